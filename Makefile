@@ -1,0 +1,103 @@
+# instantlyfs - mount an Instantly.ai workspace as files.
+#
+#   make            build ./instantlyfs
+#   make check      every test: unit (Check), integration (real mount
+#                   against the fake API), then both again under ASan/UBSan
+#   make demo       mount a sample workspace at ./mnt (make demo-stop)
+#   make install    PREFIX=/usr/local DESTDIR=
+
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+MANDIR ?= $(PREFIX)/share/man/man1
+VERSION := 0.1.0
+
+CC ?= cc
+PKGS := fuse3 libcurl libcjson
+BUILD ?= build
+SAN ?=
+OPT ?= -O2
+
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+CHECK_LIBS = $(shell pkg-config --libs check 2>/dev/null)
+
+CFLAGS ?= $(OPT) -g
+ALL_CFLAGS = -std=gnu11 -Wall -Wextra -Werror -Wshadow -Wformat=2 \
+	-D_FILE_OFFSET_BITS=64 -DFUSE_USE_VERSION=314 \
+	-DINSTANTLYFS_VERSION='"$(VERSION)"' -Iinclude $(PKG_CFLAGS) \
+	$(SAN) $(CFLAGS)
+ALL_LDFLAGS = $(SAN) $(LDFLAGS)
+LIBS = $(PKG_LIBS) -lpthread -lm
+
+SRCS := $(wildcard src/*.c)
+OBJS := $(SRCS:src/%.c=$(BUILD)/%.o)
+LIB_OBJS := $(filter-out $(BUILD)/main.o,$(OBJS))
+UNIT_SRCS := $(wildcard tests/unit/*.c)
+UNIT_OBJS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/unit/%.o)
+
+ASAN_FLAGS = -fsanitize=address,undefined -fno-omit-frame-pointer \
+	-fno-sanitize-recover=undefined
+
+.PHONY: all deps check check-unit check-integration check-asan demo \
+	demo-stop install uninstall clean bench format
+
+all: deps $(BUILD)/instantlyfs
+	@ln -sf $(BUILD)/instantlyfs instantlyfs
+
+deps:
+	@sh contrib/deps.sh
+
+$(BUILD)/instantlyfs: $(OBJS)
+	$(CC) $(ALL_LDFLAGS) -o $@ $(OBJS) $(LIBS)
+
+$(BUILD)/%.o: src/%.c $(wildcard include/*.h) | $(BUILD)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/unit/%.o: tests/unit/%.c $(wildcard include/*.h tests/unit/*.h) | $(BUILD)
+	@mkdir -p $(BUILD)/unit
+	$(CC) $(ALL_CFLAGS) -Wno-shadow -c -o $@ $<
+
+$(BUILD)/unit-tests: $(UNIT_OBJS) $(LIB_OBJS)
+	$(CC) $(ALL_LDFLAGS) -o $@ $(UNIT_OBJS) $(LIB_OBJS) $(LIBS) $(CHECK_LIBS)
+
+$(BUILD):
+	@mkdir -p $(BUILD)
+
+check: check-unit check-integration check-asan
+
+check-unit: deps $(BUILD)/unit-tests
+	CK_FORK=yes $(BUILD)/unit-tests
+
+check-integration: all
+	INSTANTLYFS=$(abspath $(BUILD)/instantlyfs) sh tests/integration/run.sh
+
+# The whole suite again with AddressSanitizer and UndefinedBehaviorSanitizer.
+check-asan: deps
+	$(MAKE) BUILD=build-asan SAN='$(ASAN_FLAGS)' OPT=-O1 \
+		build-asan/instantlyfs build-asan/unit-tests
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 CK_FORK=no \
+		build-asan/unit-tests
+	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+		INSTANTLYFS=$(abspath build-asan/instantlyfs) SANITIZED=1 \
+		sh tests/integration/run.sh
+
+MNT ?= mnt
+demo: all
+	@sh contrib/demo.sh start "$(MNT)"
+
+demo-stop:
+	@sh contrib/demo.sh stop "$(MNT)"
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)
+	install -m 0755 $(BUILD)/instantlyfs $(DESTDIR)$(BINDIR)/instantlyfs
+	install -m 0644 docs/instantlyfs.1 $(DESTDIR)$(MANDIR)/instantlyfs.1
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/instantlyfs $(DESTDIR)$(MANDIR)/instantlyfs.1
+
+format:
+	clang-format -i src/*.c include/*.h tests/unit/*.c
+
+clean:
+	rm -rf build build-asan instantlyfs

@@ -1,0 +1,22 @@
+#!/bin/sh
+# Makes sure the build and test dependencies are installed.  As root on
+# Debian it installs what is missing with apt-get; otherwise it prints the
+# command to run.  Quiet when everything is there.
+PKGS="gcc make pkg-config libfuse3-dev fuse3 libcurl4-openssl-dev libcjson-dev check python3 jq"
+missing=""
+for p in $PKGS; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
+		missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+	echo "instantlyfs: installing:$missing"
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -qq >/dev/null &&
+		apt-get install -y -qq --no-install-recommends $missing >/dev/null ||
+		{ echo "instantlyfs: apt-get install failed" >&2; exit 1; }
+else
+	echo "instantlyfs: missing packages. Run:" >&2
+	echo "  sudo apt-get install$missing" >&2
+	exit 1
+fi
