@@ -22,8 +22,8 @@ PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CHECK_LIBS = $(shell pkg-config --libs check 2>/dev/null)
 
 CFLAGS ?= $(OPT) -g
-ALL_CFLAGS = -std=gnu11 -Wall -Wextra -Werror -Wshadow -Wformat=2 \
-	-D_FILE_OFFSET_BITS=64 -DFUSE_USE_VERSION=314 \
+ALL_CFLAGS = -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wformat=2 \
+	-D_FILE_OFFSET_BITS=64 \
 	-DINSTANTLYFS_VERSION='"$(VERSION)"' -Iinclude $(PKG_CFLAGS) \
 	$(SAN) $(CFLAGS)
 ALL_LDFLAGS = $(SAN) $(LDFLAGS)

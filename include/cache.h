@@ -1,0 +1,127 @@
+/*
+ * cache.h - the mount's memory of the workspace: blobs and listings.
+ *
+ * Blobs are rendered file contents (an object's JSON, an analytics CSV, a
+ * count) under a string key.  Listings are the entries of one collection
+ * folder (see coll.h), filled page by page.  Both stay fresh for the TTL
+ * (-o cache_ttl); a stale one is fetched again on next use.  Concurrent
+ * misses on one key wait for a single fetch, so two threads never spend
+ * two requests on the same thing.  cache_drop_all() forgets everything
+ * (.instantlyfs/refresh); listings still held by an open folder stay
+ * valid until released.
+ *
+ * Locking: one mutex guards every map and every listing's entry array;
+ * fill callbacks run without it.
+ */
+#ifndef INSTANTLYFS_CACHE_H
+#define INSTANTLYFS_CACHE_H
+
+#include <pthread.h>
+#include <stddef.h>
+#include <time.h>
+
+#include "pager.h"
+
+struct blob {
+	char *data;
+	size_t len;
+	time_t mtime;
+};
+
+void cache_init(double ttl_seconds);
+void cache_destroy(void);
+void cache_drop_all(void);
+double cache_ttl(void);
+
+void blob_free(struct blob *b);
+
+/*
+ * A blob by key: from the cache while fresh, else fill(arg, out) is
+ * called (once, whatever the number of waiting threads) and the result
+ * stored.  On success *out is a private copy to free with blob_free().
+ */
+typedef int (*cache_fill_fn)(void *arg, struct blob *out);
+int cache_blob(const char *key, cache_fill_fn fill, void *arg,
+	       struct blob *out);
+/* Stores a copy (data is not taken) as fresh now. */
+void cache_blob_put(const char *key, const char *data, size_t len,
+		    time_t mtime);
+/* Size and mtime of a fresh cached blob without copying; 0 or -ENOENT. */
+int cache_blob_peek(const char *key, size_t *len, time_t *mtime);
+void cache_blob_drop(const char *key);
+
+/* One entry of a collection folder. */
+struct entry {
+	char *name;	/* the file or folder name in the collection folder */
+	char *label;	/* the by-name/ name, or NULL */
+	char *id;	/* the API key of the object */
+	char *aux;	/* a field kept for views (status, thread id...) */
+	char *aux2;	/* a second one (a tag mapping's resource id) */
+	char *blob;	/* key of the object's blob */
+	size_t size;
+	time_t mtime;
+};
+
+struct listing;
+/*
+ * Adds the entries of one page; called by the listing's loader under no
+ * lock.  Returns 0, or -errno to stop.
+ */
+typedef int (*listing_load_fn)(struct listing *l, void *arg);
+
+struct listing {
+	char *key;
+	int refs;
+	struct entry *e;
+	size_t n, cap;
+	struct hmap *by_name;	/* name -> index + 1 */
+	struct hmap *by_label;	/* label -> index + 1 */
+	struct hmap *by_id;	/* id -> index + 1 */
+	struct hmap *clashed;	/* names and labels given the long form */
+	double fetched;
+	int complete;	/* every page is in */
+	int loading;	/* a thread is fetching a page */
+	int error;	/* -errno of the last failed page */
+	struct pager pager;
+	void *owner;	/* what describes it (a struct coll) */
+	char *parent;	/* the parent id, or NULL */
+};
+
+/*
+ * The listing for key, referenced (release with listing_put).  A fresh
+ * listing is returned as it is; a stale or missing one is created empty,
+ * with owner and parent set, for the caller to fill with listing_more().
+ */
+struct listing *cache_listing(const char *key, void *owner, const char *parent);
+void listing_put(struct listing *l);
+
+/*
+ * Makes sure the listing holds more than `want` entries or is complete
+ * (want = (size_t)-1 loads every page).  One thread fetches a page at a
+ * time with load(); others wait.  Returns 0 or the -errno of the failure
+ * (entries loaded so far stay).
+ */
+int listing_more(struct listing *l, size_t want, listing_load_fn load,
+		 void *arg);
+
+/*
+ * Appends an entry (takes ownership of its strings).  When its name (or
+ * label) is already taken, every holder of that name is renamed with
+ * clash(entry, is_label), which returns a malloc'd unique name: so all
+ * clashing objects get the long form, whichever page they came in.
+ */
+typedef char *(*listing_clash_fn)(const struct entry *e, int is_label);
+int listing_add(struct listing *l, struct entry *e, listing_clash_fn clash);
+/* Index + 1 of the entry called name / with that label / that id, or 0.
+ * Call with the cache lock held. */
+size_t listing_find(struct listing *l, const char *name);
+size_t listing_find_label(struct listing *l, const char *label);
+size_t listing_find_id(struct listing *l, const char *id);
+
+/* The cache mutex, for callers that read a listing's entry array. */
+void cache_lock(void);
+void cache_unlock(void);
+
+double cache_now(void);
+
+#endif

@@ -1,0 +1,93 @@
+/*
+ * coll.h - the one engine for paged JSON collections, described by data.
+ *
+ * A struct coll says where a collection is listed, how one object is
+ * fetched, and how an object becomes a file or folder name.  The engine
+ * lists it page by page (pager.h) into a cached listing (cache.h),
+ * renders every listed object into the blob cache so reading a listed
+ * file costs no request, and finds entries by name.  Names follow
+ * LAYOUT.md: escaped server names; clashing or missing names get the
+ * "<name>.<id><suffix>" form for every clashing object.
+ *
+ * Thread-safe: state lives in the cache.
+ */
+#ifndef INSTANTLYFS_COLL_H
+#define INSTANTLYFS_COLL_H
+
+#include <cjson/cJSON.h>
+#include <time.h>
+
+#include "cache.h"
+
+struct coll {
+	const char *kind;	/* blob key prefix: objects shared across
+				   collections (a lead in a campaign and a
+				   list) share a kind */
+	const char *list_method;	/* "GET" or "POST" */
+	const char *list_path;	/* may carry a fixed query */
+	const char *parent_field;	/* query or body field given the parent */
+	const char *parent_prefix;	/* put before the parent's value */
+	const char *item_path;	/* GET one: printf format with one %s */
+	const char *key_field;	/* "id", or "email" for accounts */
+	const char *name_field;	/* the field the entry is named after */
+	const char *name_fallback;	/* used when that field is empty */
+	const char *suffix;	/* ".json" for files, NULL for folders */
+	const char *label_field;	/* by-name/ label, or NULL */
+	const char *aux_field;	/* kept per entry for views, or NULL */
+	const char *aux2_field;	/* a second one, or NULL */
+	int stream;		/* page in only as far as a reader goes */
+	int limit;		/* page size; 0 = 100 */
+};
+
+extern const struct coll coll_campaigns, coll_campaign_leads, coll_list_leads,
+	coll_lead_lists, coll_accounts, coll_emails, coll_unread, coll_thread,
+	coll_blocklist, coll_jobs, coll_tags, coll_tag_mappings,
+	coll_contact_campaigns;
+
+/* One entry, copied out of a listing. */
+struct item {
+	char *name;
+	char *label;
+	char *id;
+	char *aux;
+	char *blob;
+	size_t size;
+	time_t mtime;
+};
+void item_free(struct item *it);
+
+/* The listing of c under parent (NULL at top level); release with
+ * listing_put().  Nothing is fetched yet. */
+struct listing *coll_listing(const struct coll *c, const char *parent);
+/* Loads pages until more than `want` entries are in, or all of them
+ * ((size_t)-1). */
+int coll_fill(struct listing *l, size_t want);
+
+/*
+ * Finds the entry called name in c under parent.  Loads every page,
+ * except for streamed collections, which fall back to fetching the
+ * object by key when the name is the key.  0, -ENOENT or -errno.
+ */
+int coll_lookup(const struct coll *c, const char *parent, const char *name,
+		struct item *out);
+/* The same by the object's id (or key). */
+int coll_lookup_id(const struct coll *c, const char *parent, const char *id,
+		   struct item *out);
+
+/* The rendered JSON of the object (from the cache, else GET item_path). */
+int coll_object(const struct coll *c, const char *id, struct blob *out);
+/* The object parsed (callers free with cJSON_Delete). */
+int coll_object_json(const struct coll *c, const char *id, cJSON **out);
+
+/* st_mtime of an object: timestamp_updated, else timestamp_created
+ * (updated_at/created_at for jobs); 0 if none. */
+time_t coll_mtime(const cJSON *obj);
+/* fmt with its one "%s" replaced by val; malloc'd. */
+char *coll_format(const char *fmt, const char *val);
+/* Parses an ISO-8601 UTC time; 0 if it is not one. */
+time_t coll_parse_time(const char *s);
+/* A field of an object as text (strings as they are, numbers printed);
+ * malloc'd, NULL when absent or null. */
+char *coll_field(const cJSON *obj, const char *field);
+
+#endif

@@ -1,0 +1,88 @@
+/*
+ * route.h - the tree: one table maps every path pattern of LAYOUT.md to
+ * what it is and the handlers that serve it.
+ *
+ * A pattern is a '/'-separated list of components; "*" matches any one
+ * component and is captured (cap[0] is the first "*", ...).  The first
+ * matching row wins, so literal rows stand before wildcard rows.  A
+ * folder's literal children are listed from the table itself; its
+ * dynamic children come from its list handler.
+ */
+#ifndef INSTANTLYFS_ROUTE_H
+#define INSTANTLYFS_ROUTE_H
+
+#include <sys/types.h>
+#include <time.h>
+
+#include "cache.h"
+
+#define ROUTE_MAX_DEPTH 8
+
+enum node_type { NODE_DIR, NODE_FILE, NODE_LINK };
+
+/* Row flags. */
+#define R_DIRECT 1u	/* size unknown until read: direct I/O, size 0 */
+#define R_HIDDEN 2u	/* exists but is not listed by its folder */
+#define R_TTL0 4u	/* never cached by the kernel */
+
+struct route;
+
+/* A path matched against the table. */
+struct rctx {
+	const struct route *route;
+	const char *cap[ROUTE_MAX_DEPTH];	/* captured components (escaped) */
+	int ncap;
+	char *seg[ROUTE_MAX_DEPTH];
+	int nseg;
+	char buf[4096];
+};
+
+/* What getattr reports. */
+struct node {
+	enum node_type type;
+	mode_t mode;
+	size_t size;
+	time_t mtime;
+	unsigned flags;
+};
+
+/* A folder's dynamic children: names, or a listing shown by name or by
+ * label (entries are read straight from it, never copied). */
+struct dirfill {
+	char **names;
+	size_t n, cap;
+	struct listing *lst;
+	int show_label;
+};
+int dirfill_add(struct dirfill *d, const char *name);
+void dirfill_free(struct dirfill *d);
+
+struct route {
+	const char *pattern;
+	enum node_type type;
+	mode_t mode;
+	unsigned flags;
+	/* Checks that the captured components name something real, and may
+	 * fill size and mtime; NULL: the parent's check is enough. */
+	int (*stat)(struct rctx *c, struct node *n);
+	/* File contents, or a link's target. */
+	int (*read)(struct rctx *c, struct blob *out);
+	/* A folder's dynamic children. */
+	int (*list)(struct rctx *c, struct dirfill *d);
+	/* Takes what was written to the file, on close or fsync; a row
+	 * without it is not writable. */
+	int (*commit)(struct rctx *c, const char *data, size_t len);
+	const void *arg;
+};
+
+/* Matches path; 0 or -ENOENT. */
+int route_match(const char *path, struct rctx *c);
+/* Calls fn for each literal child of the folder matched by c. */
+void route_children(const struct rctx *c, void (*fn)(void *, const char *),
+		    void *arg);
+/* The full stat of a matched path: runs every check on the way down. */
+int route_stat(struct rctx *c, struct node *n);
+
+extern time_t route_mount_time;
+
+#endif

@@ -1,0 +1,85 @@
+/*
+ * tree.h - the route table (tree.c) and the handlers its rows name.
+ *
+ * Handlers get the matched path (struct rctx) and the row's arg.  They
+ * hold no FUSE knowledge and fetch through coll.h and doc.h only.
+ */
+#ifndef INSTANTLYFS_TREE_H
+#define INSTANTLYFS_TREE_H
+
+#include <stddef.h>
+
+#include "coll.h"
+#include "route.h"
+
+extern const struct route tree_routes[];
+extern const size_t tree_nroutes;
+
+/* Row arg of the collection handlers (h_coll.c). */
+struct coll_view {
+	const struct coll *coll;
+	int parent_cap;		/* capture holding the parent id, or -1 */
+	int name_cap;		/* capture holding the entry's name */
+	const char *link;	/* link target; "%s" is the entry's name */
+};
+
+/* Row arg of the document handlers (h_docs.c). */
+struct doc_view {
+	const char *method;
+	const char *path;	/* printf format; "%s" is the capture */
+	int cap;		/* capture put in the path, or -1 */
+	const char *id_param;	/* query field given the capture */
+	int csv;		/* render as CSV */
+	int range_cap;		/* capture holding "<from>..<to>", or -1 */
+};
+
+/* h_coll.c */
+int h_coll_list(struct rctx *c, struct dirfill *d);
+int h_coll_list_labels(struct rctx *c, struct dirfill *d);
+int h_coll_stat(struct rctx *c, struct node *n);
+int h_coll_read(struct rctx *c, struct blob *out);
+int h_coll_stat_label(struct rctx *c, struct node *n);
+int h_coll_link_label(struct rctx *c, struct blob *out);
+int h_coll_link(struct rctx *c, struct blob *out);
+const char *h_cap_id(struct rctx *c, int cap, char *buf, size_t len);
+/* The entry whose label is the view's name capture (name, aux, mtime). */
+int h_coll_lookup_label(struct rctx *c, struct item *it);
+
+/* h_docs.c */
+int h_doc_read(struct rctx *c, struct blob *out);
+int h_range_stat(struct rctx *c, struct node *n);
+int h_workspace_read(struct rctx *c, struct blob *out);
+int h_unread_count_read(struct rctx *c, struct blob *out);
+int h_warmup_analytics_read(struct rctx *c, struct blob *out);
+
+/* h_fields.c: one field of an object as a word */
+int h_campaign_status_read(struct rctx *c, struct blob *out);
+int h_account_status_read(struct rctx *c, struct blob *out);
+int h_account_warmup_read(struct rctx *c, struct blob *out);
+int h_body_read(struct rctx *c, struct blob *out);
+const char *h_campaign_status_label(long status);
+int h_empty_read(struct rctx *c, struct blob *out);
+
+/* h_views.c: symlink folders */
+int h_by_status_list(struct rctx *c, struct dirfill *d);
+int h_by_status_stat(struct rctx *c, struct node *n);
+int h_by_status_members(struct rctx *c, struct dirfill *d);
+int h_by_status_member_stat(struct rctx *c, struct node *n);
+int h_threads_list(struct rctx *c, struct dirfill *d);
+int h_thread_stat(struct rctx *c, struct node *n);
+int h_tag_links_list(struct rctx *c, struct dirfill *d);
+int h_tag_link_stat(struct rctx *c, struct node *n);
+int h_tag_link_read(struct rctx *c, struct blob *out);
+
+/* h_verify.c */
+int h_verify_list(struct rctx *c, struct dirfill *d);
+int h_verify_read(struct rctx *c, struct blob *out);
+int h_verify_stat(struct rctx *c, struct node *n);
+
+/* h_meta.c: .instantlyfs */
+int h_stats_read(struct rctx *c, struct blob *out);
+int h_errors_read(struct rctx *c, struct blob *out);
+int h_version_read(struct rctx *c, struct blob *out);
+int h_refresh_commit(struct rctx *c, const char *data, size_t len);
+
+#endif

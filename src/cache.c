@@ -1,0 +1,469 @@
+/*
+ * cache.c - blobs and listings with a TTL, one fetch per key at a time.
+ *
+ * Owns: the blob map (key -> struct cblob) and the listing map (key ->
+ * struct listing).  Must not: call the API itself; fill callbacks do.
+ * Locking: `lock` guards both maps, every listing's fields and entry
+ * array; `cond` wakes threads waiting for a fetch in progress.  Fill and
+ * load callbacks run unlocked.
+ */
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cache.h"
+#include "hmap.h"
+#include "stats.h"
+
+struct cblob {
+	char *data;
+	size_t len;
+	time_t mtime;
+	double fetched;
+	int loading;
+};
+
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t cond = PTHREAD_COND_INITIALIZER;
+static struct hmap *blobs;
+static struct hmap *listings;
+static double ttl = 60;
+static unsigned long generation;	/* bumped by cache_drop_all */
+
+double cache_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static int fresh(double fetched)
+{
+	return cache_now() - fetched < ttl;
+}
+
+void cache_lock(void)
+{
+	pthread_mutex_lock(&lock);
+}
+
+void cache_unlock(void)
+{
+	pthread_mutex_unlock(&lock);
+}
+
+void cache_init(double ttl_seconds)
+{
+	ttl = ttl_seconds;
+	blobs = hmap_new();
+	listings = hmap_new();
+}
+
+double cache_ttl(void)
+{
+	return ttl;
+}
+
+static void cblob_free(void *p)
+{
+	struct cblob *b = p;
+
+	if (b) {
+		free(b->data);
+		free(b);
+	}
+}
+
+static void listing_free(struct listing *l)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		free(l->e[i].name);
+		free(l->e[i].label);
+		free(l->e[i].id);
+		free(l->e[i].aux);
+		free(l->e[i].aux2);
+		free(l->e[i].blob);
+	}
+	free(l->e);
+	hmap_free(l->by_name, NULL);
+	hmap_free(l->by_label, NULL);
+	hmap_free(l->by_id, NULL);
+	hmap_free(l->clashed, NULL);
+	pager_free(&l->pager);
+	free(l->parent);
+	free(l->key);
+	free(l);
+}
+
+/* Drops the map's reference; frees when no folder holds it.  Locked. */
+static void listing_unref(void *p)
+{
+	struct listing *l = p;
+
+	if (l && --l->refs == 0)
+		listing_free(l);
+}
+
+void cache_drop_all(void)
+{
+	pthread_mutex_lock(&lock);
+	/* Blobs or listings being fetched stay; their result is discarded
+	 * by the generation check. */
+	hmap_free(blobs, cblob_free);
+	hmap_free(listings, listing_unref);
+	blobs = hmap_new();
+	listings = hmap_new();
+	generation++;
+	pthread_mutex_unlock(&lock);
+}
+
+void cache_destroy(void)
+{
+	pthread_mutex_lock(&lock);
+	hmap_free(blobs, cblob_free);
+	hmap_free(listings, listing_unref);
+	blobs = listings = NULL;
+	pthread_mutex_unlock(&lock);
+}
+
+void blob_free(struct blob *b)
+{
+	free(b->data);
+	b->data = NULL;
+	b->len = 0;
+}
+
+static int blob_copy(struct blob *out, const char *data, size_t len,
+		     time_t mtime)
+{
+	out->data = malloc(len + 1);
+	if (!out->data)
+		return -ENOMEM;
+	memcpy(out->data, data, len);
+	out->data[len] = '\0';
+	out->len = len;
+	out->mtime = mtime;
+	return 0;
+}
+
+/* Locked.  The entry for key, created empty if missing. */
+static struct cblob *blob_slot(const char *key)
+{
+	struct cblob *b = hmap_get(blobs, key);
+
+	if (!b) {
+		b = calloc(1, sizeof(*b));
+		if (b && hmap_put(blobs, key, b, NULL) < 0) {
+			free(b);
+			b = NULL;
+		}
+	}
+	return b;
+}
+
+int cache_blob(const char *key, cache_fill_fn fill, void *arg,
+	       struct blob *out)
+{
+	struct cblob *b;
+	struct blob got = { 0 };
+	unsigned long gen;
+	int rc;
+
+	pthread_mutex_lock(&lock);
+	for (;;) {
+		b = blob_slot(key);
+		if (!b) {
+			pthread_mutex_unlock(&lock);
+			return -ENOMEM;
+		}
+		if (b->data && fresh(b->fetched)) {
+			rc = blob_copy(out, b->data, b->len, b->mtime);
+			pthread_mutex_unlock(&lock);
+			stats_add(STAT_CACHE_HIT, 1);
+			return rc;
+		}
+		if (!b->loading)
+			break;
+		pthread_cond_wait(&cond, &lock);
+	}
+	b->loading = 1;
+	gen = generation;
+	pthread_mutex_unlock(&lock);
+
+	stats_add(STAT_CACHE_MISS, 1);
+	rc = fill(arg, &got);
+
+	pthread_mutex_lock(&lock);
+	/* The map may have been replaced meanwhile: look the slot up again. */
+	b = hmap_get(blobs, key);
+	if (b && gen == generation) {
+		b->loading = 0;
+		if (rc == 0) {
+			free(b->data);
+			b->data = got.data;
+			b->len = got.len;
+			b->mtime = got.mtime;
+			b->fetched = cache_now();
+			got.data = NULL;
+			rc = blob_copy(out, b->data, b->len, b->mtime);
+		}
+	} else if (rc == 0) {
+		*out = got;
+		got.data = NULL;
+	}
+	pthread_cond_broadcast(&cond);
+	pthread_mutex_unlock(&lock);
+	free(got.data);
+	return rc;
+}
+
+void cache_blob_put(const char *key, const char *data, size_t len,
+		    time_t mtime)
+{
+	char *copy = malloc(len + 1);
+	struct cblob *b;
+
+	if (!copy)
+		return;
+	memcpy(copy, data, len);
+	copy[len] = '\0';
+	pthread_mutex_lock(&lock);
+	b = blob_slot(key);
+	if (b) {
+		free(b->data);
+		b->data = copy;
+		b->len = len;
+		b->mtime = mtime;
+		b->fetched = cache_now();
+		copy = NULL;
+	}
+	pthread_mutex_unlock(&lock);
+	free(copy);
+}
+
+int cache_blob_peek(const char *key, size_t *len, time_t *mtime)
+{
+	struct cblob *b;
+	int rc = -ENOENT;
+
+	pthread_mutex_lock(&lock);
+	b = hmap_get(blobs, key);
+	if (b && b->data && fresh(b->fetched)) {
+		*len = b->len;
+		*mtime = b->mtime;
+		rc = 0;
+	}
+	pthread_mutex_unlock(&lock);
+	return rc;
+}
+
+void cache_blob_drop(const char *key)
+{
+	pthread_mutex_lock(&lock);
+	struct cblob *b = hmap_get(blobs, key);
+
+	if (b && !b->loading)
+		cblob_free(hmap_del(blobs, key));
+	else if (b)
+		b->fetched = 0;
+	pthread_mutex_unlock(&lock);
+}
+
+static struct listing *listing_new(const char *key, void *owner,
+				   const char *parent)
+{
+	struct listing *l = calloc(1, sizeof(*l));
+
+	if (!l)
+		return NULL;
+	l->key = strdup(key);
+	l->parent = parent ? strdup(parent) : NULL;
+	l->by_name = hmap_new();
+	l->by_label = hmap_new();
+	l->by_id = hmap_new();
+	l->clashed = hmap_new();
+	l->owner = owner;
+	l->refs = 1;	/* the map's */
+	pager_init(&l->pager);
+	if (!l->key || (parent && !l->parent) || !l->by_name ||
+	    !l->by_label || !l->by_id || !l->clashed) {
+		listing_free(l);
+		return NULL;
+	}
+	return l;
+}
+
+struct listing *cache_listing(const char *key, void *owner, const char *parent)
+{
+	struct listing *l, *old = NULL;
+
+	pthread_mutex_lock(&lock);
+	l = hmap_get(listings, key);
+	if (l && !l->loading &&
+	    (l->error || (l->fetched && !fresh(l->fetched)))) {
+		/* Stale or failed: a new listing replaces it for new users. */
+		l = NULL;
+	}
+	if (!l) {
+		l = listing_new(key, owner, parent);
+		if (l && hmap_put(listings, key, l, (void **)&old) < 0) {
+			listing_free(l);
+			l = NULL;
+		}
+		if (old)
+			listing_unref(old);
+	}
+	if (l)
+		l->refs++;
+	pthread_mutex_unlock(&lock);
+	return l;
+}
+
+void listing_put(struct listing *l)
+{
+	if (!l)
+		return;
+	pthread_mutex_lock(&lock);
+	listing_unref(l);
+	pthread_mutex_unlock(&lock);
+}
+
+int listing_more(struct listing *l, size_t want, listing_load_fn load,
+		 void *arg)
+{
+	int rc = 0;
+
+	pthread_mutex_lock(&lock);
+	while (!l->complete && (want == (size_t)-1 || l->n <= want)) {
+		if (l->loading) {
+			pthread_cond_wait(&cond, &lock);
+			continue;
+		}
+		if (l->error) {
+			/* A failed listing is fetched again from the start. */
+			rc = l->error;
+			break;
+		}
+		l->loading = 1;
+		pthread_mutex_unlock(&lock);
+		rc = load(l, arg);
+		pthread_mutex_lock(&lock);
+		l->loading = 0;
+		if (!l->fetched)
+			l->fetched = cache_now();
+		if (rc < 0)
+			l->error = rc;
+		pthread_cond_broadcast(&cond);
+		if (rc < 0)
+			break;
+	}
+	if (l->complete && rc == 0)
+		stats_add(STAT_CACHE_HIT, 1);
+	pthread_mutex_unlock(&lock);
+	return rc;
+}
+
+static void *ix(size_t i)
+{
+	return (void *)(uintptr_t)(i + 1);
+}
+
+static size_t find_in(struct hmap *m, const char *k)
+{
+	return (size_t)(uintptr_t)hmap_get(m, k);
+}
+
+/* Locked.  Gives every holder of a clashing name the long form. */
+static int rename_clash(struct listing *l, struct hmap *map, size_t holder,
+			listing_clash_fn clash, int is_label,
+			const char *clash_key)
+{
+	struct entry *e = &l->e[holder - 1];
+	char *name = clash(e, is_label);
+	char **slot = is_label ? &e->label : &e->name;
+
+	if (!name)
+		return -ENOMEM;
+	hmap_del(map, *slot);
+	free(*slot);
+	*slot = name;
+	hmap_put(l->clashed, clash_key, ix(0), NULL);
+	return hmap_put(map, name, ix(holder - 1), NULL);
+}
+
+static int add_name(struct listing *l, struct hmap *map, size_t idx,
+		    listing_clash_fn clash, int is_label)
+{
+	struct entry *e = &l->e[idx];
+	char **slot = is_label ? &e->label : &e->name;
+	char ckey[2 + 256 * 3];
+	size_t holder;
+	int rc;
+
+	if (!*slot)
+		return 0;
+	snprintf(ckey, sizeof(ckey), "%c:%s", is_label ? 'l' : 'n', *slot);
+	holder = find_in(map, *slot);
+	if (holder && clash) {
+		rc = rename_clash(l, map, holder, clash, is_label, ckey);
+		if (rc < 0)
+			return rc;
+	}
+	if ((holder || hmap_get(l->clashed, ckey)) && clash) {
+		char *name = clash(e, is_label);
+
+		if (!name)
+			return -ENOMEM;
+		free(*slot);
+		*slot = name;
+	}
+	return hmap_put(map, *slot, ix(idx), NULL);
+}
+
+int listing_add(struct listing *l, struct entry *e, listing_clash_fn clash)
+{
+	int rc = 0;
+
+	pthread_mutex_lock(&lock);
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 64;
+		struct entry *ne = realloc(l->e, cap * sizeof(*ne));
+
+		if (!ne) {
+			rc = -ENOMEM;
+			goto out;
+		}
+		l->e = ne;
+		l->cap = cap;
+	}
+	l->e[l->n] = *e;
+	memset(e, 0, sizeof(*e));
+	rc = add_name(l, l->by_name, l->n, clash, 0);
+	if (rc == 0)
+		rc = add_name(l, l->by_label, l->n, clash, 1);
+	if (rc == 0 && l->e[l->n].id)
+		rc = hmap_put(l->by_id, l->e[l->n].id, ix(l->n), NULL);
+	l->n++;
+out:
+	pthread_mutex_unlock(&lock);
+	return rc;
+}
+
+size_t listing_find(struct listing *l, const char *name)
+{
+	return find_in(l->by_name, name);
+}
+
+size_t listing_find_label(struct listing *l, const char *label)
+{
+	return find_in(l->by_label, label);
+}
+
+size_t listing_find_id(struct listing *l, const char *id)
+{
+	return find_in(l->by_id, id);
+}

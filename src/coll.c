@@ -1,0 +1,508 @@
+/*
+ * coll.c - the collection engine: the table of collections and the code
+ * that lists, names and finds their objects.
+ *
+ * Owns: how an API object becomes an entry (name, label, blob).  Must
+ * not: know about FUSE or paths beyond one component.  Locking: entries
+ * are read under the cache lock; pages are loaded by one thread at a
+ * time (cache.c's listing_more).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api.h"
+#include "coll.h"
+#include "escape.h"
+#include "render.h"
+
+/* Where a collection lives.  Unset list_method means GET, unset
+ * key_field "id". */
+#define OBJ(k, lpath, ipath) .kind = k, .list_path = lpath, .item_path = ipath
+
+const struct coll coll_campaigns = {
+	OBJ("campaign", "/api/v2/campaigns", "/api/v2/campaigns/%s"),
+	.name_field = "id", .label_field = "name", .name_fallback = "campaign",
+	.aux_field = "status",
+};
+const struct coll coll_campaign_leads = {
+	OBJ("lead", "/api/v2/leads/list", "/api/v2/leads/%s"),
+	.list_method = "POST", .parent_field = "campaign",
+	.name_field = "email", .name_fallback = "lead", .suffix = ".json",
+};
+const struct coll coll_list_leads = {
+	OBJ("lead", "/api/v2/leads/list", "/api/v2/leads/%s"),
+	.list_method = "POST", .parent_field = "list_id",
+	.name_field = "email", .name_fallback = "lead", .suffix = ".json",
+};
+const struct coll coll_lead_lists = {
+	OBJ("lead_list", "/api/v2/lead-lists", "/api/v2/lead-lists/%s"),
+	.name_field = "id", .label_field = "name", .name_fallback = "list",
+};
+const struct coll coll_accounts = {
+	OBJ("account", "/api/v2/accounts", "/api/v2/accounts/%s"),
+	.key_field = "email", .name_field = "email", .name_fallback = "account",
+};
+const struct coll coll_emails = {
+	OBJ("email", "/api/v2/emails", "/api/v2/emails/%s"),
+	.name_field = "id", .aux_field = "thread_id", .stream = 1,
+};
+const struct coll coll_unread = {
+	OBJ("email", "/api/v2/emails?is_unread=true", "/api/v2/emails/%s"),
+	.name_field = "id", .aux_field = "thread_id", .stream = 1,
+};
+const struct coll coll_thread = {
+	OBJ("email", "/api/v2/emails", "/api/v2/emails/%s"),
+	.parent_field = "search", .parent_prefix = "thread:",
+	.name_field = "id",
+};
+const struct coll coll_blocklist = {
+	OBJ("block", "/api/v2/block-lists-entries",
+	    "/api/v2/block-lists-entries/%s"),
+	.name_field = "bl_value", .name_fallback = "entry",
+};
+const struct coll coll_jobs = {
+	OBJ("job", "/api/v2/background-jobs", "/api/v2/background-jobs/%s"),
+	.name_field = "id", .suffix = ".json",
+};
+const struct coll coll_tags = {
+	OBJ("tag", "/api/v2/custom-tags", "/api/v2/custom-tags/%s"),
+	.name_field = "label", .name_fallback = "tag",
+};
+const struct coll coll_tag_mappings = {
+	OBJ("tag_mapping", "/api/v2/custom-tag-mappings", NULL),
+	.name_field = "id", .aux_field = "tag_id", .aux2_field = "resource_id",
+};
+const struct coll coll_contact_campaigns = {
+	OBJ("campaign", "/api/v2/campaigns/search-by-contact",
+	    "/api/v2/campaigns/%s"),
+	.parent_field = "search", .name_field = "id",
+};
+
+static const char *method_of(const struct coll *c)
+{
+	return c->list_method ? c->list_method : "GET";
+}
+
+static const char *key_of(const struct coll *c)
+{
+	return c->key_field ? c->key_field : "id";
+}
+
+void item_free(struct item *it)
+{
+	free(it->name);
+	free(it->label);
+	free(it->id);
+	free(it->aux);
+	free(it->blob);
+	memset(it, 0, sizeof(*it));
+}
+
+time_t coll_parse_time(const char *s)
+{
+	struct tm tm = { 0 };
+	char *end;
+
+	if (!s)
+		return 0;
+	end = strptime(s, "%Y-%m-%dT%H:%M:%S", &tm);
+	if (!end)
+		end = strptime(s, "%Y-%m-%d", &tm);
+	if (!end)
+		return 0;
+	return timegm(&tm);
+}
+
+time_t coll_mtime(const cJSON *obj)
+{
+	static const char *const fields[] = {
+		"timestamp_updated", "updated_at", "timestamp_created",
+		"created_at",
+	};
+
+	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
+		const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, fields[i]);
+		time_t t = cJSON_IsString(v) ? coll_parse_time(v->valuestring) : 0;
+
+		if (t)
+			return t;
+	}
+	return 0;
+}
+
+char *coll_field(const cJSON *obj, const char *field)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, field);
+	char num[64];
+
+	if (cJSON_IsString(v))
+		return strdup(v->valuestring);
+	if (cJSON_IsNumber(v)) {
+		if (v->valuedouble == (double)(long long)v->valuedouble)
+			snprintf(num, sizeof(num), "%lld",
+				 (long long)v->valuedouble);
+		else
+			snprintf(num, sizeof(num), "%.17g", v->valuedouble);
+		return strdup(num);
+	}
+	if (cJSON_IsBool(v))
+		return strdup(cJSON_IsTrue(v) ? "true" : "false");
+	return NULL;
+}
+
+char *coll_format(const char *fmt, const char *val)
+{
+	const char *at = strstr(fmt, "%s");
+	char *out;
+
+	if (!at)
+		return strdup(fmt);
+	if (asprintf(&out, "%.*s%s%s", (int)(at - fmt), fmt, val, at + 2) < 0)
+		return NULL;
+	return out;
+}
+
+static char *blob_key(const struct coll *c, const char *id)
+{
+	char *k;
+
+	if (asprintf(&k, "%s/%s", c->kind, id) < 0)
+		return NULL;
+	return k;
+}
+
+/* The long, unique form of a clashing name: "<name>.<id><suffix>". */
+static char *clash_with(const struct entry *e, int is_label,
+			const char *suffix)
+{
+	const char *shown = is_label ? e->label : e->name;
+	size_t n = strlen(shown), sl = suffix ? strlen(suffix) : 0;
+	char *cut = strndup(shown, !is_label && n >= sl ? n - sl : n);
+	char *base = cut ? name_unescape(cut) : NULL;
+	char *out = base ? name_component(base, e->id, is_label ? NULL : suffix)
+			 : NULL;
+
+	free(cut);
+	free(base);
+	return out;
+}
+
+static char *clash_json(const struct entry *e, int is_label)
+{
+	return clash_with(e, is_label, ".json");
+}
+
+static char *clash_plain(const struct entry *e, int is_label)
+{
+	return clash_with(e, is_label, NULL);
+}
+
+/* Name of an object from `field`, or "<fallback>.<id>" when it is empty. */
+static char *entry_name(const cJSON *obj, const char *field,
+			const char *fallback, const char *id,
+			const char *suffix)
+{
+	char *v = coll_field(obj, field);
+	char *name;
+
+	if (v && *v)
+		name = name_component(v, NULL, suffix);
+	else
+		name = name_component(fallback ? fallback : "item", id, suffix);
+	free(v);
+	return name;
+}
+
+/* Renders obj into the blob cache and describes it as an entry. */
+static int entry_from(const struct coll *c, const cJSON *obj, struct entry *e)
+{
+	size_t len;
+	char *text;
+
+	memset(e, 0, sizeof(*e));
+	e->id = coll_field(obj, key_of(c));
+	if (!e->id)
+		return -EIO;
+	e->name = entry_name(obj, c->name_field, c->name_fallback, e->id,
+			     c->suffix);
+	if (c->label_field)
+		e->label = entry_name(obj, c->label_field, c->name_fallback,
+				      e->id, NULL);
+	if (c->aux_field)
+		e->aux = coll_field(obj, c->aux_field);
+	if (c->aux2_field)
+		e->aux2 = coll_field(obj, c->aux2_field);
+	e->blob = blob_key(c, e->id);
+	e->mtime = coll_mtime(obj);
+	text = render_json(obj, &len);
+	if (!e->name || !e->blob || !text ||
+	    (c->label_field && !e->label)) {
+		free(text);
+		return -ENOMEM;
+	}
+	cache_blob_put(e->blob, text, len, e->mtime);
+	e->size = len;
+	free(text);
+	return 0;
+}
+
+static void entry_clear(struct entry *e)
+{
+	free(e->name);
+	free(e->label);
+	free(e->id);
+	free(e->aux);
+	free(e->aux2);
+	free(e->blob);
+}
+
+/* listing_load_fn: fetches one page and adds its entries. */
+static int load_page(struct listing *l, void *arg)
+{
+	const struct coll *c = l->owner;
+	struct api_list_ctx ctx = { .method = method_of(c),
+				    .limit = c->limit };
+	cJSON *body = NULL, *items = NULL, *obj;
+	char *path = NULL, *val = NULL, *esc = NULL;
+	int rc;
+
+	(void)arg;
+	if (l->parent && asprintf(&val, "%s%s", c->parent_prefix ?
+				  c->parent_prefix : "", l->parent) < 0)
+		return -ENOMEM;
+	if (!strcmp(method_of(c), "POST")) {
+		body = cJSON_CreateObject();
+		if (val)
+			cJSON_AddStringToObject(body, c->parent_field, val);
+		path = strdup(c->list_path);
+	} else if (val) {
+		esc = api_escape(val);
+		if (esc && asprintf(&path, "%s%c%s=%s", c->list_path,
+				    strchr(c->list_path, '?') ? '&' : '?',
+				    c->parent_field, esc) < 0)
+			path = NULL;
+	} else {
+		path = strdup(c->list_path);
+	}
+	free(val);
+	free(esc);
+	if (!path) {
+		cJSON_Delete(body);
+		return -ENOMEM;
+	}
+	ctx.path = path;
+	ctx.body = body;
+	rc = pager_next(&l->pager, api_list_fetch, &ctx, &items);
+	free(path);
+	cJSON_Delete(body);
+	if (rc <= 0) {
+		if (rc == 0) {
+			cache_lock();
+			l->complete = 1;
+			cache_unlock();
+		}
+		return rc;
+	}
+	cJSON_ArrayForEach(obj, items) {
+		struct entry e;
+
+		if (!cJSON_IsObject(obj))
+			continue;
+		rc = entry_from(c, obj, &e);
+		if (rc == -EIO)
+			continue;	/* an object without a key: skip it */
+		if (rc == 0)
+			rc = listing_add(l, &e, c->suffix ? clash_json
+							  : clash_plain);
+		entry_clear(&e);
+		if (rc < 0)
+			break;
+	}
+	cJSON_Delete(items);
+	return rc < 0 ? rc : 0;
+}
+
+struct listing *coll_listing(const struct coll *c, const char *parent)
+{
+	char *key;
+	struct listing *l;
+
+	if (asprintf(&key, "%s%s\x1f%s\x1f%s", method_of(c), c->list_path,
+		     c->parent_field ? c->parent_field : "",
+		     parent ? parent : "") < 0)
+		return NULL;
+	l = cache_listing(key, (void *)c, parent);
+	free(key);
+	return l;
+}
+
+int coll_fill(struct listing *l, size_t want)
+{
+	return listing_more(l, want, load_page, NULL);
+}
+
+/* Copies entry i - 1 out.  Locked. */
+static int item_copy(struct listing *l, size_t i, struct item *out)
+{
+	const struct entry *e = &l->e[i - 1];
+
+	memset(out, 0, sizeof(*out));
+	out->name = strdup(e->name);
+	out->label = e->label ? strdup(e->label) : NULL;
+	out->id = strdup(e->id);
+	out->aux = e->aux ? strdup(e->aux) : NULL;
+	out->blob = strdup(e->blob);
+	out->size = e->size;
+	out->mtime = e->mtime;
+	if (!out->name || !out->id || !out->blob) {
+		item_free(out);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+/* The blob may be newer than the listing (an object fetched alone). */
+static void item_refresh_size(struct item *it)
+{
+	size_t len;
+	time_t mtime;
+
+	if (cache_blob_peek(it->blob, &len, &mtime) == 0) {
+		it->size = len;
+		it->mtime = mtime;
+	}
+}
+
+static int find_locked(struct listing *l, const char *key, int by_id,
+		       struct item *out)
+{
+	size_t i;
+	int rc = -ENOENT;
+
+	cache_lock();
+	i = by_id ? listing_find_id(l, key) : listing_find(l, key);
+	if (i)
+		rc = item_copy(l, i, out);
+	cache_unlock();
+	return rc;
+}
+
+/* Fetches one object by key and describes it as an entry. */
+static int fetch_item(const struct coll *c, const char *id, struct item *out)
+{
+	cJSON *obj;
+	struct entry e;
+	int rc = coll_object_json(c, id, &obj);
+
+	if (rc < 0)
+		return rc;
+	rc = entry_from(c, obj, &e);
+	cJSON_Delete(obj);
+	if (rc < 0)
+		return rc;
+	out->name = e.name;
+	out->label = e.label;
+	out->id = e.id;
+	out->aux = e.aux;
+	out->blob = e.blob;
+	out->size = e.size;
+	out->mtime = e.mtime;
+	return 0;
+}
+
+static int lookup(const struct coll *c, const char *parent, const char *key,
+		  int by_id, struct item *out)
+{
+	struct listing *l = coll_listing(c, parent);
+	int rc;
+
+	if (!l)
+		return -ENOMEM;
+	rc = find_locked(l, key, by_id, out);
+	if (rc == -ENOENT && c->stream && c->item_path &&
+	    (by_id || !strcmp(c->name_field, key_of(c)))) {
+		/* A streamed folder is not listed to its end for one name. */
+		rc = fetch_item(c, key, out);
+	} else if (rc == -ENOENT && !l->complete) {
+		rc = coll_fill(l, (size_t)-1);
+		if (rc == 0)
+			rc = find_locked(l, key, by_id, out);
+	}
+	listing_put(l);
+	if (rc == 0)
+		item_refresh_size(out);
+	return rc;
+}
+
+int coll_lookup(const struct coll *c, const char *parent, const char *name,
+		struct item *out)
+{
+	return lookup(c, parent, name, 0, out);
+}
+
+int coll_lookup_id(const struct coll *c, const char *parent, const char *id,
+		   struct item *out)
+{
+	return lookup(c, parent, id, 1, out);
+}
+
+struct fetch_arg {
+	const struct coll *c;
+	const char *id;
+};
+
+/* cache_fill_fn: GET one object and render it. */
+static int fetch_object(void *p, struct blob *out)
+{
+	struct fetch_arg *a = p;
+	struct api_resp r = { 0 };
+	char *esc, *path = NULL;
+	int rc;
+
+	if (!a->c->item_path)
+		return -ENOENT;
+	esc = api_escape(a->id);
+	path = esc ? coll_format(a->c->item_path, esc) : NULL;
+	free(esc);
+	if (!path)
+		return -ENOMEM;
+	rc = api_call("GET", path, NULL, &r);
+	free(path);
+	if (rc < 0)
+		return rc;
+	if (!cJSON_IsObject(r.json)) {
+		api_resp_free(&r);
+		return -EIO;
+	}
+	out->data = render_json(r.json, &out->len);
+	out->mtime = coll_mtime(r.json);
+	api_resp_free(&r);
+	return out->data ? 0 : -ENOMEM;
+}
+
+int coll_object(const struct coll *c, const char *id, struct blob *out)
+{
+	struct fetch_arg a = { c, id };
+	char *key = blob_key(c, id);
+	int rc;
+
+	if (!key)
+		return -ENOMEM;
+	rc = cache_blob(key, fetch_object, &a, out);
+	free(key);
+	return rc;
+}
+
+int coll_object_json(const struct coll *c, const char *id, cJSON **out)
+{
+	struct blob b = { 0 };
+	int rc = coll_object(c, id, &b);
+
+	if (rc < 0)
+		return rc;
+	*out = cJSON_ParseWithLength(b.data, b.len);
+	blob_free(&b);
+	return *out ? 0 : -EIO;
+}

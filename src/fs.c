@@ -1,0 +1,405 @@
+/*
+ * fs.c - the FUSE operations.
+ *
+ * Thin: every path is matched against the route table and the row's
+ * handlers do the work.  Owns: open file and folder handles.  An open
+ * file holds a private copy of its contents (reads are consistent for
+ * the life of the handle) and, for writable rows, a bounded write buffer
+ * committed on flush or fsync.  An open folder holds a reference to its
+ * collection listing and reads entries from it by offset, so a 100,000
+ * entry folder is never copied and a streamed folder (emails/) is paged
+ * in only as far as the reader goes.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/statvfs.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "coll.h"
+#include "fs.h"
+#include "route.h"
+
+#define FS_MAX_WRITE (64u << 20)	/* bytes one open file may hold */
+
+struct fh {
+	char *path;
+	struct blob content;
+	struct buf wbuf;
+	int writable;
+	int dirty;
+};
+
+static struct fs_config config = { .kernel_ttl = 1.0 };
+static uid_t owner_uid;
+static gid_t owner_gid;
+
+void fs_configure(const struct fs_config *cfg)
+{
+	config = *cfg;
+}
+
+static void fill_stat(struct stat *st, const struct node *n)
+{
+	memset(st, 0, sizeof(*st));
+	st->st_uid = owner_uid;
+	st->st_gid = owner_gid;
+	st->st_mtime = st->st_ctime = st->st_atime = n->mtime;
+	st->st_size = (off_t)n->size;
+	st->st_blksize = 4096;
+	st->st_blocks = (blkcnt_t)((n->size + 511) / 512);
+	switch (n->type) {
+	case NODE_DIR:
+		st->st_mode = S_IFDIR | n->mode;
+		st->st_nlink = 2;
+		break;
+	case NODE_LINK:
+		st->st_mode = S_IFLNK | 0777;
+		st->st_nlink = 1;
+		break;
+	default:
+		st->st_mode = S_IFREG | n->mode;
+		st->st_nlink = 1;
+	}
+}
+
+/* Matches path and checks it exists. */
+static int resolve(const char *path, struct rctx *c, struct node *n)
+{
+	int rc = route_match(path, c);
+
+	return rc < 0 ? rc : route_stat(c, n);
+}
+
+static int fs_getattr(const char *path, struct stat *st,
+		      struct fuse_file_info *fi)
+{
+	struct rctx c;
+	struct node n;
+	int rc;
+
+	(void)fi;
+	rc = resolve(path, &c, &n);
+	if (rc == 0)
+		fill_stat(st, &n);
+	return rc;
+}
+
+static int fs_readlink(const char *path, char *out, size_t size)
+{
+	struct rctx c;
+	struct node n;
+	struct blob b = { 0 };
+	int rc = resolve(path, &c, &n);
+
+	if (rc < 0)
+		return rc;
+	if (n.type != NODE_LINK)
+		return -EINVAL;
+	rc = c.route->read(&c, &b);
+	if (rc < 0)
+		return rc;
+	if (size) {
+		size_t len = b.len < size - 1 ? b.len : size - 1;
+
+		memcpy(out, b.data, len);
+		out[len] = '\0';
+	}
+	blob_free(&b);
+	return 0;
+}
+
+struct dh {
+	struct dirfill fill;	/* literal children first, then dynamic */
+};
+
+static void add_literal(void *arg, const char *name)
+{
+	dirfill_add(arg, name);
+}
+
+static int fs_opendir(const char *path, struct fuse_file_info *fi)
+{
+	struct rctx c;
+	struct node n;
+	struct dh *d;
+	int rc = resolve(path, &c, &n);
+
+	if (rc < 0)
+		return rc;
+	if (n.type != NODE_DIR)
+		return -ENOTDIR;
+	d = calloc(1, sizeof(*d));
+	if (!d)
+		return -ENOMEM;
+	route_children(&c, add_literal, &d->fill);
+	if (c.route->list) {
+		rc = c.route->list(&c, &d->fill);
+		if (rc < 0) {
+			dirfill_free(&d->fill);
+			free(d);
+			return rc;
+		}
+	}
+	fi->fh = (uintptr_t)d;
+	return 0;
+}
+
+/* The name of listing entry j, copied into buf; 0 past the end. */
+static int listing_name(struct dirfill *f, size_t j, char *buf, size_t len)
+{
+	struct listing *l = f->lst;
+	int found = 0;
+
+	for (;;) {
+		cache_lock();
+		if (j < l->n) {
+			const struct entry *e = &l->e[j];
+			const char *name = f->show_label ? e->label : e->name;
+
+			snprintf(buf, len, "%s", name ? name : "");
+			found = 1;
+		}
+		int more = !found && !l->complete && !l->error;
+
+		cache_unlock();
+		if (!more || coll_fill(l, j) < 0)
+			return found;
+	}
+}
+
+static int fs_readdir(const char *path, void *buf, fuse_fill_dir_t filler,
+		      off_t off, struct fuse_file_info *fi,
+		      enum fuse_readdir_flags flags)
+{
+	struct dh *d = (struct dh *)(uintptr_t)fi->fh;
+	char name[1024];
+
+	(void)path;
+	(void)flags;
+	for (;; off++) {
+		size_t i = (size_t)off;
+
+		if (i < 2) {
+			if (filler(buf, i ? ".." : ".", NULL, off + 1, 0))
+				break;
+			continue;
+		}
+		i -= 2;
+		if (i < d->fill.n) {
+			if (filler(buf, d->fill.names[i], NULL, off + 1, 0))
+				break;
+			continue;
+		}
+		i -= d->fill.n;
+		if (!d->fill.lst || !listing_name(&d->fill, i, name,
+						  sizeof(name)))
+			break;
+		if (!*name)
+			continue;	/* no label: not in a by-name view */
+		if (filler(buf, name, NULL, off + 1, 0))
+			break;
+	}
+	return 0;
+}
+
+static int fs_releasedir(const char *path, struct fuse_file_info *fi)
+{
+	struct dh *d = (struct dh *)(uintptr_t)fi->fh;
+
+	(void)path;
+	dirfill_free(&d->fill);
+	free(d);
+	return 0;
+}
+
+static void fh_free(struct fh *h)
+{
+	free(h->path);
+	blob_free(&h->content);
+	buf_free(&h->wbuf);
+	free(h);
+}
+
+static int fs_open(const char *path, struct fuse_file_info *fi)
+{
+	struct rctx c;
+	struct node n;
+	struct fh *h;
+	int wr = (fi->flags & O_ACCMODE) != O_RDONLY;
+	int rc = resolve(path, &c, &n);
+
+	if (rc < 0)
+		return rc;
+	if (n.type != NODE_FILE)
+		return -EISDIR;
+	if (wr && !c.route->commit)
+		return -EACCES;
+	h = calloc(1, sizeof(*h));
+	if (!h || !(h->path = strdup(path))) {
+		free(h);
+		return -ENOMEM;
+	}
+	buf_init(&h->wbuf, FS_MAX_WRITE);
+	h->writable = wr;
+	if (c.route->read && (fi->flags & O_ACCMODE) != O_WRONLY) {
+		rc = c.route->read(&c, &h->content);
+		if (rc < 0) {
+			fh_free(h);
+			return rc;
+		}
+	}
+	if (n.flags & R_DIRECT)
+		fi->direct_io = 1;
+	fi->fh = (uintptr_t)h;
+	return 0;
+}
+
+static int fs_read(const char *path, char *out, size_t size, off_t off,
+		   struct fuse_file_info *fi)
+{
+	struct fh *h = (struct fh *)(uintptr_t)fi->fh;
+	size_t len = h->content.len;
+
+	(void)path;
+	if (off < 0 || (size_t)off >= len)
+		return 0;
+	if (size > len - (size_t)off)
+		size = len - (size_t)off;
+	memcpy(out, h->content.data + off, size);
+	return (int)size;
+}
+
+static int fs_write(const char *path, const char *data, size_t size,
+		    off_t off, struct fuse_file_info *fi)
+{
+	struct fh *h = (struct fh *)(uintptr_t)fi->fh;
+	size_t end = (size_t)off + size;
+	int rc;
+
+	(void)path;
+	if (!h->writable)
+		return -EBADF;
+	if (end > h->wbuf.max)
+		return -EFBIG;
+	if (end > h->wbuf.len) {
+		/* Grow (zero-filled) to the end of this write. */
+		static const char zeros[4096];
+
+		while (h->wbuf.len < end) {
+			size_t n = end - h->wbuf.len;
+
+			rc = buf_append(&h->wbuf, zeros,
+					n < sizeof(zeros) ? n : sizeof(zeros));
+			if (rc < 0)
+				return rc;
+		}
+	}
+	memcpy(h->wbuf.data + off, data, size);
+	h->dirty = 1;
+	return (int)size;
+}
+
+static int commit(struct fh *h)
+{
+	struct rctx c;
+	int rc;
+
+	if (!h->dirty)
+		return 0;
+	h->dirty = 0;
+	rc = route_match(h->path, &c);
+	if (rc == 0)
+		rc = c.route->commit ? c.route->commit(&c, h->wbuf.data,
+						       h->wbuf.len)
+				     : -EACCES;
+	return rc;
+}
+
+static int fs_flush(const char *path, struct fuse_file_info *fi)
+{
+	(void)path;
+	return commit((struct fh *)(uintptr_t)fi->fh);
+}
+
+static int fs_fsync(const char *path, int datasync, struct fuse_file_info *fi)
+{
+	(void)path;
+	(void)datasync;
+	return commit((struct fh *)(uintptr_t)fi->fh);
+}
+
+static int fs_release(const char *path, struct fuse_file_info *fi)
+{
+	struct fh *h = (struct fh *)(uintptr_t)fi->fh;
+
+	(void)path;
+	commit(h);
+	fh_free(h);
+	return 0;
+}
+
+static int fs_truncate(const char *path, off_t size, struct fuse_file_info *fi)
+{
+	struct rctx c;
+	struct node n;
+	int rc;
+
+	if (fi) {
+		struct fh *h = (struct fh *)(uintptr_t)fi->fh;
+
+		if (!h->writable)
+			return -EBADF;
+		if ((size_t)size > h->wbuf.len)
+			return fs_write(path, "", 0, size, fi);
+		h->wbuf.len = (size_t)size;
+		h->dirty = 1;
+		return 0;
+	}
+	rc = resolve(path, &c, &n);
+	if (rc < 0)
+		return rc;
+	return c.route->commit ? 0 : -EACCES;
+}
+
+static int fs_statfs(const char *path, struct statvfs *st)
+{
+	(void)path;
+	memset(st, 0, sizeof(*st));
+	st->f_bsize = st->f_frsize = 4096;
+	st->f_namemax = 255;
+	return 0;
+}
+
+static void *fs_init(struct fuse_conn_info *conn, struct fuse_config *cfg)
+{
+	(void)conn;
+	cfg->entry_timeout = config.kernel_ttl;
+	cfg->attr_timeout = config.kernel_ttl;
+	cfg->negative_timeout = 0;
+	cfg->auto_cache = 1;	/* keep pages while mtime and size hold */
+	cfg->nullpath_ok = 0;
+	owner_uid = getuid();
+	owner_gid = getgid();
+	return NULL;
+}
+
+const struct fuse_operations fs_ops = {
+	.init = fs_init,
+	.getattr = fs_getattr,
+	.readlink = fs_readlink,
+	.opendir = fs_opendir,
+	.readdir = fs_readdir,
+	.releasedir = fs_releasedir,
+	.open = fs_open,
+	.read = fs_read,
+	.write = fs_write,
+	.flush = fs_flush,
+	.fsync = fs_fsync,
+	.release = fs_release,
+	.truncate = fs_truncate,
+	.statfs = fs_statfs,
+};

@@ -1,0 +1,60 @@
+/*
+ * h_meta.c - .instantlyfs/: the mount's own state.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "cache.h"
+#include "errlog.h"
+#include "log.h"
+#include "stats.h"
+#include "tree.h"
+
+static int from_text(char *text, size_t len, struct blob *out)
+{
+	if (!text)
+		return -ENOMEM;
+	out->data = text;
+	out->len = len;
+	out->mtime = 0;
+	return 0;
+}
+
+int h_stats_read(struct rctx *c, struct blob *out)
+{
+	size_t len;
+	char *text = stats_render(&len);
+
+	(void)c;
+	return from_text(text, len, out);
+}
+
+int h_errors_read(struct rctx *c, struct blob *out)
+{
+	size_t len;
+	char *text = errlog_render(&len);
+
+	(void)c;
+	return from_text(text, len, out);
+}
+
+int h_version_read(struct rctx *c, struct blob *out)
+{
+	char *text;
+	int len = asprintf(&text, "instantlyfs %s\n", INSTANTLYFS_VERSION);
+
+	(void)c;
+	return from_text(len < 0 ? NULL : text, len < 0 ? 0 : (size_t)len,
+			 out);
+}
+
+int h_refresh_commit(struct rctx *c, const char *data, size_t len)
+{
+	(void)c;
+	(void)data;
+	(void)len;
+	cache_drop_all();
+	log_info("refresh: every cached listing and object dropped");
+	return 0;
+}

@@ -1,0 +1,162 @@
+/*
+ * main.c - the command line: options, the key, then the mount.
+ *
+ *   instantlyfs [options] MOUNTPOINT
+ *   instantlyfs connections list|create|get|delete [ID]
+ *
+ * The key comes from the environment or -o key_file, never from argv.
+ */
+#include <errno.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "api.h"
+#include "cache.h"
+#include "connections.h"
+#include "fs.h"
+#include "key.h"
+#include "log.h"
+#include "route.h"
+
+struct options {
+	char *api_url;
+	char *key_file;
+	char *connection;
+	char *cafile;
+	char *mode;
+	double cache_ttl;
+	double kernel_ttl;
+	int retries;
+	int timeout;
+	int verbose;
+	int show_help;
+	int show_version;
+};
+
+#define OPT(t, p) { t, offsetof(struct options, p), 1 }
+static const struct fuse_opt option_spec[] = {
+	OPT("api_url=%s", api_url),
+	OPT("key_file=%s", key_file),
+	OPT("connection=%s", connection),
+	OPT("cafile=%s", cafile),
+	OPT("mode=%s", mode),
+	OPT("cache_ttl=%lf", cache_ttl),
+	OPT("kernel_ttl=%lf", kernel_ttl),
+	OPT("retries=%d", retries),
+	OPT("timeout=%d", timeout),
+	OPT("verbose", verbose),
+	OPT("-h", show_help),
+	OPT("--help", show_help),
+	OPT("-V", show_version),
+	OPT("--version", show_version),
+	FUSE_OPT_END
+};
+
+static void usage(const char *prog)
+{
+	printf("usage: %s [options] MOUNTPOINT\n"
+	       "       %s connections list|create|get|delete [ID]\n\n"
+	       "Mounts an Instantly.ai workspace (API v2) as files.\n\n"
+	       "The key comes from INSTANTLY_API_KEY (direct), MATON_API_KEY\n"
+	       "(gateway) or -o key_file=PATH (mode 0600).\n\n"
+	       "instantlyfs options:\n"
+	       "    -o api_url=URL         API base (default %s,\n"
+	       "                           gateway %s)\n"
+	       "    -o mode=direct|gateway force the mode\n"
+	       "    -o key_file=PATH       read the key from PATH\n"
+	       "    -o connection=ID       gateway: Maton-Connection to use\n"
+	       "    -o cafile=PATH         extra CA bundle for TLS\n"
+	       "    -o cache_ttl=SECONDS   how long listings stay fresh (60)\n"
+	       "    -o kernel_ttl=SECONDS  kernel entry/attr cache (1)\n"
+	       "    -o retries=N           retries of a failed read (5)\n"
+	       "    -o timeout=SECONDS     per request (60)\n"
+	       "    -o verbose             log every request\n"
+	       "    -f, -d, -s, -o ro, -o allow_other: as for any FUSE mount\n"
+	       "    -h, --help, -V, --version\n",
+	       prog, prog, API_DIRECT_URL, API_GATEWAY_URL);
+}
+
+static int parse_mode(const char *s)
+{
+	if (!s)
+		return -1;
+	if (!strcmp(s, "direct"))
+		return API_MODE_DIRECT;
+	if (!strcmp(s, "gateway"))
+		return API_MODE_GATEWAY;
+	return -2;
+}
+
+int main(int argc, char *argv[])
+{
+	struct fuse_args args = FUSE_ARGS_INIT(argc, argv);
+	struct options o = { .cache_ttl = 60, .kernel_ttl = 1, .retries = 5,
+			     .timeout = 60 };
+	struct api_config api = { 0 };
+	struct fs_config fsc;
+	enum api_mode mode = API_MODE_DIRECT;
+	char *key, *err = NULL;
+	int forced, rc;
+
+	if (argc > 1 && !strcmp(argv[1], "connections"))
+		return connections_main(argc - 1, argv + 1);
+	if (fuse_opt_parse(&args, &o, option_spec, NULL) < 0)
+		return 2;
+	if (o.show_help) {
+		usage(argv[0]);
+		return 0;
+	}
+	if (o.show_version) {
+		printf("instantlyfs %s\n", INSTANTLYFS_VERSION);
+		return 0;
+	}
+	forced = parse_mode(o.mode);
+	if (forced == -2) {
+		fprintf(stderr, "instantlyfs: mode must be direct or gateway\n");
+		return 2;
+	}
+	if (o.cache_ttl < 0 || o.kernel_ttl < 0 || o.retries < 0 ||
+	    o.timeout <= 0) {
+		fprintf(stderr, "instantlyfs: bad cache_ttl, kernel_ttl, "
+				"retries or timeout\n");
+		return 2;
+	}
+	key = key_load(o.key_file, forced, &mode, &err);
+	if (!key) {
+		fprintf(stderr, "%s\n", err ? err : "instantlyfs: no API key");
+		free(err);
+		return 2;
+	}
+	log_set_level(o.verbose ? LOG_LVL_DEBUG : LOG_LVL_INFO);
+	api.mode = mode;
+	api.base_url = o.api_url ? o.api_url
+				 : mode == API_MODE_GATEWAY ? API_GATEWAY_URL
+							    : API_DIRECT_URL;
+	api.key = key;
+	api.connection = o.connection;
+	api.cafile = o.cafile;
+	api.connect_timeout_ms = 10000;
+	api.timeout_ms = o.timeout * 1000L;
+	api.max_retries = o.retries;
+	rc = api_init(&api);
+	key_free(key);
+	if (rc < 0) {
+		fprintf(stderr, "instantlyfs: cannot start the API client: %s\n",
+			strerror(-rc));
+		return 1;
+	}
+	cache_init(o.cache_ttl);
+	fsc.kernel_ttl = o.kernel_ttl;
+	fs_configure(&fsc);
+	route_mount_time = time(NULL);
+	fuse_opt_add_arg(&args, "-odefault_permissions,fsname=instantlyfs,"
+				"subtype=instantlyfs");
+	rc = fuse_main(args.argc, args.argv, &fs_ops, NULL);
+	fuse_opt_free_args(&args);
+	cache_destroy();
+	api_cleanup();
+	return rc;
+}

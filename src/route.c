@@ -1,0 +1,193 @@
+/*
+ * route.c - matching paths against the route table (tree.c).
+ *
+ * Owns: splitting a path, finding its row, running the existence checks
+ * of every wildcard on the way down.  Must not: know any resource.
+ * Thread-safe: a struct rctx belongs to one call.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "route.h"
+#include "tree.h"
+
+time_t route_mount_time;
+
+int dirfill_add(struct dirfill *d, const char *name)
+{
+	if (d->n == d->cap) {
+		size_t cap = d->cap ? d->cap * 2 : 16;
+		char **nn = realloc(d->names, cap * sizeof(*nn));
+
+		if (!nn)
+			return -ENOMEM;
+		d->names = nn;
+		d->cap = cap;
+	}
+	d->names[d->n] = strdup(name);
+	if (!d->names[d->n])
+		return -ENOMEM;
+	d->n++;
+	return 0;
+}
+
+void dirfill_free(struct dirfill *d)
+{
+	for (size_t i = 0; i < d->n; i++)
+		free(d->names[i]);
+	free(d->names);
+	if (d->lst)
+		listing_put(d->lst);
+	memset(d, 0, sizeof(*d));
+}
+
+/* Splits a pattern into components in place; returns their number. */
+static int split(char *s, char **seg, int max)
+{
+	int n = 0;
+
+	for (char *tok = strtok(s, "/"); tok; tok = strtok(NULL, "/")) {
+		if (n == max)
+			return -1;
+		seg[n++] = tok;
+	}
+	return n;
+}
+
+/*
+ * Does row r match the first nseg components of seg?  On a match, the
+ * components under its "*"s are put in cap (when cap is not NULL).
+ */
+static int row_matches(const struct route *r, char *const *seg, int nseg,
+		       const char **cap, int *ncap)
+{
+	const char *p = r->pattern;
+	int i = 0, n = 0;
+
+	for (;;) {
+		const char *end;
+		size_t len;
+		int wild;
+
+		while (*p == '/')
+			p++;
+		if (!*p)
+			break;
+		end = strchr(p, '/');
+		len = end ? (size_t)(end - p) : strlen(p);
+		wild = len == 1 && *p == '*';
+		if (i == nseg || (!wild && (strlen(seg[i]) != len ||
+					    memcmp(seg[i], p, len))))
+			return 0;
+		if (wild && cap)
+			cap[n++] = seg[i];
+		i++;
+		p += len;
+	}
+	if (i != nseg)
+		return 0;
+	if (ncap)
+		*ncap = n;
+	return 1;
+}
+
+/* Fills c->route and the captures for the first nseg components. */
+static int match_depth(struct rctx *c, int nseg)
+{
+	for (size_t k = 0; k < tree_nroutes; k++) {
+		if (row_matches(&tree_routes[k], c->seg, nseg, c->cap,
+				&c->ncap)) {
+			c->route = &tree_routes[k];
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+
+int route_match(const char *path, struct rctx *c)
+{
+	size_t len = strlen(path);
+
+	memset(c, 0, sizeof(*c));
+	if (len >= sizeof(c->buf))
+		return -ENAMETOOLONG;
+	memcpy(c->buf, path, len + 1);
+	c->nseg = split(c->buf, c->seg, ROUTE_MAX_DEPTH);
+	if (c->nseg < 0)
+		return -ENOENT;
+	return match_depth(c, c->nseg);
+}
+
+void route_children(const struct rctx *c, void (*fn)(void *, const char *),
+		    void *arg)
+{
+	const char *parent = c->route->pattern;
+	size_t plen = strlen(parent);
+
+	if (plen == 1)
+		plen = 0;	/* the root: children are "/x" */
+	for (size_t k = 0; k < tree_nroutes; k++) {
+		const struct route *r = &tree_routes[k];
+		const char *rest = r->pattern + plen;
+
+		if (strncmp(r->pattern, parent, plen) || rest[0] != '/' ||
+		    !rest[1] || strchr(rest + 1, '/') ||
+		    !strcmp(rest + 1, "*") || (r->flags & R_HIDDEN))
+			continue;
+		fn(arg, rest + 1);
+	}
+}
+
+static void node_defaults(const struct route *r, struct node *n)
+{
+	memset(n, 0, sizeof(*n));
+	n->type = r->type;
+	n->mode = r->mode;
+	n->flags = r->flags;
+	n->mtime = route_mount_time;
+}
+
+int route_stat(struct rctx *c, struct node *n)
+{
+	const struct route *target = c->route;
+	int rc;
+
+	/* Every wildcard ancestor must exist: /campaigns/<bad>/status is
+	 * ENOENT even though "status" is a literal. */
+	for (int depth = 1; depth < c->nseg; depth++) {
+		struct rctx up = *c;
+		struct node ignored;
+
+		if (match_depth(&up, depth) < 0)
+			return -ENOENT;
+		if (up.route->type != NODE_DIR)
+			return -ENOTDIR;
+		if (up.route->stat && strchr(up.route->pattern, '*') &&
+		    !strcmp(strrchr(up.route->pattern, '/'), "/*")) {
+			node_defaults(up.route, &ignored);
+			rc = up.route->stat(&up, &ignored);
+			if (rc < 0)
+				return rc;
+		}
+	}
+	node_defaults(target, n);
+	if (target->stat) {
+		rc = target->stat(c, n);
+		if (rc < 0)
+			return rc;
+	}
+	if (target->type != NODE_DIR && !(target->flags & R_DIRECT) &&
+	    target->read && (!target->stat || n->size == 0)) {
+		struct blob b = { 0 };
+
+		rc = target->read(c, &b);
+		if (rc < 0)
+			return rc;
+		n->size = b.len;
+		if (b.mtime)
+			n->mtime = b.mtime;
+		blob_free(&b);
+	}
+	return 0;
+}

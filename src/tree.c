@@ -1,0 +1,172 @@
+/*
+ * tree.c - the whole tree of LAYOUT.md, one row a path.
+ *
+ * Read it top to bottom as the tree: literal rows before the wildcard
+ * row at the same level (the first match wins).  Adding a file is one
+ * row and, at most, one small handler.
+ */
+#include "tree.h"
+
+/* Collection views: which collection a wildcard names, where its parent
+ * id and its name are in the path, and where a link points. */
+static const struct coll_view campaigns = { &coll_campaigns, -1, 0, "../%s" };
+static const struct coll_view by_status = { &coll_campaigns, -1, 1,
+					    "../../%s" };
+static const struct coll_view campaign_leads = { &coll_campaign_leads, 0, 1, NULL };
+static const struct coll_view lead_lists = { &coll_lead_lists, -1, 0, "../%s" };
+static const struct coll_view list_leads = { &coll_list_leads, 0, 1, NULL };
+static const struct coll_view accounts = { &coll_accounts, -1, 0, NULL };
+static const struct coll_view emails = { &coll_emails, -1, 0, NULL };
+static const struct coll_view unread = { &coll_unread, -1, 0, "../%s" };
+static const struct coll_view thread = { &coll_thread, 0, 1, "../../%s" };
+static const struct coll_view blocklist = { &coll_blocklist, -1, 0, NULL };
+static const struct coll_view jobs = { &coll_jobs, -1, 0, NULL };
+static const struct coll_view tags = { &coll_tags, -1, 0, NULL };
+static const struct coll_view contact = { &coll_contact_campaigns, 0, 1,
+					  "../../../campaigns/%s" };
+
+/* Documents: one GET (or POST) rendered as JSON or CSV. */
+#define ANALYTICS(path, param, csv, range)                                  \
+	{ "GET", path, 0, param, csv, range }
+static const struct doc_view analytics = ANALYTICS(
+	"/api/v2/campaigns/analytics", "id", 0, -1);
+static const struct doc_view overview = ANALYTICS(
+	"/api/v2/campaigns/analytics/overview", "id", 0, -1);
+static const struct doc_view daily = ANALYTICS(
+	"/api/v2/campaigns/analytics/daily", "campaign_id", 1, -1);
+static const struct doc_view steps = ANALYTICS(
+	"/api/v2/campaigns/analytics/steps", "campaign_id", 1, -1);
+static const struct doc_view overview_range = ANALYTICS(
+	"/api/v2/campaigns/analytics/overview", "id", 0, 1);
+static const struct doc_view daily_range = ANALYTICS(
+	"/api/v2/campaigns/analytics/daily", "campaign_id", 1, 1);
+static const struct doc_view steps_range = ANALYTICS(
+	"/api/v2/campaigns/analytics/steps", "campaign_id", 1, 1);
+
+#define DIR(p, m) .pattern = p, .type = NODE_DIR, .mode = m
+#define FILE_(p, m) .pattern = p, .type = NODE_FILE, .mode = m
+#define LINK(p) .pattern = p, .type = NODE_LINK, .mode = 0777
+#define COLL(v) .arg = &v
+#define JSON_ITEM(p, v) { FILE_(p, 0644), .read = h_coll_read, COLL(v) }
+
+const struct route tree_routes[] = {
+	{ DIR("/", 0755) },
+	{ FILE_("/workspace.json", 0644), .read = h_workspace_read },
+
+	{ DIR("/campaigns", 0755), .list = h_coll_list, COLL(campaigns) },
+	{ DIR("/campaigns/by-name", 0555), .list = h_coll_list_labels,
+	  COLL(campaigns) },
+	{ LINK("/campaigns/by-name/*"), .stat = h_coll_stat_label,
+	  .read = h_coll_link_label, COLL(campaigns) },
+	{ DIR("/campaigns/by-status", 0555), .list = h_by_status_list },
+	{ DIR("/campaigns/by-status/*", 0555), .stat = h_by_status_stat,
+	  .list = h_by_status_members },
+	{ LINK("/campaigns/by-status/*/*"), .stat = h_by_status_member_stat,
+	  .read = h_coll_link_label, COLL(by_status) },
+	{ DIR("/campaigns/*", 0755), .stat = h_coll_stat, COLL(campaigns) },
+	JSON_ITEM("/campaigns/*/campaign.json", campaigns),
+	{ FILE_("/campaigns/*/status", 0644), .read = h_campaign_status_read },
+	{ DIR("/campaigns/*/leads", 0755), .list = h_coll_list,
+	  COLL(campaign_leads) },
+	{ FILE_("/campaigns/*/leads/*", 0644), .stat = h_coll_stat,
+	  .read = h_coll_read, COLL(campaign_leads) },
+	{ FILE_("/campaigns/*/import", 0200), .read = h_empty_read },
+	{ FILE_("/campaigns/*/analytics.json", 0444), .read = h_doc_read,
+	  COLL(analytics) },
+	{ DIR("/campaigns/*/analytics", 0555) },
+	{ FILE_("/campaigns/*/analytics/overview.json", 0444),
+	  .read = h_doc_read, COLL(overview) },
+	{ FILE_("/campaigns/*/analytics/daily.csv", 0444), .read = h_doc_read,
+	  COLL(daily) },
+	{ FILE_("/campaigns/*/analytics/steps.csv", 0444), .read = h_doc_read,
+	  COLL(steps) },
+	{ DIR("/campaigns/*/analytics/*", 0555), .flags = R_HIDDEN,
+	  .stat = h_range_stat },
+	{ FILE_("/campaigns/*/analytics/*/overview.json", 0444),
+	  .read = h_doc_read, COLL(overview_range) },
+	{ FILE_("/campaigns/*/analytics/*/daily.csv", 0444),
+	  .read = h_doc_read, COLL(daily_range) },
+	{ FILE_("/campaigns/*/analytics/*/steps.csv", 0444),
+	  .read = h_doc_read, COLL(steps_range) },
+
+	{ DIR("/lead-lists", 0755), .list = h_coll_list, COLL(lead_lists) },
+	{ DIR("/lead-lists/by-name", 0555), .list = h_coll_list_labels,
+	  COLL(lead_lists) },
+	{ LINK("/lead-lists/by-name/*"), .stat = h_coll_stat_label,
+	  .read = h_coll_link_label, COLL(lead_lists) },
+	{ DIR("/lead-lists/*", 0755), .stat = h_coll_stat, COLL(lead_lists) },
+	JSON_ITEM("/lead-lists/*/list.json", lead_lists),
+	{ DIR("/lead-lists/*/leads", 0755), .list = h_coll_list,
+	  COLL(list_leads) },
+	{ FILE_("/lead-lists/*/leads/*", 0644), .stat = h_coll_stat,
+	  .read = h_coll_read, COLL(list_leads) },
+	{ FILE_("/lead-lists/*/import", 0200), .read = h_empty_read },
+
+	{ DIR("/accounts", 0755), .list = h_coll_list, COLL(accounts) },
+	{ DIR("/accounts/*", 0755), .stat = h_coll_stat, COLL(accounts) },
+	JSON_ITEM("/accounts/*/account.json", accounts),
+	{ FILE_("/accounts/*/status", 0644), .read = h_account_status_read },
+	{ FILE_("/accounts/*/warmup", 0644), .read = h_account_warmup_read },
+	{ FILE_("/accounts/*/warmup_analytics.json", 0444),
+	  .read = h_warmup_analytics_read },
+
+	{ DIR("/emails", 0755), .list = h_coll_list, COLL(emails) },
+	{ FILE_("/emails/unread_count", 0444), .read = h_unread_count_read },
+	{ DIR("/emails/unread", 0555), .list = h_coll_list, COLL(unread) },
+	{ LINK("/emails/unread/*"), .stat = h_coll_stat, .read = h_coll_link,
+	  COLL(unread) },
+	{ DIR("/emails/threads", 0555), .list = h_threads_list },
+	{ DIR("/emails/threads/*", 0555), .stat = h_thread_stat,
+	  .list = h_coll_list, COLL(thread) },
+	{ FILE_("/emails/threads/*/read", 0200), .read = h_empty_read },
+	{ LINK("/emails/threads/*/*"), .stat = h_coll_stat, .read = h_coll_link,
+	  COLL(thread) },
+	{ DIR("/emails/*", 0755), .stat = h_coll_stat, COLL(emails) },
+	JSON_ITEM("/emails/*/email.json", emails),
+	{ FILE_("/emails/*/body.txt", 0444), .read = h_body_read },
+	{ FILE_("/emails/*/reply", 0200), .read = h_empty_read },
+	{ FILE_("/emails/*/forward", 0200), .read = h_empty_read },
+
+	{ DIR("/blocklist", 0755), .list = h_coll_list, COLL(blocklist) },
+	{ FILE_("/blocklist/*", 0644), .stat = h_coll_stat,
+	  .read = h_coll_read, COLL(blocklist) },
+
+	{ DIR("/verify", 0755), .list = h_verify_list },
+	{ FILE_("/verify/*", 0444), .flags = R_DIRECT, .stat = h_verify_stat,
+	  .read = h_verify_read },
+
+	{ DIR("/jobs", 0555), .list = h_coll_list, COLL(jobs) },
+	{ FILE_("/jobs/*", 0444), .stat = h_coll_stat, .read = h_coll_read,
+	  COLL(jobs) },
+
+	{ DIR("/tags", 0755), .list = h_coll_list, COLL(tags) },
+	{ DIR("/tags/*", 0755), .stat = h_coll_stat, COLL(tags) },
+	JSON_ITEM("/tags/*/tag.json", tags),
+	{ DIR("/tags/*/campaigns", 0755), .list = h_tag_links_list,
+	  .arg = "campaigns" },
+	{ LINK("/tags/*/campaigns/*"), .stat = h_tag_link_stat,
+	  .read = h_tag_link_read, .arg = "campaigns" },
+	{ DIR("/tags/*/accounts", 0755), .list = h_tag_links_list,
+	  .arg = "accounts" },
+	{ LINK("/tags/*/accounts/*"), .stat = h_tag_link_stat,
+	  .read = h_tag_link_read, .arg = "accounts" },
+
+	{ DIR("/search", 0555) },
+	{ DIR("/search/contact", 0555) },
+	{ DIR("/search/contact/*", 0555), .flags = R_HIDDEN,
+	  .list = h_coll_list_labels, COLL(contact) },
+	{ LINK("/search/contact/*/*"), .stat = h_coll_stat_label,
+	  .read = h_coll_link_label, COLL(contact) },
+
+	{ DIR("/.instantlyfs", 0555) },
+	{ FILE_("/.instantlyfs/stats", 0444), .flags = R_DIRECT,
+	  .read = h_stats_read },
+	{ FILE_("/.instantlyfs/errors", 0444), .flags = R_DIRECT,
+	  .read = h_errors_read },
+	{ FILE_("/.instantlyfs/refresh", 0200), .read = h_empty_read,
+	  .commit = h_refresh_commit },
+	{ DIR("/.instantlyfs/rejected", 0555) },
+	{ FILE_("/.instantlyfs/version", 0444), .read = h_version_read },
+};
+
+const size_t tree_nroutes = sizeof(tree_routes) / sizeof(tree_routes[0]);

@@ -1,0 +1,29 @@
+/*
+ * main.c - runs every unit suite; exits non-zero if any test fails.
+ *
+ * CK_FORK=no (as under the sanitizers) runs the tests in one process, so
+ * tests of global state (log, errlog, stats) never assume a fresh start.
+ */
+#include <stdlib.h>
+
+#include "suites.h"
+
+int main(void)
+{
+	SRunner *sr = srunner_create(buf_suite());
+	int failed;
+
+	srunner_add_suite(sr, log_suite());
+	srunner_add_suite(sr, escape_suite());
+	srunner_add_suite(sr, render_suite());
+	srunner_add_suite(sr, pager_suite());
+	srunner_add_suite(sr, errmap_suite());
+	srunner_add_suite(sr, hmap_suite());
+	srunner_add_suite(sr, errlog_suite());
+	srunner_add_suite(sr, stats_suite());
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

@@ -1,0 +1,19 @@
+/*
+ * suites.h - the unit test suites; main.c runs every one of them.
+ */
+#ifndef INSTANTLYFS_TEST_SUITES_H
+#define INSTANTLYFS_TEST_SUITES_H
+
+#include <check.h>
+
+Suite *buf_suite(void);
+Suite *log_suite(void);
+Suite *escape_suite(void);
+Suite *render_suite(void);
+Suite *pager_suite(void);
+Suite *errmap_suite(void);
+Suite *hmap_suite(void);
+Suite *errlog_suite(void);
+Suite *stats_suite(void);
+
+#endif
