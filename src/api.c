@@ -49,12 +49,12 @@
 #define API_DEF_RETRIES 5
 #define API_DEF_BACKOFF_BASE_MS 200L
 #define API_DEF_BACKOFF_MAX_MS 10000L
-#define API_MASK_MIN 8	/* keys shorter than this are not searched for */
+#define API_MASK_MIN 8 /* keys shorter than this are not searched for */
 
 /* POST calls that only read, so they may be retried like a GET. */
 static const char *const api_read_posts[] = {
-	"/api/v2/leads/list",
-	"/api/v2/accounts/warmup-analytics",
+    "/api/v2/leads/list",
+    "/api/v2/accounts/warmup-analytics",
 };
 
 static struct {
@@ -68,8 +68,8 @@ static struct {
 	int max_retries;
 	long backoff_base_ms;
 	long backoff_max_ms;
-	struct curl_slist *hdr_nobody;	/* requests without a body */
-	struct curl_slist *hdr_body;	/* requests with a JSON body */
+	struct curl_slist *hdr_nobody; /* requests without a body */
+	struct curl_slist *hdr_body;   /* requests with a JSON body */
 	CURLSH *share;
 	pthread_mutex_t share_locks[CURL_LOCK_DATA_LAST];
 	pthread_mutex_t pool_lock;
@@ -83,7 +83,7 @@ static struct {
 struct api_try {
 	CURLcode cc;
 	long status;
-	curl_off_t retry_after;	/* seconds, 0 if none */
+	curl_off_t retry_after; /* seconds, 0 if none */
 	int buf_err;		/* buf_append() failure, e.g. -EFBIG */
 	struct buf body;
 	char errbuf[CURL_ERROR_SIZE];
@@ -161,8 +161,9 @@ static struct curl_slist *api_headers(const char *connection, int with_body)
 		l = api_add_header(l, "Accept: application/json");
 	/* "Content-Type:" with no value stops curl adding a form type. */
 	if (l)
-		l = api_add_header(l, with_body ? "Content-Type: application/json"
-						: "Content-Type:");
+		l = api_add_header(l, with_body
+					  ? "Content-Type: application/json"
+					  : "Content-Type:");
 	if (l)
 		l = api_add_header(l, "Expect:");
 	return l;
@@ -212,17 +213,16 @@ int api_init(const struct api_config *cfg)
 			api.base_url[--n] = '\0';
 	}
 	api.connect_timeout_ms = cfg->connect_timeout_ms > 0
-					 ? cfg->connect_timeout_ms
-					 : API_DEF_CONNECT_TIMEOUT_MS;
-	api.timeout_ms = cfg->timeout_ms > 0 ? cfg->timeout_ms
-					     : API_DEF_TIMEOUT_MS;
-	if (cfg->max_retries > 0)
-		api.max_retries = cfg->max_retries;
-	else
-		api.max_retries = cfg->max_retries < 0 ? 0 : API_DEF_RETRIES;
+				     ? cfg->connect_timeout_ms
+				     : API_DEF_CONNECT_TIMEOUT_MS;
+	api.timeout_ms =
+	    cfg->timeout_ms > 0 ? cfg->timeout_ms : API_DEF_TIMEOUT_MS;
+	/* 0 means no retries: the mount's -o retries=0 */
+	api.max_retries =
+	    cfg->max_retries >= 0 ? cfg->max_retries : API_DEF_RETRIES;
 	api.backoff_base_ms = cfg->backoff_base_ms > 0
-				      ? cfg->backoff_base_ms
-				      : API_DEF_BACKOFF_BASE_MS;
+				  ? cfg->backoff_base_ms
+				  : API_DEF_BACKOFF_BASE_MS;
 	api.backoff_max_ms = cfg->backoff_max_ms > 0 ? cfg->backoff_max_ms
 						     : API_DEF_BACKOFF_MAX_MS;
 	if (api.backoff_max_ms < api.backoff_base_ms)
@@ -234,7 +234,7 @@ int api_init(const struct api_config *cfg)
 	pthread_cond_init(&api.pool_cond, NULL);
 	api.nidle = 0;
 	api.nlive = 0;
-	api.ready = 1;	/* from here on api_cleanup() undoes everything */
+	api.ready = 1; /* from here on api_cleanup() undoes everything */
 
 	if (fail)
 		goto fail;
@@ -308,7 +308,7 @@ static CURL *api_acquire(void)
 		api.nlive++;
 	pthread_mutex_unlock(&api.pool_lock);
 	if (h) {
-		curl_easy_reset(h);	/* keeps its live connection */
+		curl_easy_reset(h); /* keeps its live connection */
 		return h;
 	}
 	h = curl_easy_init();
@@ -342,7 +342,7 @@ static size_t api_write_cb(char *p, size_t size, size_t nmemb, void *userp)
 	rc = buf_append(&t->body, p, n);
 	if (rc < 0) {
 		t->buf_err = rc;
-		return 0;	/* aborts the transfer: CURLE_WRITE_ERROR */
+		return 0; /* aborts the transfer: CURLE_WRITE_ERROR */
 	}
 	return n;
 }
@@ -353,8 +353,7 @@ static void api_setup(CURL *h, const char *method, const char *url,
 	curl_easy_setopt(h, CURLOPT_URL, url);
 	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(h, CURLOPT_HTTP_VERSION,
-			 (long)CURL_HTTP_VERSION_2TLS);
+	curl_easy_setopt(h, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2TLS);
 	curl_easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L);
 	curl_easy_setopt(h, CURLOPT_TCP_KEEPIDLE, 60L);
 	curl_easy_setopt(h, CURLOPT_TCP_KEEPINTVL, 30L);
@@ -391,9 +390,8 @@ static void api_setup(CURL *h, const char *method, const char *url,
 }
 
 /* One attempt; every attempt is counted, whatever its outcome. */
-static void api_try_once(const char *method, const char *path,
-			 const char *url, const char *body, size_t body_len,
-			 struct api_try *t)
+static void api_try_once(const char *method, const char *path, const char *url,
+			 const char *body, size_t body_len, struct api_try *t)
 {
 	curl_off_t n;
 	CURL *h;
@@ -410,7 +408,7 @@ static void api_try_once(const char *method, const char *path,
 	t->cc = curl_easy_perform(h);
 	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &t->status);
 	if (curl_easy_getinfo(h, CURLINFO_RETRY_AFTER, &t->retry_after) !=
-		    CURLE_OK ||
+		CURLE_OK ||
 	    t->retry_after < 0)
 		t->retry_after = 0;
 	if (curl_easy_getinfo(h, CURLINFO_SIZE_DOWNLOAD_T, &n) == CURLE_OK &&
@@ -438,8 +436,7 @@ static int api_retry_safe(const char *method, const char *path)
 	if (strcmp(method, "POST") != 0)
 		return 0;
 	n = strcspn(path, "?");
-	for (i = 0; i < sizeof(api_read_posts) / sizeof(api_read_posts[0]);
-	     i++)
+	for (i = 0; i < sizeof(api_read_posts) / sizeof(api_read_posts[0]); i++)
 		if (strlen(api_read_posts[i]) == n &&
 		    strncmp(path, api_read_posts[i], n) == 0)
 			return 1;
@@ -519,7 +516,8 @@ static long api_backoff_ms(int attempt, curl_off_t retry_after)
 	int i;
 
 	if (retry_after > 0)
-		return retry_after > cap / 1000 ? cap : (long)retry_after * 1000;
+		return retry_after > cap / 1000 ? cap
+						: (long)retry_after * 1000;
 	for (i = 0; i < attempt && d < cap; i++)
 		d = d > LONG_MAX / 2 ? cap : d * 2;
 	if (d > cap)
@@ -550,8 +548,8 @@ static void api_mask_key(char *s)
 		memset(p, '*', n);
 }
 
-static void api_record(const char *method, const char *path,
-		       const char *status, char *message)
+static void api_record(const char *method, const char *path, const char *status,
+		       char *message)
 {
 	api_mask_key(message);
 	errlog_add(method, path, status, message);
@@ -562,16 +560,19 @@ static int api_fail_transport(const char *method, const char *path,
 			      struct api_try *t)
 {
 	char msg[CURL_ERROR_SIZE + 64];
+	char status[24];
 
 	if (t->buf_err == -EFBIG || t->cc == CURLE_FILESIZE_EXCEEDED) {
+		snprintf(status, sizeof(status), "%ld", t->status);
 		snprintf(msg, sizeof(msg),
 			 "response too large (over %u bytes), transfer aborted",
 			 API_MAX_RESPONSE);
-		api_record(method, path, "response too large", msg);
+		api_record(method, path, t->status ? status : "transport", msg);
 		return -EIO;
 	}
 	if (t->buf_err == -ENOMEM) {
-		snprintf(msg, sizeof(msg), "out of memory reading the response");
+		snprintf(msg, sizeof(msg),
+			 "out of memory reading the response");
 		api_record(method, path, "transport", msg);
 		return -ENOMEM;
 	}
@@ -597,7 +598,7 @@ static int api_fail_http(const char *method, const char *path,
 		if (e <= 0)
 			e = EIO;
 	} else {
-		e = EIO;	/* 1xx or 3xx: redirects are not followed */
+		e = EIO; /* 1xx or 3xx: redirects are not followed */
 	}
 	api_record(method, path, status, msg ? msg : "(no message)");
 	free(msg);
@@ -615,8 +616,8 @@ static int api_blank(const char *s, size_t n)
 }
 
 /* A 2xx answer: empty, or exactly one JSON value. */
-static int api_succeed(const char *method, const char *path,
-		       struct api_try *t, struct api_resp *resp)
+static int api_succeed(const char *method, const char *path, struct api_try *t,
+		       struct api_resp *resp)
 {
 	const char *end = NULL;
 	cJSON *json = NULL;

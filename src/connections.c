@@ -21,18 +21,18 @@
 #define CONNECTIONS_APP "instantly"
 
 static const char connections_usage_text[] =
-	"usage: instantlyfs connections list [options]\n"
-	"       instantlyfs connections create [options]\n"
-	"       instantlyfs connections get ID [options]\n"
-	"       instantlyfs connections delete ID [options]\n"
-	"\n"
-	"Manages the Instantly connections of a Maton gateway account.\n"
-	"The key comes from MATON_API_KEY or --key-file.\n"
-	"\n"
-	"options:\n"
-	"  --ctrl-url URL    control host (default " API_CTRL_URL ")\n"
-	"  --key-file PATH   read the key from PATH (mode 0600)\n"
-	"  -h, --help        show this help\n";
+    "usage: instantlyfs connections list [options]\n"
+    "       instantlyfs connections create [options]\n"
+    "       instantlyfs connections get ID [options]\n"
+    "       instantlyfs connections delete ID [options]\n"
+    "\n"
+    "Manages the Instantly connections of a Maton gateway account.\n"
+    "The key comes from MATON_API_KEY or --key-file.\n"
+    "\n"
+    "options:\n"
+    "  --ctrl-url URL    control host (default " API_CTRL_URL ")\n"
+    "  --key-file PATH   read the key from PATH (mode 0600)\n"
+    "  -h, --help        show this help\n";
 
 static int connections_usage(const char *msg)
 {
@@ -85,8 +85,7 @@ static void connections_show_url(const cJSON *json)
 	conn = cJSON_GetObjectItemCaseSensitive(json, "connection");
 	url = cJSON_GetObjectItemCaseSensitive(conn, "url");
 	if (cJSON_IsString(url) && url->valuestring[0])
-		fprintf(stderr,
-			"Open this URL in a browser to authorise: %s\n",
+		fprintf(stderr, "Open this URL in a browser to authorise: %s\n",
 			url->valuestring);
 	else
 		fputs("instantlyfs connections: the response holds no "
@@ -166,7 +165,8 @@ int connections_main(int argc, char **argv)
 	for (i = 1; i < argc; i++) {
 		const char *a = argv[i];
 
-		if (opts && (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0)) {
+		if (opts &&
+		    (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0)) {
 			fputs(connections_usage_text, stdout);
 			return 0;
 		}
@@ -215,11 +215,11 @@ int connections_main(int argc, char **argv)
 	cfg.mode = mode;
 	cfg.base_url = ctrl_url;
 	cfg.key = key;
+	cfg.max_retries = -1; /* the default */
 	rc = api_init(&cfg);
 	key_free(key);
 	if (rc < 0) {
-		fprintf(stderr, "instantlyfs connections: %s\n",
-			strerror(-rc));
+		fprintf(stderr, "instantlyfs connections: %s\n", strerror(-rc));
 		return 1;
 	}
 	rc = connections_run(cmd, id);

@@ -22,22 +22,30 @@
 
 static pthread_mutex_t errlog_lock = PTHREAD_MUTEX_INITIALIZER;
 static char *ring[ERRLOG_MAX];
-static size_t ring_head;	/* the oldest line */
+static size_t ring_head; /* the oldest line */
 static size_t ring_count;
 
-/* Appends s (at most max bytes, not inside a UTF-8 sequence), one line. */
+/*
+ * Where to cut s before byte n (s[n] exists) so that no UTF-8 sequence is
+ * split: n, or the start of the sequence s[n] continues.
+ */
+static size_t utf8_cut(const char *s, size_t n)
+{
+	size_t k = n;
+
+	while (k > 0 && n - k < 3 && ((unsigned char)s[k] & 0xc0) == 0x80)
+		k--;
+	return ((unsigned char)s[k] & 0xc0) == 0x80 ? n : k;
+}
+
+/* Appends s, cut to at most max bytes, with control bytes as spaces. */
 static int put_field(struct buf *b, const char *s, size_t max)
 {
 	size_t n = strlen(s), start = b->len, i;
 	int rc;
 
-	if (n > max) {
-		n = max;
-		while (n > 0 && max - n < 3 && ((unsigned char)s[n] & 0xc0) == 0x80)
-			n--;
-		if (((unsigned char)s[n] & 0xc0) == 0x80)
-			n = max;
-	}
+	if (n > max)
+		n = utf8_cut(s, max);
 	rc = buf_append(b, s, n);
 	if (rc)
 		return rc;
@@ -50,8 +58,8 @@ static int put_field(struct buf *b, const char *s, size_t max)
 	return 0;
 }
 
-static char *make_line(const char *method, const char *path,
-		       const char *status, const char *message)
+static char *make_line(const char *method, const char *path, const char *status,
+		       const char *message)
 {
 	char when[32];
 	struct tm tm;

@@ -97,22 +97,27 @@ static char *envelope_message(const cJSON *msg)
 	return buf_steal(&b, NULL);
 }
 
+/*
+ * Where to cut s before byte n (s[n] exists) so that no UTF-8 sequence is
+ * split: n, or the start of the sequence s[n] continues.
+ */
+static size_t utf8_cut(const char *s, size_t n)
+{
+	size_t k = n;
+
+	while (k > 0 && n - k < 3 && ((unsigned char)s[k] & 0xc0) == 0x80)
+		k--;
+	return ((unsigned char)s[k] & 0xc0) == 0x80 ? n : k;
+}
+
 /* The body itself, cut to ERRMAP_BODY_MAX bytes, one line, trimmed. */
 static char *body_message(const char *body, size_t len)
 {
-	size_t i, n = len < ERRMAP_BODY_MAX ? len : ERRMAP_BODY_MAX;
+	size_t n = len, i;
 	char *out;
 
-	/* Back off over UTF-8 continuation bytes so no sequence is cut. */
-	if (n < len) {
-		size_t keep = n;
-
-		while (keep > 0 && keep > n - 3 &&
-		       ((unsigned char)body[keep] & 0xc0) == 0x80)
-			keep--;
-		if (((unsigned char)body[keep] & 0xc0) != 0x80)
-			n = keep;
-	}
+	if (len > ERRMAP_BODY_MAX)
+		n = utf8_cut(body, ERRMAP_BODY_MAX);
 	out = malloc(n + 1);
 	if (!out)
 		return NULL;
@@ -121,7 +126,7 @@ static char *body_message(const char *body, size_t len)
 
 		out[i] = c < 0x20 || c == 0x7f ? ' ' : (char)c;
 	}
-	while (n && (out[n - 1] == ' '))
+	while (n && out[n - 1] == ' ')
 		n--;
 	out[n] = '\0';
 	return out;
@@ -140,7 +145,7 @@ char *errmap_message(const char *body, size_t len)
 		const cJSON *err;
 
 		msg = envelope_message(
-			cJSON_GetObjectItemCaseSensitive(root, "message"));
+		    cJSON_GetObjectItemCaseSensitive(root, "message"));
 		err = cJSON_GetObjectItemCaseSensitive(root, "error");
 		if (!msg && cJSON_IsString(err) && err->valuestring &&
 		    *err->valuestring)

@@ -109,17 +109,15 @@ static size_t cut_len(const char *s, size_t max)
 	return n;
 }
 
-static char *join3(const char *a, size_t alen, const char *b, size_t blen,
-		   const char *c, size_t clen)
+static char *join(const char *a, size_t alen, const char *b, size_t blen)
 {
-	char *out = malloc(alen + blen + clen + 1);
+	char *out = malloc(alen + blen + 1);
 
 	if (!out)
 		return NULL;
 	memcpy(out, a, alen);
 	memcpy(out + alen, b, blen);
-	memcpy(out + alen + blen, c, clen);
-	out[alen + blen + clen] = '\0';
+	out[alen + blen] = '\0';
 	return out;
 }
 
@@ -138,7 +136,7 @@ char *name_component(const char *name, const char *id, const char *suffix)
 	slen = escape_bytes(suffix ? suffix : "", tail);
 	elen = strlen(esc);
 	if (elen + slen <= NAME_MAX_BYTES) {
-		out = join3(esc, elen, tail, slen, "", 0);
+		out = join(esc, elen, tail, slen);
 		goto out;
 	}
 
@@ -151,7 +149,7 @@ char *name_component(const char *name, const char *id, const char *suffix)
 	tlen = cut_len(tail, NAME_MAX_BYTES - UNIT_MAX);
 
 	elen = cut_len(esc, NAME_MAX_BYTES - tlen);
-	out = join3(esc, elen, tail, tlen, "", 0);
+	out = join(esc, elen, tail, tlen);
 out:
 	free(esc);
 	free(tail);

@@ -18,16 +18,16 @@
 #define HMAP_MIN_SLOTS 16
 
 struct slot {
-	char *key;	/* NULL: empty; tombstone: deleted */
+	char *key; /* NULL: empty; tombstone: deleted */
 	void *val;
 	uint64_t hash;
 };
 
 struct hmap {
 	struct slot *slots;
-	size_t nslots;	/* a power of two */
-	size_t count;	/* live entries */
-	size_t used;	/* live entries and tombstones */
+	size_t nslots; /* a power of two */
+	size_t count;  /* live entries */
+	size_t used;   /* live entries and tombstones */
 };
 
 static char tombstone_mark;
@@ -110,7 +110,8 @@ static int rehash(struct hmap *m, size_t nslots)
 
 		if (!live(s))
 			continue;
-		for (j = (size_t)s->hash & mask; slots[j].key; j = (j + 1) & mask)
+		for (j = (size_t)s->hash & mask; slots[j].key;
+		     j = (j + 1) & mask)
 			;
 		slots[j] = *s;
 	}

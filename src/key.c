@@ -61,7 +61,7 @@ static int key_valid(const char *k)
 }
 
 static char *key_fail(char *key, int e, char **err, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+    __attribute__((format(printf, 4, 5)));
 
 /* Frees key, sets errno to e and *err to the message; returns NULL. */
 static char *key_fail(char *key, int e, char **err, const char *fmt, ...)
@@ -137,7 +137,7 @@ static char *key_read_file(const char *path, char **err)
 	if (nl)
 		len = (size_t)(nl - data);
 	else if (len > KEY_MAX_BYTES)
-		len = 0;	/* no line end in the first 4 KiB: not a key */
+		len = 0; /* no line end in the first 4 KiB: not a key */
 	key = key_trim_dup(data, len);
 	explicit_bzero(data, sizeof(data));
 	if (!key)

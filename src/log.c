@@ -8,7 +8,9 @@
  * (UTC); a message is cut at LOG_LINE_MAX - 1 bytes.  Messages above the
  * current level (default LOG_LVL_INFO) are dropped.  One mutex serialises
  * output and the syslog switch, so lines from different threads never
- * interleave; the level is an atomic.  Callers must never pass secrets (see log.h).
+ * interleave; the level is an atomic.
+ *
+ * Callers must never pass secrets (see log.h); nothing here filters them.
  */
 #include <pthread.h>
 #include <stdarg.h>
@@ -27,15 +29,15 @@ static enum log_level log_level = LOG_LVL_INFO;
 static int log_syslog;
 
 static const char *const level_names[] = {
-	[LOG_LVL_ERR] = "error",
-	[LOG_LVL_INFO] = "info",
-	[LOG_LVL_DEBUG] = "debug",
+    [LOG_LVL_ERR] = "error",
+    [LOG_LVL_INFO] = "info",
+    [LOG_LVL_DEBUG] = "debug",
 };
 
 static const int level_prio[] = {
-	[LOG_LVL_ERR] = LOG_ERR,
-	[LOG_LVL_INFO] = LOG_INFO,
-	[LOG_LVL_DEBUG] = LOG_DEBUG,
+    [LOG_LVL_ERR] = LOG_ERR,
+    [LOG_LVL_INFO] = LOG_INFO,
+    [LOG_LVL_DEBUG] = LOG_DEBUG,
 };
 
 void log_set_level(enum log_level level)
@@ -81,7 +83,6 @@ static void timestamp(char *out, size_t size)
 void log_msg(enum log_level level, const char *fmt, ...)
 {
 	char line[LOG_LINE_MAX];
-	char when[48];
 	va_list ap;
 
 	if ((unsigned int)level > LOG_LVL_DEBUG)
@@ -98,6 +99,8 @@ void log_msg(enum log_level level, const char *fmt, ...)
 	if (log_syslog) {
 		syslog(level_prio[level], "%s", line);
 	} else {
+		char when[48];
+
 		timestamp(when, sizeof(when));
 		fprintf(stderr, "%s instantlyfs %s: %s\n", when,
 			level_names[level], line);

@@ -6,8 +6,9 @@
  * line, a final newline.  Strings are escaped as JSON requires ('"', '\\'
  * and control bytes; \u00XX for those without a short form); all other
  * bytes, UTF-8 included, pass through.  Numbers: an integral value below
- * 1e17 prints as an integer; anything else as the shorter of "%.15g" and
- * "%.17g" that reads back to the same double; NaN and infinities as null.
+ * 1e17 prints as an integer; anything else with the fewest of 15, 16 or 17
+ * significant digits that read back as the same double ("%.<n>g"); NaN
+ * and infinities as null (JSON has no word for them).
  *
  * CSV: every element of the array must be an object (else EINVAL); the
  * header is the union of their keys in first-seen order; a missing or
@@ -71,9 +72,14 @@ static int put_number(struct buf *b, double d)
 	if (d == floor(d) && fabs(d) < 1e17) {
 		snprintf(s, sizeof(s), "%.0f", d);
 	} else {
-		snprintf(s, sizeof(s), "%.15g", d);
-		if (strtod(s, NULL) != d)
-			snprintf(s, sizeof(s), "%.17g", d);
+		int prec;
+
+		/* The fewest digits, from 15 to 17, that read back exactly. */
+		for (prec = 15; prec <= 17; prec++) {
+			snprintf(s, sizeof(s), "%.*g", prec, d);
+			if (prec == 17 || strtod(s, NULL) == d)
+				break;
+		}
 	}
 	c_locale_point(s);
 	return buf_puts(b, s);
@@ -313,8 +319,9 @@ static int put_csv_row(struct buf *b, struct buf *scratch, const cJSON *row,
 		if (!rc)
 			rc = cell_text(scratch, v);
 		if (!rc)
-			rc = put_csv_field(b, scratch->data ? scratch->data : "",
-					   scratch->len);
+			rc =
+			    put_csv_field(b, scratch->data ? scratch->data : "",
+					  scratch->len);
 	}
 	if (!rc)
 		rc = buf_append(b, "\n", 1);

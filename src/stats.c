@@ -22,15 +22,15 @@
 #define STATS_RENDER_MAX ((size_t)16 << 20)
 
 static const char *const counter_names[STAT_NCOUNTERS] = {
-	[STAT_CACHE_HIT] = "cache_hits",    [STAT_CACHE_MISS] = "cache_misses",
-	[STAT_RETRY] = "retries",	    [STAT_HTTP_429] = "http_429",
-	[STAT_HTTP_ERROR] = "http_errors",  [STAT_BYTES_IN] = "bytes_in",
-	[STAT_BYTES_OUT] = "bytes_out",
+    [STAT_CACHE_HIT] = "cache_hits",   [STAT_CACHE_MISS] = "cache_misses",
+    [STAT_RETRY] = "retries",	       [STAT_HTTP_429] = "http_429",
+    [STAT_HTTP_ERROR] = "http_errors", [STAT_BYTES_IN] = "bytes_in",
+    [STAT_BYTES_OUT] = "bytes_out",
 };
 
 static pthread_mutex_t stats_lock = PTHREAD_MUTEX_INITIALIZER;
 static unsigned long long counters[STAT_NCOUNTERS];
-static struct hmap *routes;	/* route -> unsigned long long * */
+static struct hmap *routes; /* route -> unsigned long long * */
 
 static int is_version_word(const char *s, size_t n)
 {

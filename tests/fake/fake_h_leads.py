@@ -328,7 +328,7 @@ def move_leads(req):
         chosen = chosen[:int(body["limit"])]
     moved = [move_one(st, lid, to_c, to_l, body) for lid in chosen]
     emails = [e for e in moved if e][:10000]
-    job = new_job(st, "move-leads", "campaign" if to_c else "list", to_c or to_l,
+    job = new_job(req, "move-leads", "campaign" if to_c else "list", to_c or to_l,
                   {"moved_lead_emails": emails, "moved_leads": len(moved)})
     return job
 

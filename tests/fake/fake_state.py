@@ -171,6 +171,9 @@ class State:
 
     def __init__(self):
         self.lock = threading.RLock()
+        self._reset()
+
+    def _reset(self):
         self.ids = IdGen()
         self.workspace = {}
         self.campaigns = Table("id")
@@ -208,7 +211,7 @@ class State:
         self.leads.add(stored)
         self.lead_index(stored).add(stored["id"])
         email = (stored.get("email") or "").lower()
-        self.by_email.setdefault(email, set()).add(stored["id"])
+        self.by_email.setdefault(email, []).append(stored["id"])
         return stored
 
     def remove_lead(self, lead_id):
@@ -218,8 +221,8 @@ class State:
         self.lead_index(lead).discard(lead_id)
         email = (lead.get("email") or "").lower()
         ids = self.by_email.get(email)
-        if ids:
-            ids.discard(lead_id)
+        if ids and lead_id in ids:
+            ids.remove(lead_id)
             if not ids:
                 del self.by_email[email]
         return lead
@@ -237,7 +240,7 @@ class State:
     # ----- loading and dumping -----
     def load(self, data):
         """Replace everything with the objects of a state dump."""
-        self.__init__()
+        self._reset()
         data = data or {}
         ctx_ws = data.get("workspace") or {}
         self.workspace = M.shape(M.WORKSPACE, ctx_ws, {"workspace_id": ctx_ws.get("id"),

@@ -21,6 +21,10 @@ int main(void)
 	srunner_add_suite(sr, hmap_suite());
 	srunner_add_suite(sr, errlog_suite());
 	srunner_add_suite(sr, stats_suite());
+	srunner_add_suite(sr, api_suite());
+	srunner_add_suite(sr, route_suite());
+	srunner_add_suite(sr, html_suite());
+	srunner_add_suite(sr, cache_suite());
 
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);

@@ -15,5 +15,9 @@ Suite *errmap_suite(void);
 Suite *hmap_suite(void);
 Suite *errlog_suite(void);
 Suite *stats_suite(void);
+Suite *api_suite(void);
+Suite *route_suite(void);
+Suite *html_suite(void);
+Suite *cache_suite(void);
 
 #endif

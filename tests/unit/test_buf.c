@@ -246,13 +246,13 @@ Suite *buf_suite(void)
 	tcase_add_test(tc, test_buf_grows_across_many_appends);
 	tcase_add_test(tc, test_buf_append_up_to_max_succeeds);
 	tcase_add_test(
-		tc, test_buf_append_past_max_is_efbig_and_leaves_buffer_unchanged);
+	    tc, test_buf_append_past_max_is_efbig_and_leaves_buffer_unchanged);
 	tcase_add_test(tc, test_buf_max_zero_takes_only_empty_appends);
 	tcase_add_test(tc, test_buf_puts_appends_string);
 	tcase_add_test(tc, test_buf_printf_formats_and_appends);
 	tcase_add_test(tc, test_buf_printf_longer_than_first_chunk);
 	tcase_add_test(
-		tc, test_buf_printf_past_max_is_efbig_and_leaves_buffer_unchanged);
+	    tc, test_buf_printf_past_max_is_efbig_and_leaves_buffer_unchanged);
 	tcase_add_test(tc, test_buf_steal_empty_buffer_gives_empty_string);
 	tcase_add_test(tc, test_buf_steal_hands_over_data_and_resets);
 	tcase_add_test(tc, test_buf_free_resets_and_may_repeat);

@@ -159,9 +159,9 @@ END_TEST
 START_TEST(test_escape_round_trips_special_names)
 {
 	static const char *const names[] = {
-		"",	".",	  "..",	    "...",  "/",	  "%",
-		"%2F",	"%25",	  "%2E",    "%00",  "a/b%c\td", "./..",
-		"../x", "Café/€", "\x7f\x01", " ", "name.json",
+	    "",	    ".",      "..",	  "...", "/",	      "%",
+	    "%2F",  "%25",    "%2E",	  "%00", "a/b%c\td",  "./..",
+	    "../x", "Café/€", "\x7f\x01", " ",	 "name.json",
 	};
 	size_t i;
 
@@ -216,11 +216,11 @@ END_TEST
 
 START_TEST(test_unescape_rejects_non_canonical_escapes)
 {
-	assert_unescape_rejects("%2f");	/* lower-case hex */
-	assert_unescape_rejects("%41");	/* 'A' needs no escape */
-	assert_unescape_rejects("%2Ea");	/* ".a" is never escaped */
+	assert_unescape_rejects("%2f");	 /* lower-case hex */
+	assert_unescape_rejects("%41");	 /* 'A' needs no escape */
+	assert_unescape_rejects("%2Ea"); /* ".a" is never escaped */
 	assert_unescape_rejects("%2E%2E%2E");
-	assert_unescape_rejects("a%00b");	/* NUL inside a name */
+	assert_unescape_rejects("a%00b"); /* NUL inside a name */
 	assert_unescape_rejects("%00%00");
 }
 END_TEST
@@ -276,7 +276,7 @@ START_TEST(test_component_exactly_255_bytes_is_not_cut)
 	free(c);
 	free(name);
 
-	name = repeat("/", 85);	/* 255 bytes once escaped */
+	name = repeat("/", 85); /* 255 bytes once escaped */
 	c = name_component(name, "id", NULL);
 	ck_assert_uint_eq(strlen(c), 255);
 	ck_assert_ptr_null(strstr(c, ".id"));
@@ -379,7 +379,7 @@ START_TEST(test_component_cut_never_splits_utf8_sequence)
 	check_utf8_cuts("é");	/* 2 bytes */
 	check_utf8_cuts("€");	/* 3 bytes */
 	check_utf8_cuts("😀");	/* 4 bytes */
-	check_utf8_cuts("a€/");	/* mixed units */
+	check_utf8_cuts("a€/"); /* mixed units */
 }
 END_TEST
 
@@ -450,8 +450,8 @@ Suite *escape_suite(void)
 	tcase_add_test(tc, test_component_exactly_255_bytes_is_not_cut);
 	tcase_add_test(tc,
 		       test_component_256_bytes_with_suffix_is_cut_and_gets_id);
-	tcase_add_test(tc,
-		       test_component_long_name_without_suffix_is_cut_and_gets_id);
+	tcase_add_test(
+	    tc, test_component_long_name_without_suffix_is_cut_and_gets_id);
 	tcase_add_test(tc, test_component_long_name_without_id_is_only_cut);
 	tcase_add_test(tc, test_component_cut_never_splits_percent_escape);
 	tcase_add_test(tc, test_component_cut_never_splits_utf8_sequence);

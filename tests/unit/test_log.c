@@ -71,12 +71,13 @@ START_TEST(test_log_error_line_has_utc_timestamp_level_and_message)
 	capture_start();
 	log_err("request %s failed: %d", "GET /x", 404);
 	out = capture_stop();
-	ck_assert_int_eq(regcomp(&re,
-				 "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:"
-				 "[0-9]{2}\\.[0-9]{3}Z instantlyfs error: "
-				 "request GET /x failed: 404\n$",
-				 REG_EXTENDED),
-			 0);
+	ck_assert_int_eq(
+	    regcomp(&re,
+		    "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:"
+		    "[0-9]{2}\\.[0-9]{3}Z instantlyfs error: "
+		    "request GET /x failed: 404\n$",
+		    REG_EXTENDED),
+	    0);
 	ck_assert_msg(regexec(&re, out, 0, NULL, 0) == 0, "line: %s", out);
 	regfree(&re);
 	free(out);
@@ -231,7 +232,8 @@ Suite *log_suite(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc,
 		       test_log_error_line_has_utc_timestamp_level_and_message);
-	tcase_add_test(tc, test_log_info_shown_and_debug_dropped_at_default_level);
+	tcase_add_test(tc,
+		       test_log_info_shown_and_debug_dropped_at_default_level);
 	tcase_add_test(tc, test_log_debug_level_shows_debug);
 	tcase_add_test(tc, test_log_err_level_drops_info);
 	tcase_add_test(tc, test_log_message_with_newlines_stays_one_line);

@@ -6,6 +6,7 @@
  * it is asked for and fails the test if it is called past the script.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -15,16 +16,16 @@
 #define MAX_STEPS 64
 
 struct step {
-	const char *json;	/* the response, when err == 0 */
-	int err;		/* -errno to return instead */
-	int set_resp_on_error;	/* a sloppy fetch that also fills *resp */
+	const char *json;      /* the response, when err == 0 */
+	int err;	       /* -errno to return instead */
+	int set_resp_on_error; /* a sloppy fetch that also fills *resp */
 };
 
 struct script {
 	const struct step *steps;
 	size_t nsteps;
 	size_t calls;
-	char *cursors[MAX_STEPS];	/* "(null)" for the first page */
+	char *cursors[MAX_STEPS]; /* "(null)" for the first page */
 };
 
 static int fake_fetch(void *ctx, const char *cursor, cJSON **resp)
@@ -32,8 +33,9 @@ static int fake_fetch(void *ctx, const char *cursor, cJSON **resp)
 	struct script *s = ctx;
 	const struct step *st;
 
-	ck_assert_msg(s->calls < s->nsteps, "fetch called %zu times, script has %zu",
-		      s->calls + 1, s->nsteps);
+	ck_assert_msg(s->calls < s->nsteps,
+		      "fetch called %zu times, script has %zu", s->calls + 1,
+		      s->nsteps);
 	st = &s->steps[s->calls];
 	s->cursors[s->calls++] = strdup(cursor ? cursor : "(null)");
 	if (st->err) {
@@ -46,7 +48,8 @@ static int fake_fetch(void *ctx, const char *cursor, cJSON **resp)
 		return 0;
 	}
 	*resp = cJSON_Parse(st->json);
-	ck_assert_msg(*resp != NULL, "script JSON does not parse: %s", st->json);
+	ck_assert_msg(*resp != NULL, "script JSON does not parse: %s",
+		      st->json);
 	return 0;
 }
 
@@ -79,10 +82,10 @@ static int drain(struct pager *p, struct script *s, size_t *nitems,
 	return rc;
 }
 
-#define RUN(steps_, want_rc, want_items, want_pages, want_calls)              \
+#define RUN(steps_, want_rc, want_items, want_pages, want_calls)               \
 	do {                                                                   \
-		struct script s_ = {steps_, sizeof(steps_) / sizeof(steps_[0]), \
-				    0, {NULL}};                                \
+		struct script s_ = {                                           \
+		    steps_, sizeof(steps_) / sizeof(steps_[0]), 0, {NULL}};    \
 		struct pager p_;                                               \
 		size_t ni_, np_;                                               \
 		cJSON *again_;                                                 \
@@ -113,7 +116,7 @@ END_TEST
 START_TEST(test_pager_null_cursor_is_last_page)
 {
 	static const struct step steps[] = {
-		{"{\"items\":[1,2],\"next_starting_after\":null}", 0, 0}};
+	    {"{\"items\":[1,2],\"next_starting_after\":null}", 0, 0}};
 
 	RUN(steps, 0, 2, 1, 1);
 }
@@ -122,7 +125,7 @@ END_TEST
 START_TEST(test_pager_empty_cursor_is_last_page)
 {
 	static const struct step steps[] = {
-		{"{\"items\":[1],\"next_starting_after\":\"\"}", 0, 0}};
+	    {"{\"items\":[1],\"next_starting_after\":\"\"}", 0, 0}};
 
 	RUN(steps, 0, 1, 1, 1);
 }
@@ -131,7 +134,7 @@ END_TEST
 START_TEST(test_pager_non_string_cursor_is_last_page)
 {
 	static const struct step steps[] = {
-		{"{\"items\":[1],\"next_starting_after\":17}", 0, 0}};
+	    {"{\"items\":[1],\"next_starting_after\":17}", 0, 0}};
 
 	RUN(steps, 0, 1, 1, 1);
 }
@@ -140,9 +143,9 @@ END_TEST
 START_TEST(test_pager_follows_cursors_in_order)
 {
 	static const struct step steps[] = {
-		{"{\"items\":[1,2],\"next_starting_after\":\"c1\"}", 0, 0},
-		{"{\"items\":[3,4],\"next_starting_after\":\"c2\"}", 0, 0},
-		{"{\"items\":[5]}", 0, 0},
+	    {"{\"items\":[1,2],\"next_starting_after\":\"c1\"}", 0, 0},
+	    {"{\"items\":[3,4],\"next_starting_after\":\"c2\"}", 0, 0},
+	    {"{\"items\":[5]}", 0, 0},
 	};
 	struct script s = {steps, 3, 0, {NULL}};
 	struct pager p;
@@ -176,8 +179,8 @@ START_TEST(test_pager_empty_last_page_after_cursor_ends_listing)
 {
 	/* The real API: the last full page still carries a cursor. */
 	static const struct step steps[] = {
-		{"{\"items\":[1,2],\"next_starting_after\":\"c1\"}", 0, 0},
-		{"{\"items\":[]}", 0, 0},
+	    {"{\"items\":[1,2],\"next_starting_after\":\"c1\"}", 0, 0},
+	    {"{\"items\":[]}", 0, 0},
 	};
 
 	RUN(steps, 0, 2, 1, 2);
@@ -187,8 +190,8 @@ END_TEST
 START_TEST(test_pager_empty_page_with_new_cursor_still_ends_listing)
 {
 	static const struct step steps[] = {
-		{"{\"items\":[1],\"next_starting_after\":\"c1\"}", 0, 0},
-		{"{\"items\":[],\"next_starting_after\":\"c2\"}", 0, 0},
+	    {"{\"items\":[1],\"next_starting_after\":\"c1\"}", 0, 0},
+	    {"{\"items\":[],\"next_starting_after\":\"c2\"}", 0, 0},
 	};
 
 	RUN(steps, 0, 1, 1, 2);
@@ -198,7 +201,7 @@ END_TEST
 START_TEST(test_pager_empty_first_page_returns_no_pages)
 {
 	static const struct step steps[] = {
-		{"{\"items\":[],\"next_starting_after\":\"c1\"}", 0, 0}};
+	    {"{\"items\":[],\"next_starting_after\":\"c1\"}", 0, 0}};
 
 	RUN(steps, 0, 0, 0, 1);
 }
@@ -207,8 +210,8 @@ END_TEST
 START_TEST(test_pager_repeated_cursor_stops_after_that_page)
 {
 	static const struct step steps[] = {
-		{"{\"items\":[1],\"next_starting_after\":\"a\"}", 0, 0},
-		{"{\"items\":[2],\"next_starting_after\":\"a\"}", 0, 0},
+	    {"{\"items\":[1],\"next_starting_after\":\"a\"}", 0, 0},
+	    {"{\"items\":[2],\"next_starting_after\":\"a\"}", 0, 0},
 	};
 
 	RUN(steps, 0, 2, 2, 2);
@@ -218,9 +221,9 @@ END_TEST
 START_TEST(test_pager_cursor_loop_back_to_older_cursor_stops)
 {
 	static const struct step steps[] = {
-		{"{\"items\":[1],\"next_starting_after\":\"a\"}", 0, 0},
-		{"{\"items\":[2],\"next_starting_after\":\"b\"}", 0, 0},
-		{"{\"items\":[3],\"next_starting_after\":\"a\"}", 0, 0},
+	    {"{\"items\":[1],\"next_starting_after\":\"a\"}", 0, 0},
+	    {"{\"items\":[2],\"next_starting_after\":\"b\"}", 0, 0},
+	    {"{\"items\":[3],\"next_starting_after\":\"a\"}", 0, 0},
 	};
 
 	RUN(steps, 0, 3, 3, 3);
@@ -230,8 +233,8 @@ END_TEST
 START_TEST(test_pager_error_mid_way_returns_errno_and_stops)
 {
 	static const struct step steps[] = {
-		{"{\"items\":[1,2],\"next_starting_after\":\"c1\"}", 0, 0},
-		{NULL, -ETIMEDOUT, 0},
+	    {"{\"items\":[1,2],\"next_starting_after\":\"c1\"}", 0, 0},
+	    {NULL, -ETIMEDOUT, 0},
 	};
 
 	RUN(steps, -ETIMEDOUT, 2, 1, 2);
@@ -273,7 +276,7 @@ END_TEST
 START_TEST(test_pager_object_without_items_is_eio)
 {
 	static const struct step steps[] = {
-		{"{\"data\":[1],\"next_starting_after\":\"x\"}", 0, 0}};
+	    {"{\"data\":[1],\"next_starting_after\":\"x\"}", 0, 0}};
 
 	RUN(steps, -EIO, 0, 0, 1);
 }
@@ -306,8 +309,8 @@ END_TEST
 START_TEST(test_pager_bad_page_after_good_ones_is_eio)
 {
 	static const struct step steps[] = {
-		{"{\"items\":[1],\"next_starting_after\":\"c1\"}", 0, 0},
-		{"{\"message\":\"oops\"}", 0, 0},
+	    {"{\"items\":[1],\"next_starting_after\":\"c1\"}", 0, 0},
+	    {"{\"message\":\"oops\"}", 0, 0},
 	};
 
 	RUN(steps, -EIO, 1, 1, 2);
@@ -335,9 +338,9 @@ END_TEST
 START_TEST(test_pager_items_are_detached_and_owned_by_caller)
 {
 	static const struct step steps[] = {
-		{"{\"items\":[{\"id\":\"a\"}],\"next_starting_after\":\"c\"}", 0,
-		 0},
-		{"{\"items\":[]}", 0, 0},
+	    {"{\"items\":[{\"id\":\"a\"}],\"next_starting_after\":\"c\"}", 0,
+	     0},
+	    {"{\"items\":[]}", 0, 0},
 	};
 	struct script s = {steps, 2, 0, {NULL}};
 	struct pager p;
@@ -347,16 +350,14 @@ START_TEST(test_pager_items_are_detached_and_owned_by_caller)
 	ck_assert_int_eq(pager_next(&p, fake_fetch, &s, &items), 1);
 	ck_assert_ptr_null(items->next);
 	ck_assert_ptr_null(items->prev);
-	ck_assert_str_eq(
-		cJSON_GetObjectItem(cJSON_GetArrayItem(items, 0), "id")
-			->valuestring,
-		"a");
+	ck_assert_str_eq(cJSON_GetObjectItem(cJSON_GetArrayItem(items, 0), "id")
+			     ->valuestring,
+			 "a");
 	/* Free the pager first: the items must not depend on it. */
 	pager_free(&p);
-	ck_assert_str_eq(
-		cJSON_GetObjectItem(cJSON_GetArrayItem(items, 0), "id")
-			->valuestring,
-		"a");
+	ck_assert_str_eq(cJSON_GetObjectItem(cJSON_GetArrayItem(items, 0), "id")
+			     ->valuestring,
+			 "a");
 	cJSON_Delete(items);
 	script_free(&s);
 }
@@ -365,8 +366,8 @@ END_TEST
 START_TEST(test_pager_free_mid_listing_releases_everything)
 {
 	static const struct step steps[] = {
-		{"{\"items\":[1],\"next_starting_after\":\"a\"}", 0, 0},
-		{"{\"items\":[2],\"next_starting_after\":\"b\"}", 0, 0},
+	    {"{\"items\":[1],\"next_starting_after\":\"a\"}", 0, 0},
+	    {"{\"items\":[2],\"next_starting_after\":\"b\"}", 0, 0},
 	};
 	struct script s = {steps, 2, 0, {NULL}};
 	struct pager p;
@@ -396,9 +397,10 @@ Suite *pager_suite(void)
 	tcase_add_test(tc, test_pager_empty_cursor_is_last_page);
 	tcase_add_test(tc, test_pager_non_string_cursor_is_last_page);
 	tcase_add_test(tc, test_pager_follows_cursors_in_order);
-	tcase_add_test(tc, test_pager_empty_last_page_after_cursor_ends_listing);
 	tcase_add_test(tc,
-		       test_pager_empty_page_with_new_cursor_still_ends_listing);
+		       test_pager_empty_last_page_after_cursor_ends_listing);
+	tcase_add_test(
+	    tc, test_pager_empty_page_with_new_cursor_still_ends_listing);
 	tcase_add_test(tc, test_pager_empty_first_page_returns_no_pages);
 	tcase_add_test(tc, test_pager_repeated_cursor_stops_after_that_page);
 	tcase_add_test(tc, test_pager_cursor_loop_back_to_older_cursor_stops);

@@ -102,36 +102,36 @@ END_TEST
 START_TEST(test_json_nested_objects_and_arrays_indent_by_depth)
 {
 	assert_json_renders(
-		"{\"a\":{\"b\":{\"c\":[1,[2,3],{\"d\":null}]}},\"e\":[true]}",
-		"{\n"
-		"  \"a\": {\n"
-		"    \"b\": {\n"
-		"      \"c\": [\n"
-		"        1,\n"
-		"        [\n"
-		"          2,\n"
-		"          3\n"
-		"        ],\n"
-		"        {\n"
-		"          \"d\": null\n"
-		"        }\n"
-		"      ]\n"
-		"    }\n"
-		"  },\n"
-		"  \"e\": [\n"
-		"    true\n"
-		"  ]\n"
-		"}\n");
+	    "{\"a\":{\"b\":{\"c\":[1,[2,3],{\"d\":null}]}},\"e\":[true]}",
+	    "{\n"
+	    "  \"a\": {\n"
+	    "    \"b\": {\n"
+	    "      \"c\": [\n"
+	    "        1,\n"
+	    "        [\n"
+	    "          2,\n"
+	    "          3\n"
+	    "        ],\n"
+	    "        {\n"
+	    "          \"d\": null\n"
+	    "        }\n"
+	    "      ]\n"
+	    "    }\n"
+	    "  },\n"
+	    "  \"e\": [\n"
+	    "    true\n"
+	    "  ]\n"
+	    "}\n");
 }
 END_TEST
 
 START_TEST(test_json_keeps_server_key_order)
 {
 	assert_json_renders("{\"z\":1,\"a\":2,\"m\":3}", "{\n"
-							  "  \"z\": 1,\n"
-							  "  \"a\": 2,\n"
-							  "  \"m\": 3\n"
-							  "}\n");
+							 "  \"z\": 1,\n"
+							 "  \"a\": 2,\n"
+							 "  \"m\": 3\n"
+							 "}\n");
 }
 END_TEST
 
@@ -148,16 +148,15 @@ END_TEST
 START_TEST(test_json_escapes_keys_too)
 {
 	assert_json_renders("{\"a\\\"b\\n\":1}", "{\n"
-						  "  \"a\\\"b\\n\": 1\n"
-						  "}\n");
+						 "  \"a\\\"b\\n\": 1\n"
+						 "}\n");
 }
 END_TEST
 
 START_TEST(test_json_passes_utf8_through_unchanged)
 {
 	assert_json_renders("\"Café € 😀\"", "\"Café € 😀\"\n");
-	assert_json_renders("\"\\u00e9\\u20ac\\ud83d\\ude00\"",
-			    "\"é€😀\"\n");
+	assert_json_renders("\"\\u00e9\\u20ac\\ud83d\\ude00\"", "\"é€😀\"\n");
 }
 END_TEST
 
@@ -187,8 +186,10 @@ END_TEST
 START_TEST(test_json_numbers_round_trip_exactly)
 {
 	static const double values[] = {
-		0.1,	   1.0 / 3,	 2.0 / 3,    1e-300, 5e-324, 1.7976931348623157e308,
-		123.456e7, -0.000123456, 1e17,	     1e22,   4.35,   99.99,
+	    0.1,       1.0 / 3,	     2.0 / 3,
+	    1e-300,    5e-324,	     1.7976931348623157e308,
+	    123.456e7, -0.000123456, 1e17,
+	    1e22,      4.35,	     99.99,
 	};
 	size_t i;
 
@@ -207,22 +208,23 @@ END_TEST
 
 START_TEST(test_json_parsed_numbers_keep_their_value)
 {
-	assert_json_renders("[1.0, 2.50, -0.5, 1E3, 12345678901]", "[\n"
-								 "  1,\n"
-								 "  2.5,\n"
-								 "  -0.5,\n"
-								 "  1000,\n"
-								 "  12345678901\n"
-								 "]\n");
+	assert_json_renders("[1.0, 2.50, -0.5, 1E3, 12345678901]",
+			    "[\n"
+			    "  1,\n"
+			    "  2.5,\n"
+			    "  -0.5,\n"
+			    "  1000,\n"
+			    "  12345678901\n"
+			    "]\n");
 }
 END_TEST
 
 START_TEST(test_json_render_parses_back_to_equal_document)
 {
 	const char *doc =
-		"{\"id\":\"0199\",\"n\":[1,2.5,-3e-5,{\"x\":\"y\\n\"}],"
-		"\"o\":{\"e\":{},\"a\":[],\"u\":\"\\u00fc\\t\"},\"b\":false,"
-		"\"nil\":null,\"big\":1.7976931348623157e308}";
+	    "{\"id\":\"0199\",\"n\":[1,2.5,-3e-5,{\"x\":\"y\\n\"}],"
+	    "\"o\":{\"e\":{},\"a\":[],\"u\":\"\\u00fc\\t\"},\"b\":false,"
+	    "\"nil\":null,\"big\":1.7976931348623157e308}";
 	cJSON *in = cJSON_Parse(doc), *back;
 	char *out = render_json(in, NULL);
 
@@ -291,34 +293,34 @@ END_TEST
 START_TEST(test_csv_quotes_commas_quotes_and_newlines)
 {
 	assert_csv_renders(
-		"[{\"a\":\"x,y\",\"b\":\"say \\\"hi\\\"\",\"c\":\"l1\\nl2\","
-		"\"d\":\"cr\\r\",\"e\":\"plain text\"}]",
-		"a,b,c,d,e\n"
-		"\"x,y\",\"say \"\"hi\"\"\",\"l1\nl2\",\"cr\r\",plain text\n");
+	    "[{\"a\":\"x,y\",\"b\":\"say \\\"hi\\\"\",\"c\":\"l1\\nl2\","
+	    "\"d\":\"cr\\r\",\"e\":\"plain text\"}]",
+	    "a,b,c,d,e\n"
+	    "\"x,y\",\"say \"\"hi\"\"\",\"l1\nl2\",\"cr\r\",plain text\n");
 }
 END_TEST
 
 START_TEST(test_csv_quotes_header_fields_too)
 {
 	assert_csv_renders("[{\"a,b\":1,\"q\\\"\":2}]", "\"a,b\",\"q\"\"\"\n"
-							 "1,2\n");
+							"1,2\n");
 }
 END_TEST
 
 START_TEST(test_csv_nested_values_are_compact_json)
 {
 	assert_csv_renders(
-		"[{\"tags\":[\"a\",\"b\"],\"o\":{\"k\":1},\"one\":[1],"
-		"\"e\":{}}]",
-		"tags,o,one,e\n"
-		"\"[\"\"a\"\",\"\"b\"\"]\",{\"\"k\"\":1},[1],{}\n");
+	    "[{\"tags\":[\"a\",\"b\"],\"o\":{\"k\":1},\"one\":[1],"
+	    "\"e\":{}}]",
+	    "tags,o,one,e\n"
+	    "\"[\"\"a\"\",\"\"b\"\"]\",\"{\"\"k\"\":1}\",[1],{}\n");
 }
 END_TEST
 
 START_TEST(test_csv_passes_utf8_through)
 {
 	assert_csv_renders("[{\"name\":\"Zoë €\"}]", "name\n"
-						    "Zoë €\n");
+						     "Zoë €\n");
 }
 END_TEST
 
@@ -332,7 +334,7 @@ END_TEST
 START_TEST(test_csv_object_is_one_row)
 {
 	assert_csv_renders("{\"a\":1,\"b\":\"x\"}", "a,b\n"
-						     "1,x\n");
+						    "1,x\n");
 }
 END_TEST
 
@@ -391,7 +393,8 @@ Suite *render_suite(void)
 
 	tcase_add_test(tj, test_json_scalars_at_top_level);
 	tcase_add_test(tj, test_json_empty_containers_on_one_line);
-	tcase_add_test(tj, test_json_object_one_field_per_line_two_space_indent);
+	tcase_add_test(tj,
+		       test_json_object_one_field_per_line_two_space_indent);
 	tcase_add_test(tj, test_json_nested_objects_and_arrays_indent_by_depth);
 	tcase_add_test(tj, test_json_keeps_server_key_order);
 	tcase_add_test(tj,
@@ -410,7 +413,8 @@ Suite *render_suite(void)
 
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_csv_header_then_rows);
-	tcase_add_test(tc, test_csv_header_is_union_of_keys_in_first_seen_order);
+	tcase_add_test(tc,
+		       test_csv_header_is_union_of_keys_in_first_seen_order);
 	tcase_add_test(tc, test_csv_null_is_empty_and_booleans_are_words);
 	tcase_add_test(tc, test_csv_quotes_commas_quotes_and_newlines);
 	tcase_add_test(tc, test_csv_quotes_header_fields_too);
