@@ -37,6 +37,7 @@ struct coll {
 	const char *aux2_field;	/* a second one, or NULL */
 	int stream;		/* page in only as far as a reader goes */
 	int limit;		/* page size; 0 = 100 */
+	int unpaged;		/* one answer: no limit, no cursor */
 };
 
 extern const struct coll coll_campaigns, coll_campaign_leads, coll_list_leads,

@@ -77,7 +77,8 @@ const struct coll coll_tag_mappings = {
 const struct coll coll_contact_campaigns = {
 	OBJ("campaign", "/api/v2/campaigns/search-by-contact",
 	    "/api/v2/campaigns/%s"),
-	.parent_field = "search", .name_field = "id",
+	.parent_field = "search", .name_field = "id", .label_field = "name",
+	.name_fallback = "campaign", .unpaged = 1,
 };
 
 static const char *method_of(const struct coll *c)
@@ -173,6 +174,18 @@ static char *blob_key(const struct coll *c, const char *id)
 	return k;
 }
 
+/* "<name>.<id><suffix>", the name cut to fit one component. */
+static char *name_with_id(const char *name, const char *id, const char *suffix)
+{
+	char *tail, *out;
+
+	if (asprintf(&tail, ".%s%s", id, suffix ? suffix : "") < 0)
+		return NULL;
+	out = name_component(name, NULL, tail);
+	free(tail);
+	return out;
+}
+
 /* The long, unique form of a clashing name: "<name>.<id><suffix>". */
 static char *clash_with(const struct entry *e, int is_label,
 			const char *suffix)
@@ -181,7 +194,7 @@ static char *clash_with(const struct entry *e, int is_label,
 	size_t n = strlen(shown), sl = suffix ? strlen(suffix) : 0;
 	char *cut = strndup(shown, !is_label && n >= sl ? n - sl : n);
 	char *base = cut ? name_unescape(cut) : NULL;
-	char *out = base ? name_component(base, e->id, is_label ? NULL : suffix)
+	char *out = base ? name_with_id(base, e->id, is_label ? NULL : suffix)
 			 : NULL;
 
 	free(cut);
@@ -208,9 +221,9 @@ static char *entry_name(const cJSON *obj, const char *field,
 	char *name;
 
 	if (v && *v)
-		name = name_component(v, NULL, suffix);
+		name = name_component(v, id, suffix);
 	else
-		name = name_component(fallback ? fallback : "item", id, suffix);
+		name = name_with_id(fallback ? fallback : "item", id, suffix);
 	free(v);
 	return name;
 }
@@ -258,6 +271,24 @@ static void entry_clear(struct entry *e)
 	free(e->blob);
 }
 
+/* A pager_fetch_fn for lists that take no limit or cursor: one answer. */
+static int fetch_unpaged(void *ctx, const char *cursor, cJSON **resp)
+{
+	const struct api_list_ctx *l = ctx;
+	struct api_resp r = { 0 };
+	int rc;
+
+	(void)cursor;
+	rc = api_call(l->method, l->path, l->body, &r);
+	if (rc == 0) {
+		*resp = r.json;
+		r.json = NULL;
+		rc = *resp ? 0 : -EIO;
+	}
+	api_resp_free(&r);
+	return rc;
+}
+
 /* listing_load_fn: fetches one page and adds its entries. */
 static int load_page(struct listing *l, void *arg)
 {
@@ -294,7 +325,8 @@ static int load_page(struct listing *l, void *arg)
 	}
 	ctx.path = path;
 	ctx.body = body;
-	rc = pager_next(&l->pager, api_list_fetch, &ctx, &items);
+	rc = pager_next(&l->pager, c->unpaged ? fetch_unpaged : api_list_fetch,
+			&ctx, &items);
 	free(path);
 	cJSON_Delete(body);
 	if (rc <= 0) {
@@ -396,6 +428,8 @@ static int fetch_item(const struct coll *c, const char *id, struct item *out)
 	struct entry e;
 	int rc = coll_object_json(c, id, &obj);
 
+	if (rc == -EINVAL)
+		rc = -ENOENT;	/* not even a valid key: it names nothing */
 	if (rc < 0)
 		return rc;
 	rc = entry_from(c, obj, &e);

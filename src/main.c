@@ -152,8 +152,9 @@ int main(int argc, char *argv[])
 	fsc.kernel_ttl = o.kernel_ttl;
 	fs_configure(&fsc);
 	route_mount_time = time(NULL);
+	/* max_threads: libfuse 3.14 warns when it is left unset. */
 	fuse_opt_add_arg(&args, "-odefault_permissions,fsname=instantlyfs,"
-				"subtype=instantlyfs");
+				"subtype=instantlyfs,max_threads=16");
 	rc = fuse_main(args.argc, args.argv, &fs_ops, NULL);
 	fuse_opt_free_args(&args);
 	cache_destroy();

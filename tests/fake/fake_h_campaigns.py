@@ -83,6 +83,7 @@ def get_campaign(req):
 
 def create_campaign(req):
     st = req.state
+    req.require("name", "campaign_schedule")
     now = M.now_iso()
     given = {k: v for k, v in req.body.items() if k in CAMPAIGN_WRITABLE}
     given.update({"id": st.ids.uuid7(), "status": 0,
@@ -118,7 +119,7 @@ def activate_campaign(req):
     if c["status"] == 3:
         raise bad_request("Campaign is completed and cannot be activated")
     c["status"] = 1
-    c["not_sending_status"] = None
+    c.pop("not_sending_status", None)
     return touch(c)
 
 
@@ -145,7 +146,7 @@ def search_by_contact(req):
 
 # ----- analytics -----
 
-def _h(*parts):
+def stable_hash(*parts):
     return int.from_bytes(hashlib.sha256("|".join(map(str, parts)).encode()).digest()[:8], "big")
 
 
@@ -182,8 +183,8 @@ def day_stats(c, day):
     if c["status"] == 0 or day < created:
         sent = 0
     else:
-        sent = 10 + _h(c["id"], day) % 51
-    h = _h(c["id"], day, "mix")
+        sent = 10 + stable_hash(c["id"], day) % 51
+    h = stable_hash(c["id"], day, "mix")
     contacted = sent * 9 // 10
     opened = sent * (30 + h % 30) // 100
     replies = opened * (h % 17) // 100 + (1 if sent and h % 5 == 0 else 0)
@@ -227,11 +228,16 @@ def selected_campaigns(req, id_param="id"):
 
 
 def totals(c, t, state):
-    """Analytics counters of one campaign from its summed daily numbers."""
+    """Analytics counters of one campaign from its summed daily numbers.
+
+    Message counts are the sums of the daily rows; counts of distinct leads
+    (contacted, new leads contacted, completed) are capped at leads_count.
+    """
+    leads = len(state.lead_ids_in(campaign=c["id"]))
     return {
-        "leads_count": len(state.lead_ids_in(campaign=c["id"])),
-        "contacted_count": t["contacted"], "emails_sent_count": t["sent"],
-        "new_leads_contacted_count": t["new_leads_contacted"],
+        "leads_count": leads,
+        "contacted_count": min(leads, t["contacted"]), "emails_sent_count": t["sent"],
+        "new_leads_contacted_count": min(leads, t["new_leads_contacted"]),
         "open_count": t["opened"], "open_count_unique": t["unique_opened"],
         "open_count_unique_by_step": t["unique_opened"],
         "reply_count": t["replies"], "reply_count_unique": t["unique_replies"],
@@ -242,7 +248,7 @@ def totals(c, t, state):
         "link_click_count": t["clicks"], "link_click_count_unique": t["unique_clicks"],
         "link_click_count_unique_by_step": t["unique_clicks"],
         "bounced_count": t["sent"] // 40, "unsubscribed_count": t["sent"] // 90,
-        "completed_count": t["contacted"] // 3,
+        "completed_count": min(leads, t["contacted"] // 3),
         "total_opportunities": t["opportunities"],
         "total_opportunity_value": t["opportunities"] * (c.get("pl_value") or 100),
     }
@@ -324,7 +330,7 @@ def analytics_steps(req):
 
 
 def step_row(c, step, variant, nvariants, sent_total, span, with_opp):
-    h = _h(c["id"], step, variant, span)
+    h = stable_hash(c["id"], step, variant, span)
     sent = sent_total // (step + 1) // nvariants
     opened = sent * (25 + h % 35) // 100
     replies = opened * (h % 15) // 100

@@ -20,6 +20,8 @@ import time
 import fake_model as M
 from fake_common import (ApiError, apply_patch, bad_request, contains, csv_set, not_found,
                          paged, touch)
+from fake_h_campaigns import DEFAULT_START, drop_mappings, stable_hash
+from fake_h_misc import new_job
 
 ACCOUNT_WRITABLE = ("first_name", "last_name", "daily_limit", "tracking_domain_name",
                     "tracking_domain_status", "enable_slow_ramp",
@@ -156,7 +158,6 @@ def patch_account(req):
 
 
 def delete_account(req):
-    from fake_h_campaigns import drop_mappings
     st = req.state
     a = account_or_404(req)
     drop_mappings(st, a["email"])
@@ -193,7 +194,6 @@ def warmup_targets(st, body):
 
 
 def set_warmup(req, on):
-    from fake_h_misc import new_job
     st = req.state
     accs = warmup_targets(st, req.body if isinstance(req.body, dict) else {})
     for a in accs:
@@ -214,7 +214,6 @@ def disable_warmup(req):
 
 
 def warmup_analytics(req):
-    from fake_h_campaigns import DEFAULT_START, _h
     st = req.state
     body = req.require("emails")
     per_day, agg = {}, {}
@@ -225,8 +224,8 @@ def warmup_analytics(req):
             continue
         rows, tot = {}, {"sent": 0, "landed_inbox": 0, "landed_spam": 0, "received": 0}
         for d in days:
-            sent = 0 if a["warmup_status"] != 1 else 5 + _h(email, d) % 25
-            spam = sent * (_h(email, d, "s") % 8) // 100
+            sent = 0 if a["warmup_status"] != 1 else 5 + stable_hash(email, d) % 25
+            spam = sent * (stable_hash(email, d, "s") % 8) // 100
             row = {"sent": sent, "landed_inbox": sent - spam, "landed_spam": spam,
                    "received": sent - sent // 10}
             rows[d.isoformat()] = row

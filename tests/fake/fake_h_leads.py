@@ -14,6 +14,7 @@ PATCH merges them into the payload.
 import fake_model as M
 from fake_common import (ApiError, apply_patch, bad_request, contains, not_found, paged,
                          touch)
+from fake_h_misc import new_job
 from fake_validate import EMAIL_RE, UUID_RE
 
 LEAD_WRITABLE = ("personalization", "website", "last_name", "first_name", "company_name",
@@ -308,7 +309,6 @@ def add_verdict(st, body, item, seen, in_target):
 # ----- move -----
 
 def move_leads(req):
-    from fake_h_misc import new_job
     st = req.state
     body = req.body if isinstance(req.body, dict) else {}
     src_c, src_l = body.get("campaign"), body.get("list_id")

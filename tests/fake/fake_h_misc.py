@@ -156,7 +156,7 @@ def resource_ids(st, body):
     """The resources a toggle-resource body names, checked to exist."""
     rtype = body["resource_type"]
     if rtype == 1:
-        from fake_h_inbox import find_account
+        from fake_h_inbox import find_account     # (fake_h_inbox imports this module)
         everything = [a["email"] for a in st.accounts.values()]
         exists = lambda r: find_account(st, r)
     else:

@@ -13,7 +13,8 @@ import datetime
 import time
 
 OMIT = object()          # leave the field out when the object does not set it
-NULL_ORG = "00000000-0000-7000-8000-000000000000"
+NULL_ORG = "00000000-0000-7000-8000-000000000000"   # workspace id when none is given
+EPOCH = "2026-10-01T12:00:00.000Z"
 
 
 def now_iso():
@@ -51,7 +52,7 @@ CAMPAIGN = [
     ("open_tracking", True), ("stop_on_auto_reply", False),
     ("daily_max_leads", None), ("prioritize_new_leads", False),
     ("auto_variant_select", None), ("match_lead_esp", False),
-    ("not_sending_status", None), ("stop_for_company", False),
+    ("not_sending_status", OMIT), ("stop_for_company", False),
     ("core_variables", None), ("custom_variables", None),
     ("insert_unsubscribe_header", False), ("allow_risky_contacts", False),
     ("disable_bounce_protect", False),

@@ -25,7 +25,7 @@ from urllib.parse import parse_qs, urlsplit
 import fake_model as M
 from fake_common import ApiError, Req, envelope
 from fake_routes import Router
-from fake_state import STATE_KEYS
+from fake_state import STATE_KEYS, State
 
 MAX_BODY = 64 * 1024 * 1024
 FAULT_ACTIONS = ("status", "invalid_json", "truncate", "reset", "slow", "repeat_cursor",
@@ -150,13 +150,13 @@ class Stats:
 class App:
     """Everything a request handler thread needs."""
 
-    def __init__(self, state, spec, knobs, build_state, log=None):
+    def __init__(self, state, spec, knobs, load_initial, log=None):
         self.state = state
         self.spec = spec
         self.knobs = knobs
         self.stats = Stats()
         self.router = Router()
-        self.build_state = build_state
+        self.load_initial = load_initial      # fills a State with the start-up state
         self.log_file = log
         self.log_lock = threading.Lock()
         self.check_routes()
@@ -198,6 +198,9 @@ class Handler(BaseHTTPRequestHandler):
     def log_message(self, fmt, *args):
         pass
 
+    def version_string(self):
+        return self.server_version
+
     do_GET = do_POST = do_PATCH = do_DELETE = do_PUT = lambda self: self.handle_any()
 
     # ----- reading -----
@@ -237,8 +240,7 @@ class Handler(BaseHTTPRequestHandler):
         self.status_sent = status
 
     def send_json(self, status, obj, headers=None):
-        data = json.dumps(obj, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-        self.send_bytes(status, data, headers=headers)
+        self.send_bytes(status, encode(obj), headers=headers)
 
     def send_error_envelope(self, status, message, headers=None):
         self.send_json(status, envelope(status, message), headers)
@@ -307,14 +309,12 @@ class Handler(BaseHTTPRequestHandler):
         req = self.build_request(app, route, params, query, body)
         with app.state.lock:
             result = route.handler(req)
-        status = 200
-        if isinstance(result, tuple):
-            status, result = result
-        if isinstance(result, dict):
-            result = M.public(result)
-        if repeat and isinstance(result, dict) and "items" in result:
-            self.repeat_cursor(result, req)
-        self.send_json(status, result)
+            if isinstance(result, dict):
+                result = M.public(result)
+            if repeat and isinstance(result, dict) and "items" in result:
+                self.repeat_cursor(result, req)
+            data = encode(result)       # while locked: result may be live state
+        self.send_bytes(200, data)
 
     def check_edge(self, app, gateway):
         if not self.headers.get("User-Agent"):
@@ -433,22 +433,23 @@ class Handler(BaseHTTPRequestHandler):
             keys = parse_qs(query).get("keys")
             keys = keys[0].split(",") if keys else None
             with app.state.lock:
-                dump = app.state.dump(keys)
-            return self.send_json(200, dump)
+                data = encode(app.state.dump(keys))
+            return self.send_bytes(200, data)
         if key == ("POST", "/_fake/state"):
             return self.replace_state(app, data)
         if key == ("POST", "/_fake/reset"):
-            return self.replace_state(app, app.build_state())
-        if key == ("GET", "/_fake/faults"):
-            return self.send_json(200, app.knobs.as_json())
-        if key == ("POST", "/_fake/faults"):
+            with app.state.lock:
+                app.load_initial(app.state)
+                counts = self.state_counts(app)
+            return self.send_json(200, counts)
+        if key[1] == "/_fake/faults" and key[0] in ("GET", "POST", "DELETE"):
             with app.knobs.lock:
-                app.knobs.update(data or {})
-            return self.send_json(200, app.knobs.as_json())
-        if key == ("DELETE", "/_fake/faults"):
-            with app.knobs.lock:
-                app.knobs.clear()
-            return self.send_json(200, app.knobs.as_json())
+                if key[0] == "POST":
+                    app.knobs.update(data or {})
+                elif key[0] == "DELETE":
+                    app.knobs.clear()
+                data = encode(app.knobs.as_json())
+            return self.send_bytes(200, data)
         if key == ("GET", "/_fake/health"):
             return self.send_json(200, {"ok": True})
         raise ApiError(404, "Route %s:%s not found" % (self.command, path))
@@ -459,11 +460,23 @@ class Handler(BaseHTTPRequestHandler):
         unknown = set(data) - set(STATE_KEYS)
         if unknown:
             raise ApiError(400, "unknown state keys: %s" % ", ".join(sorted(unknown)))
+        try:
+            State().load(data)          # a bad dump must not leave half a state
+        except (KeyError, TypeError, ValueError, AttributeError) as e:
+            raise ApiError(400, "invalid state: %s: %s" % (type(e).__name__, e)) from None
         with app.state.lock:
             app.state.load(data)
-            counts = {"campaigns": len(app.state.campaigns), "leads": len(app.state.leads),
-                      "emails": len(app.state.emails)}
-        return self.send_json(200, {"ok": True, "counts": counts})
+            counts = self.state_counts(app)
+        return self.send_json(200, counts)
+
+    def state_counts(self, app):
+        st = app.state
+        return {"ok": True, "counts": {"campaigns": len(st.campaigns), "leads": len(st.leads),
+                                       "emails": len(st.emails)}}
+
+
+def encode(obj):
+    return json.dumps(obj, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
 def huge_body(size):

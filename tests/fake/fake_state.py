@@ -166,6 +166,24 @@ def page_keys(keys, after, limit, pred, desc=False):
     return out, False
 
 
+TIME_FIELDS = ("timestamp_created", "timestamp_updated", "timestamp_email", "created_at",
+               "updated_at", "creation_time", "last_updated_time")
+
+
+def need_key(obj, field, kind, index):
+    if not isinstance(obj, dict) or not obj.get(field):
+        raise ValueError("%s[%d] has no %s" % (kind, index, field))
+    return obj
+
+
+def with_times(obj, required=()):
+    """Seeds may leave timestamps out; they become the fixed EPOCH."""
+    for f in TIME_FIELDS:
+        if f in obj and obj[f] is None or f in required and not obj.get(f):
+            obj[f] = M.EPOCH
+    return obj
+
+
 class State:
     """The whole workspace."""
 
@@ -242,7 +260,9 @@ class State:
         """Replace everything with the objects of a state dump."""
         self._reset()
         data = data or {}
-        ctx_ws = data.get("workspace") or {}
+        ctx_ws = dict({"id": M.NULL_ORG, "owner": M.NULL_ORG,
+                       "timestamp_created": M.EPOCH, "timestamp_updated": M.EPOCH},
+                      **(data.get("workspace") or {}))
         self.workspace = M.shape(M.WORKSPACE, ctx_ws, {"workspace_id": ctx_ws.get("id"),
                                                        "owner": ctx_ws.get("owner")})
         ctx = self.ctx
@@ -256,11 +276,14 @@ class State:
                  ("background_jobs", M.BACKGROUND_JOB, self.background_jobs),
                  ("connections", M.CONNECTION, self.connections)]
         for key, fields, table in kinds:
-            for obj in data.get(key) or []:
-                table.add(M.shape(fields, obj, ctx))
+            for i, obj in enumerate(data.get(key) or []):
+                table.add(with_times(M.shape(fields, need_key(obj, table.key_field, key, i),
+                                             ctx)))
                 self._observe(obj)
-        for lead in data.get("leads") or []:
-            self.add_lead(M.compact_lead(lead, ctx))
+        for i, lead in enumerate(data.get("leads") or []):
+            need_key(lead, "id", "leads", i)
+            full = with_times(dict(lead), ("timestamp_created", "timestamp_updated"))
+            self.add_lead(M.compact_lead(full, ctx))
             self._observe(lead)
         for v in data.get("verifications") or []:
             self.verifications[v["email"].lower()] = M.shape(M.VERIFICATION, v, ctx)

@@ -1,4 +1,5 @@
 """Start-up: keys, modes and the command line."""
+import json
 import os
 import stat
 import subprocess
@@ -47,9 +48,32 @@ class StartupTest(MountTest):
         with open("/proc/%d/cmdline" % self.mnt.proc.pid, "rb") as f:
             self.assertNotIn(KEY.encode(), f.read())
 
+    def connections(self, *args):
+        r = run(["connections"] + list(args) + ["--ctrl-url", self.fake.url],
+                {"MATON_API_KEY": KEY})
+        self.assertEqual(r.returncode, 0, r.stderr.decode())
+        return json.loads(r.stdout), r.stderr.decode()
+
+    def test_connections_create_list_get_delete(self):
+        made, err = self.connections("create")
+        cid = made["connection"]["connection_id"]
+        self.assertIn("Open this URL", err)
+        listed, _ = self.connections("list")
+        self.assertIn(cid, json.dumps(listed))
+        got, _ = self.connections("get", cid)
+        self.assertIn(cid, json.dumps(got))
+        self.connections("delete", cid)
+        listed, _ = self.connections("list")
+        self.assertNotIn(cid, json.dumps(listed))
+
     def test_gateway_mode_uses_the_prefix_and_connection_header(self):
+        made, _ = self.connections("create")
+        cid = made["connection"]["connection_id"]
+        # The user signs in at the printed URL; the fake then reports the
+        # connection active.
+        self.connections("get", cid)
         tmp = tempfile.mkdtemp(prefix="instantlyfs-gw-")
-        m = Mount(tmp, self.fake.url + "/instantly", ["connection=conn-123"],
+        m = Mount(tmp, self.fake.url + "/instantly", ["connection=" + cid],
                   env={"INSTANTLY_API_KEY": "", "MATON_API_KEY": KEY})
         try:
             self.assertIn("by-name", os.listdir(m.path("campaigns")))

@@ -140,6 +140,7 @@ class ReadTest(MountTest):
         c = self.campaign("Big Campaign")
         lead = self.leads_of(c["id"])[123]
         self.refresh()
+        self.sh("ls campaigns >/dev/null")
         self.fake.reset_stats()
         out = self.sh("grep -rl '%s' campaigns/%s/leads" % (lead["email"], c["id"]))
         self.assertIn(lead["email"] + ".json", out)
@@ -310,22 +311,24 @@ class ReadTest(MountTest):
 
     def test_tags_link_their_campaigns_and_accounts(self):
         tags = self.state["custom_tags"]
-        self.assertEqual(set(os.listdir(self.mnt.path("tags"))), {t["label"] for t in tags})
+        esc = {t["label"]: t["label"].replace("%", "%25").replace("/", "%2F") for t in tags}
+        self.assertEqual(set(os.listdir(self.mnt.path("tags"))), set(esc.values()))
         camp_ids = {c["id"] for c in self.state["campaigns"]}
         acct = {a["email"] for a in self.state["accounts"]}
         for t in tags:
             maps = [m for m in self.state["custom_tag_mappings"] if m["tag_id"] == t["id"]]
             want_c = {m["resource_id"] for m in maps if m["resource_id"] in camp_ids}
             want_a = {m["resource_id"] for m in maps if m["resource_id"] in acct}
-            got_c = set(os.listdir(self.mnt.path("tags", t["label"], "campaigns")))
-            got_a = set(os.listdir(self.mnt.path("tags", t["label"], "accounts")))
+            label = esc[t["label"]]
+            got_c = set(os.listdir(self.mnt.path("tags", label, "campaigns")))
+            got_a = set(os.listdir(self.mnt.path("tags", label, "accounts")))
             self.assertEqual(got_c, want_c, t["label"])
             self.assertEqual(got_a, want_a, t["label"])
             for cid in got_c:
-                p = self.mnt.path("tags", t["label"], "campaigns", cid)
+                p = self.mnt.path("tags", label, "campaigns", cid)
                 self.assertEqual(os.readlink(p), "../../../campaigns/" + cid)
                 self.assertTrue(os.path.exists(os.path.join(p, "campaign.json")))
-            self.assertEqual(json.loads(self.sh("cat 'tags/%s/tag.json'" % t["label"])), t)
+            self.assertEqual(json.loads(self.sh("cat 'tags/%s/tag.json'" % label)), t)
 
     def test_search_contact_links_the_campaigns_holding_a_lead(self):
         c = self.campaign("Big Campaign")
