@@ -84,6 +84,7 @@ struct listing {
 	int error;	/* -errno of the last failed page */
 	struct pager pager;
 	void *owner;	/* what describes it (a struct coll) */
+	struct listing *prev;	/* the stale listing this one replaces */
 	char *parent;	/* the parent id, or NULL */
 };
 
@@ -91,8 +92,11 @@ struct listing {
  * The listing for key, referenced (release with listing_put).  A fresh
  * listing is returned as it is; a stale or missing one is created empty,
  * with owner and parent set, for the caller to fill with listing_more().
+ * With keep_prev, the stale listing it replaces stays reachable as
+ * ->prev, for a loader that refreshes incrementally.
  */
-struct listing *cache_listing(const char *key, void *owner, const char *parent);
+struct listing *cache_listing(const char *key, void *owner, const char *parent,
+			      int keep_prev);
 void listing_put(struct listing *l);
 
 /*

@@ -38,6 +38,8 @@ struct coll {
 	int stream;		/* page in only as far as a reader goes */
 	int limit;		/* page size; 0 = 100 */
 	int unpaged;		/* one answer: no limit, no cursor */
+	int incremental;	/* newest first: a stale listing is renewed
+				   only down to the first object it holds */
 };
 
 extern const struct coll coll_campaigns, coll_campaign_leads, coll_list_leads,

@@ -677,6 +677,8 @@ int api_call(const char *method, const char *path, const cJSON *body,
 
 	for (attempt = 0;; attempt++) {
 		api_try_once(method, path, url, payload, payload_len, &t);
+		log_debug("api: %s %s -> %ld (%zu bytes)", method, path,
+			  t.status, t.body.len);
 		if (t.cc == CURLE_OK && t.status >= 200 && t.status < 300)
 			break;
 		if (attempt >= api.max_retries || !api_should_retry(&t, safe))

@@ -78,6 +78,8 @@ static void cblob_free(void *p)
 	}
 }
 
+static void listing_unref(void *p);
+
 static void listing_free(struct listing *l)
 {
 	for (size_t i = 0; i < l->n; i++) {
@@ -94,6 +96,8 @@ static void listing_free(struct listing *l)
 	hmap_free(l->by_id, NULL);
 	hmap_free(l->clashed, NULL);
 	pager_free(&l->pager);
+	if (l->prev)
+		listing_unref(l->prev);
 	free(l->parent);
 	free(l->key);
 	free(l);
@@ -297,7 +301,8 @@ static struct listing *listing_new(const char *key, void *owner,
 	return l;
 }
 
-struct listing *cache_listing(const char *key, void *owner, const char *parent)
+struct listing *cache_listing(const char *key, void *owner, const char *parent,
+			      int keep_prev)
 {
 	struct listing *l, *old = NULL;
 
@@ -314,7 +319,9 @@ struct listing *cache_listing(const char *key, void *owner, const char *parent)
 			listing_free(l);
 			l = NULL;
 		}
-		if (old)
+		if (l && old && keep_prev && !old->error && old->n)
+			l->prev = old;	/* the map's reference moves */
+		else if (old)
 			listing_unref(old);
 	}
 	if (l)

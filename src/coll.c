@@ -47,10 +47,12 @@ const struct coll coll_accounts = {
 const struct coll coll_emails = {
 	OBJ("email", "/api/v2/emails", "/api/v2/emails/%s"),
 	.name_field = "id", .aux_field = "thread_id", .stream = 1,
+	.incremental = 1,
 };
+/* Listed whole (not streamed), so only unread messages resolve here. */
 const struct coll coll_unread = {
 	OBJ("email", "/api/v2/emails?is_unread=true", "/api/v2/emails/%s"),
-	.name_field = "id", .aux_field = "thread_id", .stream = 1,
+	.name_field = "id", .aux_field = "thread_id",
 };
 const struct coll coll_thread = {
 	OBJ("email", "/api/v2/emails", "/api/v2/emails/%s"),
@@ -289,6 +291,59 @@ static int fetch_unpaged(void *ctx, const char *cursor, cJSON **resp)
 	return rc;
 }
 
+/*
+ * An incremental listing met an object its stale predecessor holds: the
+ * rest is the predecessor's, from that object on (its pages are older).
+ * Paging goes on from where the predecessor stopped.
+ */
+static int take_rest_of_prev(struct listing *l, const char *id,
+			     listing_clash_fn clash)
+{
+	struct listing *p = l->prev;
+	struct entry *rest = NULL;
+	size_t n = 0, from;
+	int rc = 0;
+
+	cache_lock();
+	from = listing_find_id(p, id);
+	if (from) {
+		rest = calloc(p->n - from + 1, sizeof(*rest));
+		for (size_t i = from - 1; rest && i < p->n; i++) {
+			const struct entry *e = &p->e[i];
+
+			if (listing_find_id(l, e->id))
+				continue;
+			rest[n].name = strdup(e->name);
+			rest[n].label = e->label ? strdup(e->label) : NULL;
+			rest[n].id = strdup(e->id);
+			rest[n].aux = e->aux ? strdup(e->aux) : NULL;
+			rest[n].aux2 = e->aux2 ? strdup(e->aux2) : NULL;
+			rest[n].blob = strdup(e->blob);
+			rest[n].size = e->size;
+			rest[n].mtime = e->mtime;
+			n++;
+		}
+		pager_free(&l->pager);
+		pager_init(&l->pager);
+		if (p->complete)
+			l->complete = 1;
+		else if (p->pager.cursor)
+			l->pager.cursor = strdup(p->pager.cursor);
+	}
+	l->prev = NULL;
+	cache_unlock();
+	listing_put(p);
+	if (from && !rest)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		if (rc == 0)
+			rc = listing_add(l, &rest[i], clash);
+		entry_clear(&rest[i]);
+	}
+	free(rest);
+	return rc;
+}
+
 /* listing_load_fn: fetches one page and adds its entries. */
 static int load_page(struct listing *l, void *arg)
 {
@@ -338,16 +393,30 @@ static int load_page(struct listing *l, void *arg)
 		return rc;
 	}
 	cJSON_ArrayForEach(obj, items) {
+		listing_clash_fn clash = c->suffix ? clash_json : clash_plain;
 		struct entry e;
+		int known;
 
 		if (!cJSON_IsObject(obj))
 			continue;
 		rc = entry_from(c, obj, &e);
 		if (rc == -EIO)
 			continue;	/* an object without a key: skip it */
+		cache_lock();
+		known = rc == 0 && l->prev && listing_find_id(l->prev, e.id);
+		cache_unlock();
+		if (known) {
+			char *id = strdup(e.id);
+
+			rc = id ? listing_add(l, &e, clash) : -ENOMEM;
+			if (rc == 0)
+				rc = take_rest_of_prev(l, id, clash);
+			free(id);
+			entry_clear(&e);
+			break;
+		}
 		if (rc == 0)
-			rc = listing_add(l, &e, c->suffix ? clash_json
-							  : clash_plain);
+			rc = listing_add(l, &e, clash);
 		entry_clear(&e);
 		if (rc < 0)
 			break;
@@ -365,7 +434,7 @@ struct listing *coll_listing(const struct coll *c, const char *parent)
 		     c->parent_field ? c->parent_field : "",
 		     parent ? parent : "") < 0)
 		return NULL;
-	l = cache_listing(key, (void *)c, parent);
+	l = cache_listing(key, (void *)c, parent, c->incremental);
 	free(key);
 	return l;
 }

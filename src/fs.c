@@ -148,8 +148,14 @@ static int fs_opendir(const char *path, struct fuse_file_info *fi)
 	return 0;
 }
 
-/* The name of listing entry j, copied into buf; 0 past the end. */
-static int listing_name(struct dirfill *f, size_t j, char *buf, size_t len)
+/*
+ * The name of listing entry j, copied into buf; 0 past the end.  A page
+ * is fetched only when may_load: one readdir call returns what is loaded
+ * and the next one asks for more, so a reader that stops early (ls | head
+ * with a streaming tool) spends one request.
+ */
+static int listing_name(struct dirfill *f, size_t j, char *buf, size_t len,
+			int may_load)
 {
 	struct listing *l = f->lst;
 	int found = 0;
@@ -163,7 +169,7 @@ static int listing_name(struct dirfill *f, size_t j, char *buf, size_t len)
 			snprintf(buf, len, "%s", name ? name : "");
 			found = 1;
 		}
-		int more = !found && !l->complete && !l->error;
+		int more = !found && !l->complete && !l->error && may_load;
 
 		cache_unlock();
 		if (!more || coll_fill(l, j) < 0)
@@ -177,10 +183,11 @@ static int fs_readdir(const char *path, void *buf, fuse_fill_dir_t filler,
 {
 	struct dh *d = (struct dh *)(uintptr_t)fi->fh;
 	char name[1024];
+	int added = 0;
 
 	(void)path;
 	(void)flags;
-	for (;; off++) {
+	for (;; off++, added++) {
 		size_t i = (size_t)off;
 
 		if (i < 2) {
@@ -196,7 +203,7 @@ static int fs_readdir(const char *path, void *buf, fuse_fill_dir_t filler,
 		}
 		i -= d->fill.n;
 		if (!d->fill.lst || !listing_name(&d->fill, i, name,
-						  sizeof(name)))
+						  sizeof(name), added == 0))
 			break;
 		if (!*name)
 			continue;	/* no label: not in a by-name view */

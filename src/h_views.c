@@ -156,6 +156,24 @@ int h_threads_list(struct rctx *c, struct dirfill *d)
 	return rc;
 }
 
+/* Is id the thread of a message listed so far? */
+static int known_thread(const char *id)
+{
+	struct listing *l = coll_listing(&coll_emails, NULL);
+	int found = 0;
+
+	if (!l)
+		return 0;
+	cache_lock();
+	for (size_t i = 0; i < l->n && !found; i++)
+		found = l->e[i].aux && !strcmp(l->e[i].aux, id);
+	cache_unlock();
+	listing_put(l);
+	return found;
+}
+
+/* A thread exists when a listed message names it (no request: ls -l
+ * of threads/ stats every one), else when searching it finds any. */
 int h_thread_stat(struct rctx *c, struct node *n)
 {
 	char id[512];
@@ -165,6 +183,8 @@ int h_thread_stat(struct rctx *c, struct node *n)
 	(void)n;
 	if (!h_cap_id(c, 0, id, sizeof(id)))
 		return -ENOENT;
+	if (known_thread(id))
+		return 0;
 	l = coll_listing(&coll_thread, id);
 	if (!l)
 		return -ENOMEM;

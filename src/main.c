@@ -68,7 +68,8 @@ static void usage(const char *prog)
 	       "    -o mode=direct|gateway force the mode\n"
 	       "    -o key_file=PATH       read the key from PATH\n"
 	       "    -o connection=ID       gateway: Maton-Connection to use\n"
-	       "    -o cafile=PATH         extra CA bundle for TLS\n"
+	       "    -o cafile=PATH         CA bundle to trust instead of the\n"
+	       "                           system's\n"
 	       "    -o cache_ttl=SECONDS   how long listings stay fresh (60)\n"
 	       "    -o kernel_ttl=SECONDS  kernel entry/attr cache (1)\n"
 	       "    -o retries=N           retries of a failed read (5)\n"
@@ -77,6 +78,15 @@ static void usage(const char *prog)
 	       "    -f, -d, -s, -o ro, -o allow_other: as for any FUSE mount\n"
 	       "    -h, --help, -V, --version\n",
 	       prog, prog, API_DIRECT_URL, API_GATEWAY_URL);
+}
+
+/* Without -f or -d the mount runs as a daemon: its log goes to syslog. */
+static int foreground(int argc, char *argv[])
+{
+	for (int i = 1; i < argc; i++)
+		if (!strcmp(argv[i], "-f") || !strcmp(argv[i], "-d"))
+			return 1;
+	return 0;
 }
 
 static int parse_mode(const char *s)
@@ -131,6 +141,7 @@ int main(int argc, char *argv[])
 		return 2;
 	}
 	log_set_level(o.verbose ? LOG_LVL_DEBUG : LOG_LVL_INFO);
+	log_use_syslog(!foreground(argc, argv));
 	api.mode = mode;
 	api.base_url = o.api_url ? o.api_url
 				 : mode == API_MODE_GATEWAY ? API_GATEWAY_URL

@@ -10,6 +10,7 @@ Does not: parse HTTP or hold the lock (the server does both).
 """
 
 import fake_model as M
+from fake_state import page_keys
 
 DEFAULT_LIMIT = 10      # the spec gives no default; its examples use 10
 MAX_LIMIT = 100
@@ -92,7 +93,6 @@ def paged(req, keys, after, pred, cursor_of, desc=False, limit=None):
     on the first page); pred(key) -> the public object for that key or None
     to skip it; cursor_of(obj) -> its next_starting_after value.
     """
-    from fake_state import page_keys
     n = limit if limit is not None else req.limit()
     items, more = page_keys(keys, after, n, pred, desc)
     out = {"items": items}

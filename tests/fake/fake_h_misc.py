@@ -273,8 +273,6 @@ def list_jobs(req):
         if statuses and j["status"] not in statuses:
             return None
         return M.public(j)
-    if column:
-        return paged(req, keys, None, pred, lambda j: j["id"], desc=desc)
     return paged(req, keys, after, pred, lambda j: j["id"], desc=desc)
 
 

@@ -34,8 +34,8 @@ class IdGen:
             ms = int(uid.replace("-", "")[:12], 16)
         except (ValueError, AttributeError):
             return
-        if ms > self.last_ms:
-            self.last_ms, self.counter = ms, 0xFFFF
+        if ms >= self.last_ms:
+            self.last_ms, self.counter = ms + 1, 0
 
     def uuid7(self):
         ms = int(time.time() * 1000)

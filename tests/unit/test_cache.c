@@ -110,7 +110,7 @@ START_TEST(test_cache_listing_clash_renames_every_holder)
 	struct listing *l;
 
 	cache_init(60);
-	l = cache_listing("leads", NULL, NULL);
+	l = cache_listing("leads", NULL, NULL, 0);
 	add(l, "a", "1");
 	add(l, "b", "2");
 	add(l, "a", "3");	/* clashes with 1: both long */
@@ -133,7 +133,7 @@ START_TEST(test_cache_listing_survives_drop_while_held)
 	struct listing *l;
 
 	cache_init(60);
-	l = cache_listing("x", NULL, NULL);
+	l = cache_listing("x", NULL, NULL, 0);
 	add(l, "a", "1");
 	cache_drop_all();
 	cache_lock();
