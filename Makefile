@@ -78,6 +78,7 @@ check-asan: deps
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 CK_FORK=no \
 		build-asan/unit-tests
 	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+		LSAN_OPTIONS=suppressions=$(abspath tests/lsan.supp) \
 		INSTANTLYFS=$(abspath build-asan/instantlyfs) SANITIZED=1 \
 		sh tests/integration/run.sh
 

@@ -100,75 +100,106 @@ static int parse_mode(const char *s)
 	return -2;
 }
 
-int main(int argc, char *argv[])
+static void options_free(struct options *o)
 {
-	struct fuse_args args = FUSE_ARGS_INIT(argc, argv);
-	struct options o = { .cache_ttl = 60, .kernel_ttl = 1, .retries = 5,
-			     .timeout = 60 };
-	struct api_config api = { 0 };
-	struct fs_config fsc;
-	enum api_mode mode = API_MODE_DIRECT;
-	char *key, *err = NULL;
-	int forced, rc;
+	free(o->api_url);
+	free(o->key_file);
+	free(o->connection);
+	free(o->cafile);
+	free(o->mode);
+}
 
-	if (argc > 1 && !strcmp(argv[1], "connections"))
-		return connections_main(argc - 1, argv + 1);
-	if (fuse_opt_parse(&args, &o, option_spec, NULL) < 0)
-		return 2;
-	if (o.show_help) {
-		usage(argv[0]);
-		return 0;
-	}
-	if (o.show_version) {
-		printf("instantlyfs %s\n", INSTANTLYFS_VERSION);
-		return 0;
-	}
-	forced = parse_mode(o.mode);
+/* Checks the options and finds the key; 0, or the exit status. */
+static int prepare(const struct options *o, struct api_config *api,
+		   char **key)
+{
+	enum api_mode mode = API_MODE_DIRECT;
+	int forced = parse_mode(o->mode);
+	char *err = NULL;
+
 	if (forced == -2) {
 		fprintf(stderr, "instantlyfs: mode must be direct or gateway\n");
 		return 2;
 	}
-	if (o.cache_ttl < 0 || o.kernel_ttl < 0 || o.retries < 0 ||
-	    o.timeout <= 0) {
+	if (o->cache_ttl < 0 || o->kernel_ttl < 0 || o->retries < 0 ||
+	    o->timeout <= 0) {
 		fprintf(stderr, "instantlyfs: bad cache_ttl, kernel_ttl, "
 				"retries or timeout\n");
 		return 2;
 	}
-	key = key_load(o.key_file, forced, &mode, &err);
-	if (!key) {
+	*key = key_load(o->key_file, forced, &mode, &err);
+	if (!*key) {
 		fprintf(stderr, "%s\n", err ? err : "instantlyfs: no API key");
 		free(err);
 		return 2;
 	}
-	log_set_level(o.verbose ? LOG_LVL_DEBUG : LOG_LVL_INFO);
-	log_use_syslog(!foreground(argc, argv));
-	api.mode = mode;
-	api.base_url = o.api_url ? o.api_url
-				 : mode == API_MODE_GATEWAY ? API_GATEWAY_URL
-							    : API_DIRECT_URL;
-	api.key = key;
-	api.connection = o.connection;
-	api.cafile = o.cafile;
-	api.connect_timeout_ms = 10000;
-	api.timeout_ms = o.timeout * 1000L;
-	api.max_retries = o.retries;
-	rc = api_init(&api);
+	api->mode = mode;
+	api->base_url = o->api_url ? o->api_url
+		      : mode == API_MODE_GATEWAY ? API_GATEWAY_URL
+						 : API_DIRECT_URL;
+	api->connection = o->connection;
+	api->cafile = o->cafile;
+	api->connect_timeout_ms = 10000;
+	api->timeout_ms = o->timeout * 1000L;
+	api->max_retries = o->retries;
+	return 0;
+}
+
+/* Starts the API client and the cache, then serves the mount. */
+static int serve(struct fuse_args *args, const struct options *o,
+		 struct api_config *api, char *key)
+{
+	struct fs_config fsc = { .kernel_ttl = o->kernel_ttl };
+	int rc;
+
+	api->key = key;
+	rc = api_init(api);
 	key_free(key);
 	if (rc < 0) {
 		fprintf(stderr, "instantlyfs: cannot start the API client: %s\n",
 			strerror(-rc));
 		return 1;
 	}
-	cache_init(o.cache_ttl);
-	fsc.kernel_ttl = o.kernel_ttl;
+	cache_init(o->cache_ttl);
 	fs_configure(&fsc);
 	route_mount_time = time(NULL);
 	/* max_threads: libfuse 3.14 warns when it is left unset. */
-	fuse_opt_add_arg(&args, "-odefault_permissions,fsname=instantlyfs,"
-				"subtype=instantlyfs,max_threads=16");
-	rc = fuse_main(args.argc, args.argv, &fs_ops, NULL);
-	fuse_opt_free_args(&args);
+	fuse_opt_add_arg(args, "-odefault_permissions,fsname=instantlyfs,"
+			       "subtype=instantlyfs,max_threads=16");
+	rc = fuse_main(args->argc, args->argv, &fs_ops, NULL);
 	cache_destroy();
 	api_cleanup();
+	return rc;
+}
+
+int main(int argc, char *argv[])
+{
+	struct fuse_args args = FUSE_ARGS_INIT(argc, argv);
+	struct options o = { .cache_ttl = 60, .kernel_ttl = 1, .retries = 5,
+			     .timeout = 60 };
+	struct api_config api = { 0 };
+	char *key = NULL;
+	int rc;
+
+	if (argc > 1 && !strcmp(argv[1], "connections"))
+		return connections_main(argc - 1, argv + 1);
+	if (fuse_opt_parse(&args, &o, option_spec, NULL) < 0) {
+		rc = 2;
+	} else if (o.show_help) {
+		usage(argv[0]);
+		rc = 0;
+	} else if (o.show_version) {
+		printf("instantlyfs %s\n", INSTANTLYFS_VERSION);
+		rc = 0;
+	} else {
+		rc = prepare(&o, &api, &key);
+		if (rc == 0) {
+			log_set_level(o.verbose ? LOG_LVL_DEBUG : LOG_LVL_INFO);
+			log_use_syslog(!foreground(argc, argv));
+			rc = serve(&args, &o, &api, key);
+		}
+	}
+	fuse_opt_free_args(&args);
+	options_free(&o);
 	return rc;
 }
