@@ -102,3 +102,7 @@ format:
 
 clean:
 	rm -rf build build-asan instantlyfs
+
+# Speed and memory on a 100,000-lead campaign (BENCH_LEADS=N to change).
+bench: all
+	INSTANTLYFS=$(abspath $(BUILD)/instantlyfs) python3 tests/bench/bench.py
