@@ -392,3 +392,43 @@ class ReadTest(MountTest):
     def test_find_walks_the_whole_tree(self):
         out = self.sh("find . -maxdepth 3 | wc -l")
         self.assertGreater(int(out), 50)
+
+
+class WholeTreeTest(MountTest):
+    """The real tools over every folder at once."""
+
+    def test_grep_r_and_ls_lR_over_the_whole_mount_then_again_for_free(self):
+        rc, out, err = self.run_tool("ls -lR . >/dev/null")
+        self.assertEqual((rc, err), (0, ""))
+        rc, out, err = self.run_tool("grep -r -c . . >/dev/null")
+        self.assertEqual(err, "")
+        self.assertIn(rc, (0, 1))
+        reqs = self.fake.requests()
+        self.assertFalse([r for r in reqs if "email-verification" in r], reqs)
+        self.fake.reset_stats()
+        self.run_tool("ls -lR . >/dev/null; grep -r -c . . >/dev/null")
+        self.assertEqual(self.fake.total(), 0, self.fake.requests())
+
+    def test_every_file_size_matches_what_cat_reads(self):
+        out = self.sh("find . -type f -size +0 -printf '%s\\t%p\\n'")
+        lines = out.splitlines()
+        self.assertGreater(len(lines), 300)
+        for line in lines:
+            size, path = line.split("\t", 1)
+            with open(self.mnt.path(path), "rb") as f:
+                self.assertEqual(len(f.read()), int(size), path)
+
+    def test_every_symlink_resolves_inside_the_mount(self):
+        out = self.sh("find . -type l")
+        links = out.splitlines()
+        self.assertGreater(len(links), 20)
+        root = os.path.realpath(self.mnt.dir)
+        for link in links:
+            target = os.path.realpath(self.mnt.path(link))
+            self.assertTrue(target.startswith(root + os.sep), link)
+            self.assertTrue(os.path.isdir(target), link)
+
+    def test_every_json_file_parses_with_jq(self):
+        rc, out, err = self.run_tool(
+            "find . -name '*.json' -print0 | xargs -0 -n 50 jq -e 'type' >/dev/null")
+        self.assertEqual((rc, err), (0, ""))
