@@ -47,7 +47,7 @@ Try:
   cat $mnt/campaigns/by-name/*/status        what each campaign is doing
   ls $mnt/campaigns/by-status/active/
   jq -r .email $mnt/campaigns/*/leads/*.json | head
-  grep -rl '"company_name": "Acme' $mnt/campaigns/*/leads | head
+  grep -rl '"company_name": "Northwind' $mnt/campaigns/*/leads | head
   cat $mnt/campaigns/by-name/*/analytics/daily.csv | head
   ls $mnt/emails/ && cat $mnt/emails/unread_count
   cat $mnt/emails/unread/*/body.txt | head -20
