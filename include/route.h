@@ -23,7 +23,7 @@ enum node_type { NODE_DIR, NODE_FILE, NODE_LINK };
 /* Row flags. */
 #define R_DIRECT 1u	/* size unknown until read: direct I/O, size 0 */
 #define R_HIDDEN 2u	/* exists but is not listed by its folder */
-#define R_TTL0 4u	/* never cached by the kernel */
+#define R_SCRATCH 4u	/* a folder where other names are scratch files */
 
 struct route;
 
@@ -72,6 +72,18 @@ struct route {
 	/* Takes what was written to the file, on close or fsync; a row
 	 * without it is not writable. */
 	int (*commit)(struct rctx *c, const char *data, size_t len);
+	/* May a new file of this name be made here?  0: it names a new
+	 * object, created by commit at its first close; -ENOENT: it does
+	 * not (in a R_SCRATCH folder it is then a scratch file). */
+	int (*create)(struct rctx *c);
+	/* rm of a file or symlink, rmdir of a folder. */
+	int (*unlink)(struct rctx *c);
+	int (*rmdir)(struct rctx *c);
+	/* On a folder row: mkdir or ln -s of a child called name. */
+	int (*mkdir)(struct rctx *c, const char *name);
+	int (*symlink)(struct rctx *c, const char *name, const char *target);
+	/* mv of the object to the path matched by `to`. */
+	int (*rename)(struct rctx *c, struct rctx *to);
 	const void *arg;
 };
 

@@ -81,5 +81,7 @@ int h_stats_read(struct rctx *c, struct blob *out);
 int h_errors_read(struct rctx *c, struct blob *out);
 int h_version_read(struct rctx *c, struct blob *out);
 int h_refresh_commit(struct rctx *c, const char *data, size_t len);
+int h_rejected_list(struct rctx *c, struct dirfill *d);
+int h_rejected_read(struct rctx *c, struct blob *out);
 
 #endif

@@ -9,6 +9,14 @@
  * collection listing and reads entries from it by offset, so a 100,000
  * entry folder is never copied and a streamed folder (emails/) is paged
  * in only as far as the reader goes.
+ *
+ * Writing: a resource file opened for writing gets a private buffer,
+ * committed (row->commit) on flush, fsync or release, once per change.
+ * Names in a R_SCRATCH folder that are not resources are scratch files
+ * (scratch.h); renaming one over a resource commits it like an edit, and
+ * renaming a resource to a scratch name copies it (vim's backup) while
+ * the resource stays.  A refused commit keeps the text in
+ * .instantlyfs/rejected/.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -18,20 +26,8 @@
 #include <sys/statvfs.h>
 #include <unistd.h>
 
-#include "buf.h"
 #include "coll.h"
-#include "fs.h"
-#include "route.h"
-
-#define FS_MAX_WRITE (64u << 20)	/* bytes one open file may hold */
-
-struct fh {
-	char *path;
-	struct blob content;
-	struct buf wbuf;
-	int writable;
-	int dirty;
-};
+#include "fs_priv.h"
 
 static struct fs_config config = { .kernel_ttl = 1.0 };
 static uid_t owner_uid;
@@ -42,7 +38,7 @@ void fs_configure(const struct fs_config *cfg)
 	config = *cfg;
 }
 
-static void fill_stat(struct stat *st, const struct node *n)
+void fs_fill_stat(struct stat *st, const struct node *n)
 {
 	memset(st, 0, sizeof(*st));
 	st->st_uid = owner_uid;
@@ -66,25 +62,39 @@ static void fill_stat(struct stat *st, const struct node *n)
 	}
 }
 
-/* Matches path and checks it exists. */
-static int resolve(const char *path, struct rctx *c, struct node *n)
+int fs_resolve(const char *path, struct rctx *c, struct node *n)
 {
 	int rc = route_match(path, c);
 
 	return rc < 0 ? rc : route_stat(c, n);
 }
 
+void fs_scratch_stat(struct scratch *s, struct stat *st)
+{
+	memset(st, 0, sizeof(*st));
+	scratch_stat(s, st);
+	st->st_uid = owner_uid;
+	st->st_gid = owner_gid;
+	st->st_blksize = 4096;
+}
+
 static int fs_getattr(const char *path, struct stat *st,
 		      struct fuse_file_info *fi)
 {
+	struct scratch *s = scratch_get(path);
 	struct rctx c;
 	struct node n;
 	int rc;
 
 	(void)fi;
-	rc = resolve(path, &c, &n);
+	if (s) {
+		fs_scratch_stat(s, st);
+		scratch_put(s);
+		return 0;
+	}
+	rc = fs_resolve(path, &c, &n);
 	if (rc == 0)
-		fill_stat(st, &n);
+		fs_fill_stat(st, &n);
 	return rc;
 }
 
@@ -93,7 +103,7 @@ static int fs_readlink(const char *path, char *out, size_t size)
 	struct rctx c;
 	struct node n;
 	struct blob b = { 0 };
-	int rc = resolve(path, &c, &n);
+	int rc = fs_resolve(path, &c, &n);
 
 	if (rc < 0)
 		return rc;
@@ -126,7 +136,7 @@ static int fs_opendir(const char *path, struct fuse_file_info *fi)
 	struct rctx c;
 	struct node n;
 	struct dh *d;
-	int rc = resolve(path, &c, &n);
+	int rc = fs_resolve(path, &c, &n);
 
 	if (rc < 0)
 		return rc;
@@ -136,6 +146,7 @@ static int fs_opendir(const char *path, struct fuse_file_info *fi)
 	if (!d)
 		return -ENOMEM;
 	route_children(&c, add_literal, &d->fill);
+	scratch_list(path, add_literal, &d->fill);
 	if (c.route->list) {
 		rc = c.route->list(&c, &d->fill);
 		if (rc < 0) {
@@ -223,43 +234,81 @@ static int fs_releasedir(const char *path, struct fuse_file_info *fi)
 	return 0;
 }
 
-static void fh_free(struct fh *h)
+struct fh *fs_fh_new(const char *path)
 {
+	struct fh *h = calloc(1, sizeof(*h));
+
+	if (h && !(h->path = strdup(path))) {
+		free(h);
+		return NULL;
+	}
+	if (h)
+		buf_init(&h->wbuf, FS_MAX_WRITE);
+	return h;
+}
+
+void fs_fh_free(struct fh *h)
+{
+	if (h->scratch)
+		scratch_put(h->scratch);
 	free(h->path);
 	blob_free(&h->content);
 	buf_free(&h->wbuf);
 	free(h);
 }
 
+/* A resource opened for writing starts from its contents (so >> and
+ * O_RDWR edits work), or empty with O_TRUNC. */
+static int open_resource(struct rctx *c, const struct node *n, struct fh *h,
+			 int flags)
+{
+	int acc = flags & O_ACCMODE;
+	int rc = 0;
+
+	h->writable = acc != O_RDONLY;
+	if (h->writable && !c->route->commit)
+		return -EACCES;
+	if (c->route->read && !(h->writable && (flags & O_TRUNC)))
+		rc = c->route->read(c, &h->content);
+	if (rc == 0 && h->writable) {
+		if (flags & O_TRUNC)
+			h->dirty = 1;
+		else if (h->content.len)
+			rc = buf_append(&h->wbuf, h->content.data,
+					h->content.len);
+	}
+	(void)n;
+	return rc;
+}
+
 static int fs_open(const char *path, struct fuse_file_info *fi)
 {
 	struct rctx c;
 	struct node n;
-	struct fh *h;
-	int wr = (fi->flags & O_ACCMODE) != O_RDONLY;
-	int rc = resolve(path, &c, &n);
+	struct fh *h = fs_fh_new(path);
+	int rc;
 
-	if (rc < 0)
-		return rc;
-	if (n.type != NODE_FILE)
-		return -EISDIR;
-	if (wr && !c.route->commit)
-		return -EACCES;
-	h = calloc(1, sizeof(*h));
-	if (!h || !(h->path = strdup(path))) {
-		free(h);
+	if (!h)
 		return -ENOMEM;
+	h->scratch = scratch_get(path);
+	if (h->scratch) {
+		h->writable = (fi->flags & O_ACCMODE) != O_RDONLY;
+		if (h->writable && (fi->flags & O_TRUNC))
+			scratch_truncate(h->scratch, 0);
+		fi->direct_io = 1;	/* its bytes change under the kernel */
+		fi->fh = (uintptr_t)h;
+		return 0;
 	}
-	buf_init(&h->wbuf, FS_MAX_WRITE);
-	h->writable = wr;
-	if (c.route->read && (fi->flags & O_ACCMODE) != O_WRONLY) {
-		rc = c.route->read(&c, &h->content);
-		if (rc < 0) {
-			fh_free(h);
-			return rc;
-		}
+	rc = fs_resolve(path, &c, &n);
+	if (rc == 0 && n.type != NODE_FILE)
+		rc = -EISDIR;
+	if (rc == 0)
+		rc = open_resource(&c, &n, h, fi->flags);
+	if (rc < 0) {
+		fs_fh_free(h);
+		return rc;
 	}
-	if (n.flags & R_DIRECT)
+	if ((n.flags & R_DIRECT) || h->writable)
 		fi->direct_io = 1;
 	fi->fh = (uintptr_t)h;
 	return 0;
@@ -269,107 +318,18 @@ static int fs_read(const char *path, char *out, size_t size, off_t off,
 		   struct fuse_file_info *fi)
 {
 	struct fh *h = (struct fh *)(uintptr_t)fi->fh;
-	size_t len = h->content.len;
+	const char *data = h->writable ? h->wbuf.data : h->content.data;
+	size_t len = h->writable ? h->wbuf.len : h->content.len;
 
 	(void)path;
+	if (h->scratch)
+		return scratch_read(h->scratch, out, size, off);
 	if (off < 0 || (size_t)off >= len)
 		return 0;
 	if (size > len - (size_t)off)
 		size = len - (size_t)off;
-	memcpy(out, h->content.data + off, size);
+	memcpy(out, data + off, size);
 	return (int)size;
-}
-
-static int fs_write(const char *path, const char *data, size_t size,
-		    off_t off, struct fuse_file_info *fi)
-{
-	struct fh *h = (struct fh *)(uintptr_t)fi->fh;
-	size_t end = (size_t)off + size;
-	int rc;
-
-	(void)path;
-	if (!h->writable)
-		return -EBADF;
-	if (end > h->wbuf.max)
-		return -EFBIG;
-	if (end > h->wbuf.len) {
-		/* Grow (zero-filled) to the end of this write. */
-		static const char zeros[4096];
-
-		while (h->wbuf.len < end) {
-			size_t n = end - h->wbuf.len;
-
-			rc = buf_append(&h->wbuf, zeros,
-					n < sizeof(zeros) ? n : sizeof(zeros));
-			if (rc < 0)
-				return rc;
-		}
-	}
-	memcpy(h->wbuf.data + off, data, size);
-	h->dirty = 1;
-	return (int)size;
-}
-
-static int commit(struct fh *h)
-{
-	struct rctx c;
-	int rc;
-
-	if (!h->dirty)
-		return 0;
-	h->dirty = 0;
-	rc = route_match(h->path, &c);
-	if (rc == 0)
-		rc = c.route->commit ? c.route->commit(&c, h->wbuf.data,
-						       h->wbuf.len)
-				     : -EACCES;
-	return rc;
-}
-
-static int fs_flush(const char *path, struct fuse_file_info *fi)
-{
-	(void)path;
-	return commit((struct fh *)(uintptr_t)fi->fh);
-}
-
-static int fs_fsync(const char *path, int datasync, struct fuse_file_info *fi)
-{
-	(void)path;
-	(void)datasync;
-	return commit((struct fh *)(uintptr_t)fi->fh);
-}
-
-static int fs_release(const char *path, struct fuse_file_info *fi)
-{
-	struct fh *h = (struct fh *)(uintptr_t)fi->fh;
-
-	(void)path;
-	commit(h);
-	fh_free(h);
-	return 0;
-}
-
-static int fs_truncate(const char *path, off_t size, struct fuse_file_info *fi)
-{
-	struct rctx c;
-	struct node n;
-	int rc;
-
-	if (fi) {
-		struct fh *h = (struct fh *)(uintptr_t)fi->fh;
-
-		if (!h->writable)
-			return -EBADF;
-		if ((size_t)size > h->wbuf.len)
-			return fs_write(path, "", 0, size, fi);
-		h->wbuf.len = (size_t)size;
-		h->dirty = 1;
-		return 0;
-	}
-	rc = resolve(path, &c, &n);
-	if (rc < 0)
-		return rc;
-	return c.route->commit ? 0 : -EACCES;
 }
 
 static int fs_statfs(const char *path, struct statvfs *st)
@@ -385,10 +345,14 @@ static void *fs_init(struct fuse_conn_info *conn, struct fuse_config *cfg)
 {
 	(void)conn;
 	cfg->entry_timeout = config.kernel_ttl;
-	cfg->attr_timeout = config.kernel_ttl;
+	/* Sizes change when a write is committed (the server's object is
+	 * not the text written): attributes come from the cache each time,
+	 * which costs no request. */
+	cfg->attr_timeout = 0;
 	cfg->negative_timeout = 0;
 	cfg->auto_cache = 1;	/* keep pages while mtime and size hold */
 	cfg->nullpath_ok = 0;
+	cfg->hard_remove = 1;	/* rm of an open file is rm, not a rename */
 	owner_uid = getuid();
 	owner_gid = getgid();
 	return NULL;
@@ -409,4 +373,13 @@ const struct fuse_operations fs_ops = {
 	.release = fs_release,
 	.truncate = fs_truncate,
 	.statfs = fs_statfs,
+	.create = fs_create,
+	.unlink = fs_unlink,
+	.rmdir = fs_rmdir,
+	.mkdir = fs_mkdir,
+	.symlink = fs_symlink,
+	.rename = fs_rename,
+	.utimens = fs_utimens,
+	.chmod = fs_chmod,
+	.chown = fs_chown,
 };

@@ -8,6 +8,7 @@
 #include "cache.h"
 #include "errlog.h"
 #include "log.h"
+#include "rejected.h"
 #include "stats.h"
 #include "tree.h"
 
@@ -57,4 +58,21 @@ int h_refresh_commit(struct rctx *c, const char *data, size_t len)
 	cache_drop_all();
 	log_info("refresh: every cached listing and object dropped");
 	return 0;
+}
+
+static void add_name(void *d, const char *name)
+{
+	dirfill_add(d, name);
+}
+
+int h_rejected_list(struct rctx *c, struct dirfill *d)
+{
+	(void)c;
+	rejected_list(add_name, d);
+	return 0;
+}
+
+int h_rejected_read(struct rctx *c, struct blob *out)
+{
+	return rejected_get(c->cap[0], &out->data, &out->len, &out->mtime);
 }

@@ -165,7 +165,8 @@ const struct route tree_routes[] = {
 	  .read = h_errors_read },
 	{ FILE_("/.instantlyfs/refresh", 0200), .read = h_empty_read,
 	  .commit = h_refresh_commit },
-	{ DIR("/.instantlyfs/rejected", 0555) },
+	{ DIR("/.instantlyfs/rejected", 0555), .list = h_rejected_list },
+	{ FILE_("/.instantlyfs/rejected/*", 0444), .read = h_rejected_read },
 	{ FILE_("/.instantlyfs/version", 0444), .read = h_version_read },
 };
 

@@ -1,0 +1,442 @@
+/*
+ * fs_write.c - the FUSE operations that write or change the tree.
+ *
+ * Owns: when a write is committed, and what a name means for writing:
+ * an existing resource, a new resource (the row's create() says yes: a
+ * new lead's <email>.json), or a scratch file (any other name in a
+ * R_SCRATCH folder).  Everything the API does is the rows' handlers'.
+ * A commit happens once per change: on flush, fsync or release of a
+ * dirty handle, and on rename of a scratch file over a resource.  A
+ * refused commit returns its errno from close (or rename) and keeps the
+ * text in .instantlyfs/rejected/.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fs_priv.h"
+#include "rejected.h"
+
+enum target {
+	T_NONE,		/* nothing can be there */
+	T_RESOURCE,	/* an existing file or folder of the workspace */
+	T_NEW,		/* a new resource, made by its first commit */
+	T_SCRATCH,	/* a local scratch name */
+};
+
+/* The parent folder of path, matched and checked. */
+static int parent_of(const char *path, struct rctx *pc, struct node *pn)
+{
+	char dir[4096];
+	size_t len = strlen(path);
+
+	if (len >= sizeof(dir))
+		return -ENAMETOOLONG;
+	memcpy(dir, path, len + 1);
+	return fs_resolve(dirname(dir), pc, pn);
+}
+
+/* What path names for writing; c is matched when it is a resource. */
+static enum target classify(const char *path, struct rctx *c, struct node *n)
+{
+	struct rctx pc;
+	struct node pn;
+	int rc;
+
+	if (scratch_exists(path))
+		return T_SCRATCH;
+	if (parent_of(path, &pc, &pn) < 0 || pn.type != NODE_DIR)
+		return T_NONE;
+	rc = route_match(path, c);
+	if (rc == 0) {
+		rc = route_stat(c, n);
+		if (rc == 0)
+			return T_RESOURCE;
+		if (rc == -ENOENT && c->route->create && c->route->create(c) == 0)
+			return T_NEW;
+	}
+	return (pn.flags & R_SCRATCH) ? T_SCRATCH : T_NONE;
+}
+
+static const char *base_name(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	return slash ? slash + 1 : path;
+}
+
+/* Sends data to the resource at path; keeps it if refused. */
+static int commit_to(const char *path, const char *data, size_t len)
+{
+	struct rctx c;
+	int rc = route_match(path, &c);
+
+	if (rc == 0)
+		rc = c.route->commit ? c.route->commit(&c, data, len) : -EACCES;
+	if (rc < 0 && rc != -EACCES)
+		rejected_add(path, data, len);
+	return rc;
+}
+
+/* Commits a pending scratch file: its first close makes the resource. */
+static int commit_new(struct fh *h)
+{
+	size_t len;
+	char *data;
+	int rc;
+
+	if (!scratch_is_pending(h->scratch))
+		return 0;
+	data = scratch_copy(h->scratch, &len);
+	if (!data)
+		return -ENOMEM;
+	scratch_clear_pending(h->scratch);
+	rc = commit_to(h->path, data, len);
+	/* Created or refused, the folder shows the server's truth now. */
+	scratch_unlink(h->path);
+	free(data);
+	return rc;
+}
+
+static int commit(struct fh *h)
+{
+	if (h->scratch)
+		return commit_new(h);
+	if (!h->dirty)
+		return 0;
+	h->dirty = 0;
+	return commit_to(h->path, h->wbuf.len ? h->wbuf.data : "",
+			 h->wbuf.len);
+}
+
+int fs_create(const char *path, mode_t mode, struct fuse_file_info *fi)
+{
+	struct rctx c;
+	struct node n;
+	struct fh *h;
+	int rc;
+
+	switch (classify(path, &c, &n)) {
+	case T_NEW:
+		rc = scratch_create(path, mode, 1);
+		break;
+	case T_SCRATCH:
+		rc = scratch_create(path, mode, 0);
+		if (rc == -EEXIST && !(fi->flags & O_EXCL))
+			rc = 0;
+		break;
+	case T_RESOURCE:
+		return -EEXIST;	/* the kernel opens what exists */
+	default:
+		return -EACCES;
+	}
+	if (rc < 0)
+		return rc;
+	h = fs_fh_new(path);
+	if (!h)
+		return -ENOMEM;
+	h->scratch = scratch_get(path);
+	h->writable = 1;
+	if (!h->scratch) {
+		fs_fh_free(h);
+		return -ENOENT;
+	}
+	fi->fh = (uintptr_t)h;
+	return 0;
+}
+
+int fs_write(const char *path, const char *data, size_t size, off_t off,
+	     struct fuse_file_info *fi)
+{
+	struct fh *h = (struct fh *)(uintptr_t)fi->fh;
+	static const char zeros[4096];
+	size_t end = (size_t)off + size;
+
+	(void)path;
+	if (!h->writable)
+		return -EBADF;
+	if (h->scratch)
+		return scratch_write(h->scratch, data, size, off);
+	if (off < 0 || end > h->wbuf.max)
+		return -EFBIG;
+	while (h->wbuf.len < end) {
+		size_t n = end - h->wbuf.len;
+		int rc = buf_append(&h->wbuf, zeros,
+				    n < sizeof(zeros) ? n : sizeof(zeros));
+
+		if (rc < 0)
+			return rc;
+	}
+	if (size)
+		memcpy(h->wbuf.data + off, data, size);
+	h->dirty = 1;
+	return (int)size;
+}
+
+int fs_flush(const char *path, struct fuse_file_info *fi)
+{
+	(void)path;
+	return commit((struct fh *)(uintptr_t)fi->fh);
+}
+
+int fs_fsync(const char *path, int datasync, struct fuse_file_info *fi)
+{
+	(void)path;
+	(void)datasync;
+	return commit((struct fh *)(uintptr_t)fi->fh);
+}
+
+int fs_release(const char *path, struct fuse_file_info *fi)
+{
+	struct fh *h = (struct fh *)(uintptr_t)fi->fh;
+
+	(void)path;
+	commit(h);
+	fs_fh_free(h);
+	return 0;
+}
+
+int fs_truncate(const char *path, off_t size, struct fuse_file_info *fi)
+{
+	struct rctx c;
+	struct node n;
+	struct blob b = { 0 };
+	struct scratch *s;
+	int rc;
+
+	if (size < 0)
+		return -EINVAL;
+	if (fi) {
+		struct fh *h = (struct fh *)(uintptr_t)fi->fh;
+
+		if (!h->writable)
+			return -EBADF;
+		if (h->scratch)
+			return scratch_truncate(h->scratch, size);
+		if ((size_t)size > h->wbuf.len)
+			return fs_write(path, "", 0, size, fi);
+		h->wbuf.len = (size_t)size;
+		h->dirty = 1;
+		return 0;
+	}
+	s = scratch_get(path);
+	if (s) {
+		rc = scratch_truncate(s, size);
+		scratch_put(s);
+		return rc;
+	}
+	rc = fs_resolve(path, &c, &n);
+	if (rc < 0)
+		return rc;
+	if (!c.route->commit)
+		return -EACCES;
+	/* truncate(1) on a resource: the cut text is committed at once. */
+	if (c.route->read && (rc = c.route->read(&c, &b)) < 0)
+		return rc;
+	if ((size_t)size < b.len)
+		b.len = (size_t)size;
+	rc = (size_t)size > b.len ? -EINVAL
+				  : commit_to(path, b.data ? b.data : "", b.len);
+	blob_free(&b);
+	return rc;
+}
+
+int fs_unlink(const char *path)
+{
+	struct rctx c;
+	struct node n;
+	int rc;
+
+	if (scratch_unlink(path) == 0)
+		return 0;
+	rc = fs_resolve(path, &c, &n);
+	if (rc < 0)
+		return rc;
+	if (n.type == NODE_DIR)
+		return -EISDIR;
+	return c.route->unlink ? c.route->unlink(&c) : -EPERM;
+}
+
+int fs_rmdir(const char *path)
+{
+	struct rctx c;
+	struct node n;
+	int rc = fs_resolve(path, &c, &n);
+
+	if (rc < 0)
+		return rc;
+	if (n.type != NODE_DIR)
+		return -ENOTDIR;
+	return c.route->rmdir ? c.route->rmdir(&c) : -EPERM;
+}
+
+int fs_mkdir(const char *path, mode_t mode)
+{
+	struct rctx c, pc;
+	struct node n, pn;
+	int rc;
+
+	(void)mode;
+	if (fs_resolve(path, &c, &n) == 0 || scratch_exists(path))
+		return -EEXIST;
+	rc = parent_of(path, &pc, &pn);
+	if (rc < 0)
+		return rc;
+	return pc.route->mkdir ? pc.route->mkdir(&pc, base_name(path)) : -EPERM;
+}
+
+int fs_symlink(const char *target, const char *path)
+{
+	struct rctx c, pc;
+	struct node n, pn;
+	int rc;
+
+	if (fs_resolve(path, &c, &n) == 0 || scratch_exists(path))
+		return -EEXIST;
+	rc = parent_of(path, &pc, &pn);
+	if (rc < 0)
+		return rc;
+	return pc.route->symlink ? pc.route->symlink(&pc, base_name(path),
+						     target)
+				 : -EPERM;
+}
+
+/* Renames a scratch file: over a resource it is committed like an edit
+ * (or a create); the scratch file goes once the API took it. */
+static int rename_scratch(const char *from, const char *to)
+{
+	struct rctx c;
+	struct node n;
+	struct scratch *s;
+	char *data;
+	size_t len;
+	int rc;
+
+	switch (classify(to, &c, &n)) {
+	case T_SCRATCH:
+		return scratch_rename(from, to);
+	case T_RESOURCE:
+	case T_NEW:
+		break;
+	default:
+		return -EACCES;
+	}
+	if (n.type == NODE_DIR)
+		return -EISDIR;
+	s = scratch_get(from);
+	if (!s)
+		return -ENOENT;
+	data = scratch_copy(s, &len);
+	scratch_put(s);
+	if (!data)
+		return -ENOMEM;
+	rc = commit_to(to, data, len);
+	free(data);
+	if (rc == 0)
+		scratch_unlink(from);
+	return rc;
+}
+
+int fs_rename(const char *from, const char *to, unsigned int flags)
+{
+	struct rctx c, tc;
+	struct node n, tn;
+	struct blob b = { 0 };
+	enum target t;
+	int rc;
+
+	if (flags & ~RENAME_NOREPLACE)
+		return -EINVAL;
+	if (scratch_exists(from)) {
+		if ((flags & RENAME_NOREPLACE) &&
+		    (scratch_exists(to) || fs_resolve(to, &tc, &tn) == 0))
+			return -EEXIST;
+		return rename_scratch(from, to);
+	}
+	rc = fs_resolve(from, &c, &n);
+	if (rc < 0)
+		return rc;
+	t = classify(to, &tc, &tn);
+	if ((flags & RENAME_NOREPLACE) && t == T_RESOURCE)
+		return -EEXIST;
+	if (t == T_SCRATCH && n.type == NODE_FILE && c.route->read) {
+		/* vim's backup (x -> x~): a local copy; the resource stays. */
+		rc = c.route->read(&c, &b);
+		if (rc == 0)
+			rc = scratch_put_data(to, b.data ? b.data : "", b.len,
+					      n.mode | 0600);
+		blob_free(&b);
+		return rc;
+	}
+	if (t == T_NONE)
+		return -EACCES;
+	return c.route->rename ? c.route->rename(&c, &tc) : -EPERM;
+}
+
+int fs_utimens(const char *path, const struct timespec tv[2],
+	       struct fuse_file_info *fi)
+{
+	struct scratch *s = scratch_get(path);
+	struct rctx c;
+	struct node n;
+
+	(void)fi;
+	if (s) {
+		scratch_touch(s, tv && tv[1].tv_nsec != UTIME_OMIT &&
+					 tv[1].tv_nsec != UTIME_NOW
+				      ? tv[1].tv_sec
+				      : time(NULL));
+		scratch_put(s);
+		return 0;
+	}
+	/* touch of an existing resource: its time is the server's. */
+	return fs_resolve(path, &c, &n);
+}
+
+int fs_chmod(const char *path, mode_t mode, struct fuse_file_info *fi)
+{
+	struct scratch *s = scratch_get(path);
+	struct rctx c;
+	struct node n;
+	int rc;
+
+	(void)fi;
+	if (s) {
+		rc = scratch_chmod(s, mode);
+		scratch_put(s);
+		return rc;
+	}
+	rc = fs_resolve(path, &c, &n);
+	if (rc < 0)
+		return rc;
+	/* Modes say what the API allows; only a no-op change is taken
+	 * (editors set the mode they read). */
+	return (mode & 07777) == n.mode ? 0 : -EPERM;
+}
+
+int fs_chown(const char *path, uid_t uid, gid_t gid,
+	     struct fuse_file_info *fi)
+{
+	struct stat st;
+	struct scratch *s = scratch_get(path);
+	struct rctx c;
+	struct node n = { .type = NODE_FILE };
+	int rc = 0;
+
+	(void)fi;
+	if (s) {
+		scratch_put(s);
+	} else {
+		rc = fs_resolve(path, &c, &n);
+		if (rc < 0)
+			return rc;
+	}
+	fs_fill_stat(&st, &n);
+	if ((uid != (uid_t)-1 && uid != st.st_uid) ||
+	    (gid != (gid_t)-1 && gid != st.st_gid))
+		return -EPERM;
+	return 0;
+}
