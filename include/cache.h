@@ -122,6 +122,11 @@ size_t listing_find(struct listing *l, const char *name);
 size_t listing_find_label(struct listing *l, const char *label);
 size_t listing_find_id(struct listing *l, const char *id);
 
+/* Removes the entry with that id; its slot stays, with a NULL name. */
+void listing_remove(struct listing *l, const char *id);
+/* Forgets the listing under key: the next use lists again. */
+void cache_listing_drop(const char *key);
+
 /* The cache mutex, for callers that read a listing's entry array. */
 void cache_lock(void);
 void cache_unlock(void);

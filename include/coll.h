@@ -40,6 +40,10 @@ struct coll {
 	int unpaged;		/* one answer: no limit, no cursor */
 	int incremental;	/* newest first: a stale listing is renewed
 				   only down to the first object it holds */
+	const char *const *writable;	/* fields PATCH item_path takes */
+	const char *payload_field;	/* edits under it are sent as
+					   custom_variables */
+	const char *create_path;	/* POST here makes one */
 };
 
 extern const struct coll coll_campaigns, coll_campaign_leads, coll_list_leads,
@@ -81,6 +85,20 @@ int coll_lookup_id(const struct coll *c, const char *parent, const char *id,
 int coll_object(const struct coll *c, const char *id, struct blob *out);
 /* The object parsed (callers free with cJSON_Delete). */
 int coll_object_json(const struct coll *c, const char *id, cJSON **out);
+
+/*
+ * One write: method on the object's item path (id), or POST create_path
+ * (id NULL).  *out (if not NULL) is the object the server answered.
+ */
+int coll_send(const struct coll *c, const char *method, const char *id,
+	      const cJSON *body, cJSON **out);
+/* After a write: the server's object goes into the cache and, when the
+ * folder is listed whole, its listing (a changed name relists it). */
+void coll_learn(const struct coll *c, const char *parent, const cJSON *obj);
+/* After a delete: the object leaves the cache and its listing. */
+void coll_unlearn(const struct coll *c, const char *parent, const char *id);
+/* Forgets the listing of c under parent. */
+void coll_forget(const struct coll *c, const char *parent);
 
 /* st_mtime of an object: timestamp_updated, else timestamp_created
  * (updated_at/created_at for jobs); 0 if none. */

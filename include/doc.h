@@ -20,4 +20,7 @@ int doc_render_csv(const cJSON *resp, struct blob *out);
 int doc_get(const char *method, const char *path, const cJSON *body,
 	    doc_render_fn fn, struct blob *out);
 
+/* After a write: the server's object is the GET document at path. */
+void doc_learn(const char *path, const cJSON *obj);
+
 #endif

@@ -45,6 +45,12 @@ const char *h_cap_id(struct rctx *c, int cap, char *buf, size_t len);
 /* The entry whose label is the view's name capture (name, aux, mtime). */
 int h_coll_lookup_label(struct rctx *c, struct item *it);
 
+/* h_edit.c */
+int h_coll_commit(struct rctx *c, const char *data, size_t len);
+int h_coll_delete(struct rctx *c);
+int h_lead_create(struct rctx *c);
+int h_workspace_commit(struct rctx *c, const char *data, size_t len);
+
 /* h_docs.c */
 int h_doc_read(struct rctx *c, struct blob *out);
 int h_range_stat(struct rctx *c, struct node *n);

@@ -474,3 +474,35 @@ size_t listing_find_id(struct listing *l, const char *id)
 {
 	return find_in(l->by_id, id);
 }
+
+void listing_remove(struct listing *l, const char *id)
+{
+	size_t i;
+
+	pthread_mutex_lock(&lock);
+	i = find_in(l->by_id, id);
+	if (i) {
+		struct entry *e = &l->e[i - 1];
+
+		if (e->name && find_in(l->by_name, e->name) == i)
+			hmap_del(l->by_name, e->name);
+		if (e->label && find_in(l->by_label, e->label) == i)
+			hmap_del(l->by_label, e->label);
+		hmap_del(l->by_id, id);
+		/* The slot stays (offsets of open folders hold); a NULL
+		 * name is skipped by every reader. */
+		free(e->name);
+		free(e->label);
+		free(e->aux);
+		free(e->aux2);
+		e->name = e->label = e->aux = e->aux2 = NULL;
+	}
+	pthread_mutex_unlock(&lock);
+}
+
+void cache_listing_drop(const char *key)
+{
+	pthread_mutex_lock(&lock);
+	listing_unref(hmap_del(listings, key));
+	pthread_mutex_unlock(&lock);
+}

@@ -17,6 +17,37 @@
 #include "escape.h"
 #include "render.h"
 
+/* The fields each PATCH takes: the request schemas of the spec's PATCH
+ * operations on the item paths below. */
+static const char *const campaign_writable[] = {
+	"allow_risky_contacts", "auto_variant_select", "bcc_list",
+	"campaign_schedule", "cc_list", "daily_limit", "daily_max_leads",
+	"disable_bounce_protect", "email_gap", "email_list", "email_tag_list",
+	"first_email_text_only", "insert_unsubscribe_header", "is_evergreen",
+	"limit_emails_per_company_override", "link_tracking", "match_lead_esp",
+	"name", "open_tracking", "owned_by", "pl_value", "prioritize_new_leads",
+	"provider_routing_rules", "random_wait_max", "sequences",
+	"stop_for_company", "stop_on_auto_reply", "stop_on_reply", "text_only",
+	NULL
+};
+static const char *const lead_writable[] = {
+	"assigned_to", "company_name", "custom_variables", "first_name",
+	"job_title", "last_name", "lt_interest_status", "personalization",
+	"phone", "pl_value_lead", "website", NULL
+};
+static const char *const lead_list_writable[] = {
+	"has_enrichment_task", "name", "owned_by", NULL
+};
+static const char *const account_writable[] = {
+	"daily_limit", "enable_slow_ramp", "first_name",
+	"inbox_placement_test_limit", "last_name", "remove_tracking_domain",
+	"reply_to", "sending_gap", "signature", "skip_cname_check",
+	"tracking_domain_name", "tracking_domain_status", "warmup", NULL
+};
+static const char *const tag_writable[] = { "description", "label", NULL };
+static const char *const email_writable[] = { "is_unread", "reminder_ts",
+					      NULL };
+
 /* Where a collection lives.  Unset list_method means GET, unset
  * key_field "id". */
 #define OBJ(k, lpath, ipath) .kind = k, .list_path = lpath, .item_path = ipath
@@ -24,30 +55,37 @@
 const struct coll coll_campaigns = {
 	OBJ("campaign", "/api/v2/campaigns", "/api/v2/campaigns/%s"),
 	.name_field = "id", .label_field = "name", .name_fallback = "campaign",
-	.aux_field = "status",
+	.aux_field = "status", .writable = campaign_writable,
+	.create_path = "/api/v2/campaigns",
 };
 const struct coll coll_campaign_leads = {
 	OBJ("lead", "/api/v2/leads/list", "/api/v2/leads/%s"),
 	.list_method = "POST", .parent_field = "campaign",
 	.name_field = "email", .name_fallback = "lead", .suffix = ".json",
+	.writable = lead_writable, .payload_field = "payload",
+	.create_path = "/api/v2/leads",
 };
 const struct coll coll_list_leads = {
 	OBJ("lead", "/api/v2/leads/list", "/api/v2/leads/%s"),
 	.list_method = "POST", .parent_field = "list_id",
 	.name_field = "email", .name_fallback = "lead", .suffix = ".json",
+	.writable = lead_writable, .payload_field = "payload",
+	.create_path = "/api/v2/leads",
 };
 const struct coll coll_lead_lists = {
 	OBJ("lead_list", "/api/v2/lead-lists", "/api/v2/lead-lists/%s"),
 	.name_field = "id", .label_field = "name", .name_fallback = "list",
+	.writable = lead_list_writable, .create_path = "/api/v2/lead-lists",
 };
 const struct coll coll_accounts = {
 	OBJ("account", "/api/v2/accounts", "/api/v2/accounts/%s"),
 	.key_field = "email", .name_field = "email", .name_fallback = "account",
+	.writable = account_writable, .create_path = "/api/v2/accounts",
 };
 const struct coll coll_emails = {
 	OBJ("email", "/api/v2/emails", "/api/v2/emails/%s"),
 	.name_field = "id", .aux_field = "thread_id", .stream = 1,
-	.incremental = 1,
+	.incremental = 1, .writable = email_writable,
 };
 /* Listed whole (not streamed), so only unread messages resolve here. */
 const struct coll coll_unread = {
@@ -63,6 +101,7 @@ const struct coll coll_blocklist = {
 	OBJ("block", "/api/v2/block-lists-entries",
 	    "/api/v2/block-lists-entries/%s"),
 	.name_field = "bl_value", .name_fallback = "entry",
+	.create_path = "/api/v2/block-lists-entries",
 };
 const struct coll coll_jobs = {
 	OBJ("job", "/api/v2/background-jobs", "/api/v2/background-jobs/%s"),
@@ -71,6 +110,7 @@ const struct coll coll_jobs = {
 const struct coll coll_tags = {
 	OBJ("tag", "/api/v2/custom-tags", "/api/v2/custom-tags/%s"),
 	.name_field = "label", .name_fallback = "tag",
+	.writable = tag_writable, .create_path = "/api/v2/custom-tags",
 };
 const struct coll coll_tag_mappings = {
 	OBJ("tag_mapping", "/api/v2/custom-tag-mappings", NULL),
@@ -311,7 +351,7 @@ static int take_rest_of_prev(struct listing *l, const char *id,
 		for (size_t i = from - 1; rest && i < p->n; i++) {
 			const struct entry *e = &p->e[i];
 
-			if (listing_find_id(l, e->id))
+			if (!e->name || listing_find_id(l, e->id))
 				continue;
 			rest[n].name = strdup(e->name);
 			rest[n].label = e->label ? strdup(e->label) : NULL;
@@ -425,14 +465,14 @@ static int load_page(struct listing *l, void *arg)
 	return rc < 0 ? rc : 0;
 }
 
+static char *listing_key(const struct coll *c, const char *parent);
+
 struct listing *coll_listing(const struct coll *c, const char *parent)
 {
-	char *key;
+	char *key = listing_key(c, parent);
 	struct listing *l;
 
-	if (asprintf(&key, "%s%s\x1f%s\x1f%s", method_of(c), c->list_path,
-		     c->parent_field ? c->parent_field : "",
-		     parent ? parent : "") < 0)
+	if (!key)
 		return NULL;
 	l = cache_listing(key, (void *)c, parent, c->incremental);
 	free(key);
@@ -556,19 +596,19 @@ struct fetch_arg {
 	const char *id;
 };
 
+static char *item_path(const struct coll *c, const char *id);
+
 /* cache_fill_fn: GET one object and render it. */
 static int fetch_object(void *p, struct blob *out)
 {
 	struct fetch_arg *a = p;
 	struct api_resp r = { 0 };
-	char *esc, *path = NULL;
+	char *path;
 	int rc;
 
 	if (!a->c->item_path)
 		return -ENOENT;
-	esc = api_escape(a->id);
-	path = esc ? coll_format(a->c->item_path, esc) : NULL;
-	free(esc);
+	path = item_path(a->c, a->id);
 	if (!path)
 		return -ENOMEM;
 	rc = api_call("GET", path, NULL, &r);
@@ -608,4 +648,113 @@ int coll_object_json(const struct coll *c, const char *id, cJSON **out)
 	*out = cJSON_ParseWithLength(b.data, b.len);
 	blob_free(&b);
 	return *out ? 0 : -EIO;
+}
+
+/* The listing key of c under parent; malloc'd. */
+static char *listing_key(const struct coll *c, const char *parent)
+{
+	char *key;
+
+	if (asprintf(&key, "%s%s\x1f%s\x1f%s", method_of(c), c->list_path,
+		     c->parent_field ? c->parent_field : "",
+		     parent ? parent : "") < 0)
+		return NULL;
+	return key;
+}
+
+void coll_forget(const struct coll *c, const char *parent)
+{
+	char *key = listing_key(c, parent);
+
+	if (key)
+		cache_listing_drop(key);
+	free(key);
+}
+
+/* Puts a new or changed object in the blob cache and, when the folder is
+ * listed whole, in its listing; a changed name relists it. */
+void coll_learn(const struct coll *c, const char *parent, const cJSON *obj)
+{
+	struct listing *l;
+	struct entry e;
+	size_t i;
+	int same = 0;
+
+	if (entry_from(c, obj, &e) < 0)
+		return;
+	l = coll_listing(c, parent);
+	if (!l) {
+		entry_clear(&e);
+		return;
+	}
+	cache_lock();
+	i = listing_find_id(l, e.id);
+	if (i) {
+		struct entry *old = &l->e[i - 1];
+
+		same = old->name && !strcmp(old->name, e.name) &&
+		       !old->label == !e.label &&
+		       (!e.label || !strcmp(old->label, e.label));
+		if (same) {
+			old->size = e.size;
+			old->mtime = e.mtime;
+			free(old->aux);
+			old->aux = e.aux ? strdup(e.aux) : NULL;
+		}
+	}
+	cache_unlock();
+	if (!i && l->complete)
+		listing_add(l, &e, c->suffix ? clash_json : clash_plain);
+	else if (i && !same)
+		coll_forget(c, parent);
+	entry_clear(&e);
+	listing_put(l);
+}
+
+void coll_unlearn(const struct coll *c, const char *parent, const char *id)
+{
+	struct listing *l = coll_listing(c, parent);
+	char *key = blob_key(c, id);
+
+	if (l) {
+		listing_remove(l, id);
+		listing_put(l);
+	}
+	if (key)
+		cache_blob_drop(key);
+	free(key);
+}
+
+/* The item path of id; malloc'd. */
+static char *item_path(const struct coll *c, const char *id)
+{
+	char *esc = api_escape(id);
+	char *path = esc ? coll_format(c->item_path, esc) : NULL;
+
+	free(esc);
+	return path;
+}
+
+int coll_send(const struct coll *c, const char *method, const char *id,
+	      const cJSON *body, cJSON **out)
+{
+	struct api_resp r = { 0 };
+	char *path = id ? item_path(c, id) : strdup(c->create_path);
+	int rc;
+
+	if (!path)
+		return -ENOMEM;
+	rc = api_call(method, path, body, &r);
+	free(path);
+	if (rc == 0 && out) {
+		*out = r.json;
+		r.json = NULL;
+		if (!cJSON_IsObject(*out)) {
+			cJSON_Delete(*out);
+			*out = NULL;
+			rc = -EIO;
+		}
+	}
+	api_resp_free(&r);
+	return rc;
 }

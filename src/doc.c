@@ -46,17 +46,36 @@ static int fetch(void *p, struct blob *out)
 	return rc;
 }
 
-int doc_get(const char *method, const char *path, const cJSON *body,
-	    doc_render_fn fn, struct blob *out)
+/* The cache key of a document; malloc'd. */
+static char *doc_key(const char *method, const char *path, const cJSON *body)
 {
-	struct doc_req d = { method, path, body, fn };
 	char *text = body ? cJSON_PrintUnformatted(body) : NULL;
 	char *key;
-	int rc;
 
 	if (asprintf(&key, "doc %s %s %s", method, path, text ? text : "") < 0)
 		key = NULL;
 	free(text);
+	return key;
+}
+
+void doc_learn(const char *path, const cJSON *obj)
+{
+	struct blob b = { 0 };
+	char *key = doc_key("GET", path, NULL);
+
+	if (key && doc_render_json(obj, &b) == 0)
+		cache_blob_put(key, b.data, b.len, b.mtime);
+	blob_free(&b);
+	free(key);
+}
+
+int doc_get(const char *method, const char *path, const cJSON *body,
+	    doc_render_fn fn, struct blob *out)
+{
+	struct doc_req d = { method, path, body, fn };
+	char *key = doc_key(method, path, body);
+	int rc;
+
 	if (!key)
 		return -ENOMEM;
 	rc = cache_blob(key, fetch, &d, out);

@@ -82,7 +82,7 @@ static int commit_to(const char *path, const char *data, size_t len)
 }
 
 /* Commits a pending scratch file: its first close makes the resource. */
-static int commit_new(struct fh *h)
+static int commit_new(struct fh *h, int last)
 {
 	size_t len;
 	char *data;
@@ -93,6 +93,10 @@ static int commit_new(struct fh *h)
 	data = scratch_copy(h->scratch, &len);
 	if (!data)
 		return -ENOMEM;
+	if (!len && !last) {
+		free(data);
+		return 0;	/* see commit() */
+	}
 	scratch_clear_pending(h->scratch);
 	rc = commit_to(h->path, data, len);
 	/* Created or refused, the folder shows the server's truth now. */
@@ -101,11 +105,17 @@ static int commit_new(struct fh *h)
 	return rc;
 }
 
-static int commit(struct fh *h)
+/*
+ * Commits a handle's change.  A shell's "> file" opens, dups and closes
+ * the first descriptor before writing: a flush that finds nothing
+ * written yet waits for the last close (release), where even an empty
+ * file is committed (touch makes a lead from its name alone).
+ */
+static int commit(struct fh *h, int last)
 {
 	if (h->scratch)
-		return commit_new(h);
-	if (!h->dirty)
+		return commit_new(h, last);
+	if (!h->dirty || (!h->wbuf.len && !last))
 		return 0;
 	h->dirty = 0;
 	return commit_to(h->path, h->wbuf.len ? h->wbuf.data : "",
@@ -179,14 +189,14 @@ int fs_write(const char *path, const char *data, size_t size, off_t off,
 int fs_flush(const char *path, struct fuse_file_info *fi)
 {
 	(void)path;
-	return commit((struct fh *)(uintptr_t)fi->fh);
+	return commit((struct fh *)(uintptr_t)fi->fh, 0);
 }
 
 int fs_fsync(const char *path, int datasync, struct fuse_file_info *fi)
 {
 	(void)path;
 	(void)datasync;
-	return commit((struct fh *)(uintptr_t)fi->fh);
+	return commit((struct fh *)(uintptr_t)fi->fh, 0);
 }
 
 int fs_release(const char *path, struct fuse_file_info *fi)
@@ -194,7 +204,7 @@ int fs_release(const char *path, struct fuse_file_info *fi)
 	struct fh *h = (struct fh *)(uintptr_t)fi->fh;
 
 	(void)path;
-	commit(h);
+	commit(h, 1);
 	fs_fh_free(h);
 	return 0;
 }

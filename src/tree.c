@@ -47,11 +47,24 @@ static const struct doc_view steps_range = ANALYTICS(
 #define FILE_(p, m) .pattern = p, .type = NODE_FILE, .mode = m
 #define LINK(p) .pattern = p, .type = NODE_LINK, .mode = 0777
 #define COLL(v) .arg = &v
-#define JSON_ITEM(p, v) { FILE_(p, 0644), .read = h_coll_read, COLL(v) }
+#define JSON_ITEM(p, v)                                                      \
+	{ FILE_(p, 0644), .read = h_coll_read, .commit = h_coll_commit, COLL(v) }
+/* A folder that is one object: rmdir deletes it; editors may leave their
+ * temporary files in it. */
+#define OBJ_DIR(p, v)                                                        \
+	{ DIR(p, 0755), .flags = R_SCRATCH, .stat = h_coll_stat,             \
+	  .rmdir = h_coll_delete, COLL(v) }
+/* A folder of lead files: new names create leads, rm deletes them. */
+#define LEADS(p, v)                                                          \
+	{ DIR(p, 0755), .flags = R_SCRATCH, .list = h_coll_list, COLL(v) },  \
+	{ FILE_(p "/*", 0644), .stat = h_coll_stat, .read = h_coll_read,     \
+	  .commit = h_coll_commit, .create = h_lead_create,                  \
+	  .unlink = h_coll_delete, COLL(v) }
 
 const struct route tree_routes[] = {
-	{ DIR("/", 0755) },
-	{ FILE_("/workspace.json", 0644), .read = h_workspace_read },
+	{ DIR("/", 0755), .flags = R_SCRATCH },
+	{ FILE_("/workspace.json", 0644), .read = h_workspace_read,
+	  .commit = h_workspace_commit },
 
 	{ DIR("/campaigns", 0755), .list = h_coll_list, COLL(campaigns) },
 	{ DIR("/campaigns/by-name", 0555), .list = h_coll_list_labels,
@@ -63,13 +76,10 @@ const struct route tree_routes[] = {
 	  .list = h_by_status_members },
 	{ LINK("/campaigns/by-status/*/*"), .stat = h_by_status_member_stat,
 	  .read = h_coll_link_label, COLL(by_status) },
-	{ DIR("/campaigns/*", 0755), .stat = h_coll_stat, COLL(campaigns) },
+	OBJ_DIR("/campaigns/*", campaigns),
 	JSON_ITEM("/campaigns/*/campaign.json", campaigns),
 	{ FILE_("/campaigns/*/status", 0644), .read = h_campaign_status_read },
-	{ DIR("/campaigns/*/leads", 0755), .list = h_coll_list,
-	  COLL(campaign_leads) },
-	{ FILE_("/campaigns/*/leads/*", 0644), .stat = h_coll_stat,
-	  .read = h_coll_read, COLL(campaign_leads) },
+	LEADS("/campaigns/*/leads", campaign_leads),
 	{ FILE_("/campaigns/*/import", 0200), .read = h_empty_read },
 	{ FILE_("/campaigns/*/analytics.json", 0444), .read = h_doc_read,
 	  COLL(analytics) },
@@ -94,16 +104,13 @@ const struct route tree_routes[] = {
 	  COLL(lead_lists) },
 	{ LINK("/lead-lists/by-name/*"), .stat = h_coll_stat_label,
 	  .read = h_coll_link_label, COLL(lead_lists) },
-	{ DIR("/lead-lists/*", 0755), .stat = h_coll_stat, COLL(lead_lists) },
+	OBJ_DIR("/lead-lists/*", lead_lists),
 	JSON_ITEM("/lead-lists/*/list.json", lead_lists),
-	{ DIR("/lead-lists/*/leads", 0755), .list = h_coll_list,
-	  COLL(list_leads) },
-	{ FILE_("/lead-lists/*/leads/*", 0644), .stat = h_coll_stat,
-	  .read = h_coll_read, COLL(list_leads) },
+	LEADS("/lead-lists/*/leads", list_leads),
 	{ FILE_("/lead-lists/*/import", 0200), .read = h_empty_read },
 
 	{ DIR("/accounts", 0755), .list = h_coll_list, COLL(accounts) },
-	{ DIR("/accounts/*", 0755), .stat = h_coll_stat, COLL(accounts) },
+	OBJ_DIR("/accounts/*", accounts),
 	JSON_ITEM("/accounts/*/account.json", accounts),
 	{ FILE_("/accounts/*/status", 0644), .read = h_account_status_read },
 	{ FILE_("/accounts/*/warmup", 0644), .read = h_account_warmup_read },
@@ -121,7 +128,7 @@ const struct route tree_routes[] = {
 	{ FILE_("/emails/threads/*/read", 0200), .read = h_empty_read },
 	{ LINK("/emails/threads/*/*"), .stat = h_coll_stat, .read = h_coll_link,
 	  COLL(thread) },
-	{ DIR("/emails/*", 0755), .stat = h_coll_stat, COLL(emails) },
+	OBJ_DIR("/emails/*", emails),
 	JSON_ITEM("/emails/*/email.json", emails),
 	{ FILE_("/emails/*/body.txt", 0444), .read = h_body_read },
 	{ FILE_("/emails/*/reply", 0200), .read = h_empty_read },
@@ -129,7 +136,7 @@ const struct route tree_routes[] = {
 
 	{ DIR("/blocklist", 0755), .list = h_coll_list, COLL(blocklist) },
 	{ FILE_("/blocklist/*", 0644), .stat = h_coll_stat,
-	  .read = h_coll_read, COLL(blocklist) },
+	  .read = h_coll_read, .unlink = h_coll_delete, COLL(blocklist) },
 
 	{ DIR("/verify", 0755), .list = h_verify_list },
 	{ FILE_("/verify/*", 0444), .flags = R_DIRECT, .stat = h_verify_stat,
@@ -140,7 +147,7 @@ const struct route tree_routes[] = {
 	  COLL(jobs) },
 
 	{ DIR("/tags", 0755), .list = h_coll_list, COLL(tags) },
-	{ DIR("/tags/*", 0755), .stat = h_coll_stat, COLL(tags) },
+	OBJ_DIR("/tags/*", tags),
 	JSON_ITEM("/tags/*/tag.json", tags),
 	{ DIR("/tags/*/campaigns", 0755), .list = h_tag_links_list,
 	  .arg = "campaigns" },

@@ -1,0 +1,324 @@
+"""Writing through the mount with the tools people use, then checking the
+fake API's state: edits PATCH only what changed, new lead files POST,
+rm DELETEs, refused writes lose nothing and change nothing."""
+import json
+import os
+import subprocess
+
+from harness import MountTest, SEED
+
+PATCH_LEAD = "PATCH /api/v2/leads/{id}"
+
+
+class WriteTest(MountTest):
+    """Each test works on its own lead of the Big Campaign."""
+
+    fake_args = ["--seed", SEED]
+
+    def setUp(self):
+        self.state = self.fake.state()
+        self.big = next(c for c in self.state["campaigns"] if c["name"] == "Big Campaign")
+        self.leads_dir = "campaigns/%s/leads" % self.big["id"]
+
+    def lead(self, n):
+        """The nth lead of the big campaign, as the server has it now."""
+        leads = [l for l in self.fake.state()["leads"] if l.get("campaign") == self.big["id"]]
+        return sorted(leads, key=lambda l: l["email"])[n]
+
+    def server_lead(self, lead_id):
+        return next((l for l in self.fake.state()["leads"] if l["id"] == lead_id), None)
+
+    def path(self, lead):
+        return "%s/%s.json" % (self.leads_dir, lead["email"])
+
+    def assert_only(self, route, count=1):
+        reqs = self.fake.requests()
+        self.assertEqual(reqs.get(route, 0), count, reqs)
+        writes = {k: v for k, v in reqs.items() if not k.startswith("GET")
+                  and k != "POST /api/v2/leads/list"}
+        self.assertEqual(writes, {route: count} if count else {}, reqs)
+
+    # -- edits ------------------------------------------------------------
+
+    def test_sed_i_edit_patches_only_changed_field(self):
+        lead = self.lead(10)
+        self.sh("cat '%s' >/dev/null" % self.path(lead))
+        self.fake.reset_stats()
+        self.sh("sed -i 's/\"first_name\": \"%s\"/\"first_name\": \"Zed\"/' '%s'"
+                % (lead["first_name"], self.path(lead)))
+        self.assert_only(PATCH_LEAD)
+        after = self.server_lead(lead["id"])
+        self.assertEqual(after["first_name"], "Zed")
+        self.assertEqual(after["last_name"], lead["last_name"])
+        self.assertEqual(json.loads(self.sh("cat '%s'" % self.path(lead)))["first_name"], "Zed")
+
+    def test_sed_i_without_a_match_sends_nothing(self):
+        lead = self.lead(11)
+        self.fake.reset_stats()
+        self.sh("sed -i 's/no such text/x/' '%s'" % self.path(lead))
+        self.assert_only(PATCH_LEAD, 0)
+
+    def test_perl_pi_edit(self):
+        lead = self.lead(12)
+        self.sh("perl -pi -e 's/\"job_title\": \"[^\"]*\"/\"job_title\": \"CTO\"/' '%s'"
+                % self.path(lead))
+        self.assertEqual(self.server_lead(lead["id"])["job_title"], "CTO")
+
+    def test_vim_with_default_settings_swap_probe_and_backup(self):
+        lead = self.lead(13)
+        self.fake.reset_stats()
+        r = subprocess.run(
+            ["vim", "-u", "NONE", "-i", "NONE", "-c",
+             "%%s/\"last_name\": \"%s\"/\"last_name\": \"Vimmed\"/" % lead["last_name"],
+             "-c", "wq", self.path(lead)],
+            cwd=self.mnt.dir, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE, timeout=60)
+        self.assertEqual(r.returncode, 0, r.stderr.decode())
+        self.assertEqual(self.server_lead(lead["id"])["last_name"], "Vimmed")
+        self.assert_only(PATCH_LEAD)
+        names = os.listdir(self.mnt.path(self.leads_dir))
+        self.assertFalse([n for n in names if n.endswith("~") or n.endswith(".swp")
+                          or n == "4913"], names)
+
+    def test_vim_es_edit(self):
+        lead = self.lead(14)
+        self.sh("vim -es -u NONE -c '%%s/\"phone\": \"[^\"]*\"/\"phone\": \"+1 555 0100\"/' "
+                "-c wq '%s'" % self.path(lead))
+        self.assertEqual(self.server_lead(lead["id"])["phone"], "+1 555 0100")
+
+    def test_cp_over_a_lead_file(self):
+        lead = self.lead(15)
+        obj = json.loads(self.sh("cat '%s'" % self.path(lead)))
+        obj["company_name"] = "Copied Co"
+        src = os.path.join(self.tmp, "edited.json")
+        with open(src, "w") as f:
+            json.dump(obj, f, indent=2)
+        self.fake.reset_stats()
+        self.sh("cp '%s' '%s'" % (src, self.path(lead)))
+        self.assert_only(PATCH_LEAD)
+        self.assertEqual(self.server_lead(lead["id"])["company_name"], "Copied Co")
+
+    def test_jq_to_tmp_then_mv_over_the_lead(self):
+        lead = self.lead(16)
+        p = self.path(lead)
+        self.sh("jq '.website = \"https://jq.example\"' '%s' > '%s/tmp.json' && "
+                "mv '%s/tmp.json' '%s'" % (p, self.leads_dir, self.leads_dir, p))
+        self.assertEqual(self.server_lead(lead["id"])["website"], "https://jq.example")
+        self.assertNotIn("tmp.json", os.listdir(self.mnt.path(self.leads_dir)))
+        lead2 = self.lead(17)
+        p2 = self.path(lead2)
+        out = os.path.join(self.tmp, "jq.json")
+        self.sh("jq '.website = \"https://jq2.example\"' '%s' > '%s' && mv '%s' '%s'"
+                % (p2, out, out, p2))
+        self.assertEqual(self.server_lead(lead2["id"])["website"], "https://jq2.example")
+
+    def test_tee_and_redirect_of_a_partial_object(self):
+        lead = self.lead(18)
+        self.sh("echo '{\"first_name\": \"Teed\"}' | tee '%s' >/dev/null" % self.path(lead))
+        self.assertEqual(self.server_lead(lead["id"])["first_name"], "Teed")
+        self.sh("echo '{\"first_name\": \"Redirected\"}' > '%s'" % self.path(lead))
+        after = self.server_lead(lead["id"])
+        self.assertEqual(after["first_name"], "Redirected")
+        self.assertEqual(after["last_name"], lead["last_name"])
+
+    def test_append_of_white_space_keeps_it_valid_and_sends_nothing(self):
+        lead = self.lead(19)
+        self.fake.reset_stats()
+        self.sh("echo >> '%s'" % self.path(lead))
+        self.assert_only(PATCH_LEAD, 0)
+
+    def test_truncate_then_write_in_one_open(self):
+        lead = self.lead(20)
+        with open(self.mnt.path(self.path(lead)), "r+") as f:
+            obj = json.load(f)
+            obj["last_name"] = "Truncated"
+            f.seek(0)
+            f.truncate(0)
+            json.dump(obj, f)
+        self.assertEqual(self.server_lead(lead["id"])["last_name"], "Truncated")
+
+    def test_custom_variables_edit_sends_custom_variables(self):
+        lead = next(l for l in self.fake.state()["leads"] if l.get("payload")
+                    and l.get("campaign") == self.big["id"])
+        key = sorted(lead["payload"])[0]
+        obj = json.loads(self.sh("cat '%s'" % self.path(lead)))
+        obj["payload"][key] = "changed value"
+        obj["payload"]["brand_new_var"] = 7
+        with open(self.mnt.path(self.path(lead)), "w") as f:
+            json.dump(obj, f)
+        payload = self.server_lead(lead["id"])["payload"]
+        self.assertEqual(payload[key], "changed value")
+        self.assertEqual(payload["brand_new_var"], 7)
+
+    # -- refused edits ----------------------------------------------------
+
+    def refused_write(self, lead, text):
+        """Writes text to the lead's file; returns the errno of close."""
+        fd = os.open(self.mnt.path(self.path(lead)), os.O_WRONLY | os.O_TRUNC)
+        try:
+            os.write(fd, text.encode())
+        finally:
+            try:
+                os.close(fd)
+            except OSError as e:
+                return e.errno
+        return 0
+
+    def assert_refused_and_kept(self, lead, text, reason):
+        before = self.server_lead(lead["id"])
+        self.fake.reset_stats()
+        self.assertEqual(self.refused_write(lead, text), 22)  # EINVAL
+        self.assert_only(PATCH_LEAD, 0)
+        self.assertEqual(self.server_lead(lead["id"]), before)
+        self.assertIn(reason, self.sh("cat .instantlyfs/errors"))
+        kept = self.sh("cat .instantlyfs/rejected/*%s.json" % lead["email"].replace("@", "?"))
+        self.assertIn(text, kept)
+        self.assertEqual(json.loads(self.sh("cat '%s'" % self.path(lead)))["id"], lead["id"])
+
+    def test_invalid_json_is_einval_nothing_sent_text_kept(self):
+        self.assert_refused_and_kept(self.lead(21), '{"first_name": "Broken"', "JSON")
+
+    def test_changed_read_only_field_is_einval(self):
+        lead = self.lead(22)
+        obj = dict(lead)
+        obj["id"] = "01a0f755-f200-71ea-8000-999999999999"
+        self.assert_refused_and_kept(lead, json.dumps(obj), "id")
+
+    def test_object_in_custom_variables_is_einval(self):
+        lead = self.lead(23)
+        self.assert_refused_and_kept(lead, '{"payload": {"x": {"nested": 1}}}', "custom variables")
+
+    def test_array_instead_of_object_is_einval(self):
+        self.assert_refused_and_kept(self.lead(24), '[1, 2]', "object")
+
+    def test_sed_i_changing_id_fails_and_changes_nothing(self):
+        lead = self.lead(25)
+        rc, _, err = self.run_tool("sed -i 's/\"id\": \"%s\"/\"id\": \"x\"/' '%s'"
+                                   % (lead["id"], self.path(lead)))
+        self.assertNotEqual(rc, 0)
+        self.assertEqual(self.server_lead(lead["id"]), lead)
+
+    # -- scratch files ----------------------------------------------------
+
+    def test_scratch_files_are_local_and_never_sent(self):
+        d = "campaigns/%s" % self.big["id"]
+        self.fake.reset_stats()
+        self.sh("echo draft notes > %s/notes.txt && cat %s/notes.txt" % (d, d))
+        self.assertIn("notes.txt", os.listdir(self.mnt.path(d)))
+        self.assertEqual(self.sh("cat %s/notes.txt" % d), "draft notes\n")
+        self.sh("mv %s/notes.txt %s/notes2.txt && rm %s/notes2.txt" % (d, d, d))
+        self.assertNotIn("notes2.txt", os.listdir(self.mnt.path(d)))
+        self.assertEqual(self.fake.total(), 0, self.fake.requests())
+
+    # -- workspace and other objects ----------------------------------------
+
+    def test_workspace_json_edit_patches_the_name(self):
+        self.sh("sed -i 's/\"name\": \"[^\"]*\"/\"name\": \"Renamed Workspace\"/' workspace.json")
+        self.assertEqual(self.fake.state()["workspace"]["name"], "Renamed Workspace")
+        self.assertEqual(json.loads(self.sh("cat workspace.json"))["name"], "Renamed Workspace")
+
+    def test_email_json_marks_a_message_read(self):
+        e = next(e for e in self.state["emails"] if e.get("is_unread"))
+        self.sh("sed -i 's/\"is_unread\": 1/\"is_unread\": 0/' emails/%s/email.json" % e["id"])
+        after = next(x for x in self.fake.state()["emails"] if x["id"] == e["id"])
+        self.assertEqual(after["is_unread"], 0)
+
+    def test_campaign_json_edit(self):
+        c = next(c for c in self.state["campaigns"] if c["name"] == "Winter Reactivation")
+        self.sh("sed -i 's/\"daily_limit\": [0-9]*/\"daily_limit\": 77/' campaigns/%s/campaign.json"
+                % c["id"])
+        after = next(x for x in self.fake.state()["campaigns"] if x["id"] == c["id"])
+        self.assertEqual(after["daily_limit"], 77)
+
+
+class CreateDeleteTest(MountTest):
+    fake_args = ["--seed", SEED]
+
+    def setUp(self):
+        self.state = self.fake.state()
+        self.big = next(c for c in self.state["campaigns"] if c["name"] == "Big Campaign")
+        self.leads_dir = "campaigns/%s/leads" % self.big["id"]
+
+    def leads_with(self, email):
+        return [l for l in self.fake.state()["leads"] if l.get("email") == email]
+
+    def test_cp_of_a_new_lead_file_creates_the_lead_once(self):
+        src = os.path.join(self.tmp, "new.json")
+        with open(src, "w") as f:
+            json.dump({"first_name": "Nina", "company_name": "New Co",
+                       "payload": {"source": "conference"}}, f)
+        self.fake.reset_stats()
+        self.sh("cp %s %s/nina@new.example.json" % (src, self.leads_dir))
+        made = self.leads_with("nina@new.example")
+        self.assertEqual(len(made), 1)
+        self.assertEqual(made[0]["campaign"], self.big["id"])
+        self.assertEqual(made[0]["first_name"], "Nina")
+        self.assertEqual(made[0]["payload"]["source"], "conference")
+        self.assertEqual(self.fake.requests().get("POST /api/v2/leads"), 1)
+        shown = json.loads(self.sh("cat %s/nina@new.example.json" % self.leads_dir))
+        self.assertEqual(shown["id"], made[0]["id"])
+
+    def test_touch_creates_a_lead_from_its_name_alone(self):
+        self.sh("touch %s/tina@new.example.json" % self.leads_dir)
+        made = self.leads_with("tina@new.example")
+        self.assertEqual(len(made), 1)
+        self.assertIn("tina@new.example.json", os.listdir(self.mnt.path(self.leads_dir)))
+
+    def test_redirect_into_a_new_lead_file_creates_it(self):
+        self.sh("echo '{\"last_name\": \"Redd\"}' > %s/rita@new.example.json" % self.leads_dir)
+        made = self.leads_with("rita@new.example")
+        self.assertEqual([l["last_name"] for l in made], ["Redd"])
+
+    def test_new_lead_in_a_lead_list(self):
+        lst = self.state["lead_lists"][0]
+        self.sh("touch lead-lists/%s/leads/lena@new.example.json" % lst["id"])
+        made = self.leads_with("lena@new.example")
+        self.assertEqual(len(made), 1)
+        self.assertEqual(made[0].get("list_id"), lst["id"])
+
+    def test_refused_create_leaves_no_file_and_keeps_the_text(self):
+        rc, _, err = self.run_tool("echo '{\"id\": \"x\", \"bogus_field\": 1}' > "
+                                   "%s/bad@new.example.json; cp /dev/null /dev/null" % self.leads_dir)
+        src = os.path.join(self.tmp, "bad.json")
+        with open(src, "w") as f:
+            f.write('{"bogus_field": 1}')
+        rc, _, err = self.run_tool("cp %s %s/bad2@new.example.json" % (src, self.leads_dir))
+        self.assertNotEqual(rc, 0)
+        self.assertEqual(self.leads_with("bad2@new.example"), [])
+        self.assertNotIn("bad2@new.example.json", os.listdir(self.mnt.path(self.leads_dir)))
+        self.assertIn("bogus_field", self.sh("cat .instantlyfs/rejected/*bad2@new.example.json"))
+
+    def test_rm_of_a_lead_deletes_it(self):
+        lead = next(l for l in self.state["leads"] if l.get("campaign") == self.big["id"]
+                    and l["email"].startswith("big2"))
+        self.sh("rm %s/%s.json" % (self.leads_dir, lead["email"]))
+        self.assertEqual(self.leads_with(lead["email"]), [])
+        self.assertNotIn(lead["email"] + ".json", os.listdir(self.mnt.path(self.leads_dir)))
+
+    def test_rm_of_a_generated_file_is_eperm(self):
+        rc, _, err = self.run_tool("rm -f campaigns/%s/campaign.json" % self.big["id"])
+        self.assertNotEqual(rc, 0)
+        self.assertIn("Operation not permitted", err)
+        rc, _, err = self.run_tool("rm -f campaigns/%s/status" % self.big["id"])
+        self.assertIn("Operation not permitted", err)
+
+    def test_rm_of_a_block_list_entry_deletes_it(self):
+        b = self.state["block_list"][0]
+        self.sh("rm 'blocklist/%s'" % b["bl_value"])
+        self.assertNotIn(b["id"], [x["id"] for x in self.fake.state()["block_list"]])
+        self.assertNotIn(b["bl_value"], os.listdir(self.mnt.path("blocklist")))
+
+    def test_rmdir_of_a_campaign_deletes_it(self):
+        c = next(c for c in self.state["campaigns"] if c["name"] == "Winter Reactivation")
+        self.sh("rmdir campaigns/%s" % c["id"])
+        self.assertNotIn(c["id"], [x["id"] for x in self.fake.state()["campaigns"]])
+        self.assertNotIn(c["id"], os.listdir(self.mnt.path("campaigns")))
+        self.assertNotIn("Winter Reactivation", os.listdir(self.mnt.path("campaigns", "by-name")))
+
+    def test_rmdir_of_an_email_and_a_tag(self):
+        e = self.state["emails"][-1]
+        self.sh("rmdir emails/%s" % e["id"])
+        self.assertNotIn(e["id"], [x["id"] for x in self.fake.state()["emails"]])
+        t = next(t for t in self.state["custom_tags"] if "/" not in t["label"])
+        self.sh("rmdir 'tags/%s'" % t["label"])
+        self.assertNotIn(t["id"], [x["id"] for x in self.fake.state()["custom_tags"]])
