@@ -41,6 +41,7 @@ int fs_fsync(const char *path, int datasync, struct fuse_file_info *fi);
 int fs_release(const char *path, struct fuse_file_info *fi);
 int fs_truncate(const char *path, off_t size, struct fuse_file_info *fi);
 int fs_unlink(const char *path);
+int fs_send_delete(const char *path);
 int fs_rmdir(const char *path);
 int fs_mkdir(const char *path, mode_t mode);
 int fs_symlink(const char *target, const char *path);

@@ -28,6 +28,7 @@
 
 #include "coll.h"
 #include "fs_priv.h"
+#include "tomb.h"
 
 static struct fs_config config = { .kernel_ttl = 1.0 };
 static uid_t owner_uid;
@@ -64,7 +65,7 @@ void fs_fill_stat(struct stat *st, const struct node *n)
 
 int fs_resolve(const char *path, struct rctx *c, struct node *n)
 {
-	int rc = route_match(path, c);
+	int rc = tomb_has(path) ? -ENOENT : route_match(path, c);
 
 	return rc < 0 ? rc : route_stat(c, n);
 }
@@ -124,6 +125,7 @@ static int fs_readlink(const char *path, char *out, size_t size)
 
 struct dh {
 	struct dirfill fill;	/* literal children first, then dynamic */
+	struct dirfill hidden;	/* removed a moment ago (tomb.h) */
 };
 
 static void add_literal(void *arg, const char *name)
@@ -147,10 +149,12 @@ static int fs_opendir(const char *path, struct fuse_file_info *fi)
 		return -ENOMEM;
 	route_children(&c, add_literal, &d->fill);
 	scratch_list(path, add_literal, &d->fill);
+	tomb_list(path, add_literal, &d->hidden);
 	if (c.route->list) {
 		rc = c.route->list(&c, &d->fill);
 		if (rc < 0) {
 			dirfill_free(&d->fill);
+			dirfill_free(&d->hidden);
 			free(d);
 			return rc;
 		}
@@ -188,6 +192,14 @@ static int listing_name(struct dirfill *f, size_t j, char *buf, size_t len,
 	}
 }
 
+static int is_hidden(const struct dh *d, const char *name)
+{
+	for (size_t i = 0; i < d->hidden.n; i++)
+		if (!strcmp(d->hidden.names[i], name))
+			return 1;
+	return 0;
+}
+
 static int fs_readdir(const char *path, void *buf, fuse_fill_dir_t filler,
 		      off_t off, struct fuse_file_info *fi,
 		      enum fuse_readdir_flags flags)
@@ -216,8 +228,8 @@ static int fs_readdir(const char *path, void *buf, fuse_fill_dir_t filler,
 		if (!d->fill.lst || !listing_name(&d->fill, i, name,
 						  sizeof(name), added == 0))
 			break;
-		if (!*name)
-			continue;	/* no label: not in a by-name view */
+		if (!*name || is_hidden(d, name))
+			continue;	/* no label, or removed */
 		if (filler(buf, name, NULL, off + 1, 0))
 			break;
 	}
@@ -230,6 +242,7 @@ static int fs_releasedir(const char *path, struct fuse_file_info *fi)
 
 	(void)path;
 	dirfill_free(&d->fill);
+	dirfill_free(&d->hidden);
 	free(d);
 	return 0;
 }
@@ -355,11 +368,20 @@ static void *fs_init(struct fuse_conn_info *conn, struct fuse_config *cfg)
 	cfg->hard_remove = 1;	/* rm of an open file is rm, not a rename */
 	owner_uid = getuid();
 	owner_gid = getgid();
+	tomb_start(fs_send_delete);	/* after daemonizing: a thread */
 	return NULL;
+}
+
+static void fs_destroy(void *data)
+{
+	(void)data;
+	tomb_stop();
+	scratch_destroy();
 }
 
 const struct fuse_operations fs_ops = {
 	.init = fs_init,
+	.destroy = fs_destroy,
 	.getattr = fs_getattr,
 	.readlink = fs_readlink,
 	.opendir = fs_opendir,

@@ -19,6 +19,7 @@
 
 #include "fs_priv.h"
 #include "rejected.h"
+#include "tomb.h"
 
 enum target {
 	T_NONE,		/* nothing can be there */
@@ -51,6 +52,8 @@ static enum target classify(const char *path, struct rctx *c, struct node *n)
 	if (parent_of(path, &pc, &pn) < 0 || pn.type != NODE_DIR)
 		return T_NONE;
 	rc = route_match(path, c);
+	if (rc == 0 && tomb_has(path))
+		return T_NEW;	/* removed a moment ago: see tomb.h */
 	if (rc == 0) {
 		rc = route_stat(c, n);
 		if (rc == 0)
@@ -132,6 +135,8 @@ int fs_create(const char *path, mode_t mode, struct fuse_file_info *fi)
 	switch (classify(path, &c, &n)) {
 	case T_NEW:
 		rc = scratch_create(path, mode, 1);
+		if (rc == 0)
+			tomb_cancel(path);
 		break;
 	case T_SCRATCH:
 		rc = scratch_create(path, mode, 0);
@@ -267,7 +272,22 @@ int fs_unlink(const char *path)
 		return rc;
 	if (n.type == NODE_DIR)
 		return -EISDIR;
-	return c.route->unlink ? c.route->unlink(&c) : -EPERM;
+	if (!c.route->unlink)
+		return -EPERM;
+	if (n.flags & R_DEFER)
+		return tomb_add(path);
+	return c.route->unlink(&c);
+}
+
+/* The delete of a removed lead file, sent by the reaper (tomb.h). */
+int fs_send_delete(const char *path)
+{
+	struct rctx c;
+	int rc = route_match(path, &c);
+
+	if (rc == 0)
+		rc = c.route->unlink ? c.route->unlink(&c) : -EPERM;
+	return rc;
 }
 
 int fs_rmdir(const char *path)

@@ -57,9 +57,9 @@ static const struct doc_view steps_range = ANALYTICS(
 /* A folder of lead files: new names create leads, rm deletes them. */
 #define LEADS(p, v)                                                          \
 	{ DIR(p, 0755), .flags = R_SCRATCH, .list = h_coll_list, COLL(v) },  \
-	{ FILE_(p "/*", 0644), .stat = h_coll_stat, .read = h_coll_read,     \
-	  .commit = h_coll_commit, .create = h_lead_create,                  \
-	  .unlink = h_coll_delete, COLL(v) }
+	{ FILE_(p "/*", 0644), .flags = R_DEFER, .stat = h_coll_stat,        \
+	  .read = h_coll_read, .commit = h_coll_commit,                      \
+	  .create = h_lead_create, .unlink = h_coll_delete, COLL(v) }
 
 const struct route tree_routes[] = {
 	{ DIR("/", 0755), .flags = R_SCRATCH },

@@ -4,6 +4,7 @@ rm DELETEs, refused writes lose nothing and change nothing."""
 import json
 import os
 import subprocess
+import time
 
 from harness import MountTest, SEED
 
@@ -288,12 +289,34 @@ class CreateDeleteTest(MountTest):
         self.assertNotIn("bad2@new.example.json", os.listdir(self.mnt.path(self.leads_dir)))
         self.assertIn("bogus_field", self.sh("cat .instantlyfs/rejected/*bad2@new.example.json"))
 
-    def test_rm_of_a_lead_deletes_it(self):
+    def test_rm_of_a_lead_deletes_it_after_a_moment(self):
         lead = next(l for l in self.state["leads"] if l.get("campaign") == self.big["id"]
                     and l["email"].startswith("big2"))
         self.sh("rm %s/%s.json" % (self.leads_dir, lead["email"]))
-        self.assertEqual(self.leads_with(lead["email"]), [])
         self.assertNotIn(lead["email"] + ".json", os.listdir(self.mnt.path(self.leads_dir)))
+        rc, _, _ = self.run_tool("stat %s/%s.json" % (self.leads_dir, lead["email"]))
+        self.assertNotEqual(rc, 0)
+        end = time.time() + 5
+        while self.leads_with(lead["email"]) and time.time() < end:
+            time.sleep(0.1)
+        self.assertEqual(self.leads_with(lead["email"]), [])
+        self.assertEqual(self.fake.requests().get("DELETE /api/v2/leads/{id}"), 1)
+
+    def test_mv_from_another_filesystem_over_a_lead_is_an_edit_not_a_delete(self):
+        lead = next(l for l in self.state["leads"] if l.get("campaign") == self.big["id"]
+                    and l["email"].startswith("big1"))
+        p = "%s/%s.json" % (self.leads_dir, lead["email"])
+        out = os.path.join(self.tmp, "moved.json")
+        self.sh("jq '.first_name = \"Moved\"' '%s' > '%s'" % (p, out))
+        self.fake.reset_stats()
+        self.sh("mv '%s' '%s'" % (out, p))
+        time.sleep(1.5)
+        same = [l for l in self.leads_with(lead["email"])]
+        self.assertEqual([l["id"] for l in same], [lead["id"]])
+        self.assertEqual(same[0]["first_name"], "Moved")
+        reqs = self.fake.requests()
+        self.assertNotIn("DELETE /api/v2/leads/{id}", reqs)
+        self.assertNotIn("POST /api/v2/leads", reqs)
 
     def test_rm_of_a_generated_file_is_eperm(self):
         rc, _, err = self.run_tool("rm -f campaigns/%s/campaign.json" % self.big["id"])
