@@ -49,6 +49,8 @@ void cache_blob_put(const char *key, const char *data, size_t len,
 /* Size and mtime of a fresh cached blob without copying; 0 or -ENOENT. */
 int cache_blob_peek(const char *key, size_t *len, time_t *mtime);
 void cache_blob_drop(const char *key);
+/* The same with the cache lock held. */
+void cache_blob_drop_locked(const char *key);
 
 /* One entry of a collection folder. */
 struct entry {

@@ -94,11 +94,16 @@ int coll_send(const struct coll *c, const char *method, const char *id,
 	      const cJSON *body, cJSON **out);
 /* After a write: the server's object goes into the cache and, when the
  * folder is listed whole, its listing (a changed name relists it). */
-void coll_learn(const struct coll *c, const char *parent, const cJSON *obj);
+int coll_learn(const struct coll *c, const char *parent, const cJSON *obj);
 /* After a delete: the object leaves the cache and its listing. */
 void coll_unlearn(const struct coll *c, const char *parent, const char *id);
 /* Forgets the listing of c under parent. */
 void coll_forget(const struct coll *c, const char *parent);
+/* Forgets it and every object it lists. */
+void coll_forget_objects(const struct coll *c, const char *parent);
+/* Forgets it and the objects it lists whose aux field is aux. */
+void coll_forget_where(const struct coll *c, const char *parent,
+		       const char *aux);
 
 /* st_mtime of an object: timestamp_updated, else timestamp_created
  * (updated_at/created_at for jobs); 0 if none. */

@@ -51,6 +51,14 @@ int h_coll_delete(struct rctx *c);
 int h_lead_create(struct rctx *c);
 int h_workspace_commit(struct rctx *c, const char *data, size_t len);
 
+/* h_actions.c: files whose write is an action */
+int h_campaign_status_commit(struct rctx *c, const char *data, size_t len);
+int h_account_status_commit(struct rctx *c, const char *data, size_t len);
+int h_account_warmup_commit(struct rctx *c, const char *data, size_t len);
+int h_reply_commit(struct rctx *c, const char *data, size_t len);
+int h_forward_commit(struct rctx *c, const char *data, size_t len);
+int h_thread_read_commit(struct rctx *c, const char *data, size_t len);
+
 /* h_docs.c */
 int h_doc_read(struct rctx *c, struct blob *out);
 int h_range_stat(struct rctx *c, struct node *n);

@@ -265,15 +265,20 @@ int cache_blob_peek(const char *key, size_t *len, time_t *mtime)
 	return rc;
 }
 
-void cache_blob_drop(const char *key)
+void cache_blob_drop_locked(const char *key)
 {
-	pthread_mutex_lock(&lock);
 	struct cblob *b = hmap_get(blobs, key);
 
 	if (b && !b->loading)
 		cblob_free(hmap_del(blobs, key));
 	else if (b)
 		b->fetched = 0;
+}
+
+void cache_blob_drop(const char *key)
+{
+	pthread_mutex_lock(&lock);
+	cache_blob_drop_locked(key);
 	pthread_mutex_unlock(&lock);
 }
 

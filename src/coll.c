@@ -673,19 +673,19 @@ void coll_forget(const struct coll *c, const char *parent)
 
 /* Puts a new or changed object in the blob cache and, when the folder is
  * listed whole, in its listing; a changed name relists it. */
-void coll_learn(const struct coll *c, const char *parent, const cJSON *obj)
+int coll_learn(const struct coll *c, const char *parent, const cJSON *obj)
 {
 	struct listing *l;
 	struct entry e;
 	size_t i;
-	int same = 0;
+	int same = 0, rc = entry_from(c, obj, &e);
 
-	if (entry_from(c, obj, &e) < 0)
-		return;
+	if (rc < 0)
+		return rc;
 	l = coll_listing(c, parent);
 	if (!l) {
 		entry_clear(&e);
-		return;
+		return -ENOMEM;
 	}
 	cache_lock();
 	i = listing_find_id(l, e.id);
@@ -709,6 +709,38 @@ void coll_learn(const struct coll *c, const char *parent, const cJSON *obj)
 		coll_forget(c, parent);
 	entry_clear(&e);
 	listing_put(l);
+	return 0;
+}
+
+/* Drops the objects of the entries listed so far whose aux is `aux`
+ * (every entry when aux is NULL). */
+static void drop_objects(const struct coll *c, const char *parent,
+			 const char *aux)
+{
+	struct listing *l = coll_listing(c, parent);
+
+	if (!l)
+		return;
+	cache_lock();
+	for (size_t i = 0; i < l->n; i++)
+		if (l->e[i].blob &&
+		    (!aux || (l->e[i].aux && !strcmp(l->e[i].aux, aux))))
+			cache_blob_drop_locked(l->e[i].blob);
+	cache_unlock();
+	listing_put(l);
+}
+
+void coll_forget_objects(const struct coll *c, const char *parent)
+{
+	drop_objects(c, parent, NULL);
+	coll_forget(c, parent);
+}
+
+void coll_forget_where(const struct coll *c, const char *parent,
+		       const char *aux)
+{
+	drop_objects(c, parent, aux);
+	coll_forget(c, parent);
 }
 
 void coll_unlearn(const struct coll *c, const char *parent, const char *id)

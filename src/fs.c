@@ -363,7 +363,11 @@ static void *fs_init(struct fuse_conn_info *conn, struct fuse_config *cfg)
 	 * which costs no request. */
 	cfg->attr_timeout = 0;
 	cfg->negative_timeout = 0;
-	cfg->auto_cache = 1;	/* keep pages while mtime and size hold */
+	/* No kernel page cache across opens: an object can change without
+	 * its size or mtime changing (an email's is_unread), and every open
+	 * is served from our cache without a request anyway. */
+	cfg->auto_cache = 0;
+	cfg->kernel_cache = 0;
 	cfg->nullpath_ok = 0;
 	cfg->hard_remove = 1;	/* rm of an open file is rm, not a rename */
 	owner_uid = getuid();

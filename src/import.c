@@ -45,17 +45,17 @@ static const struct lead_field {
 	const char *name;
 	enum field_type type;
 } lead_fields[] = {
-	{"email", FT_STRING},
-	{"personalization", FT_STRING},
-	{"website", FT_STRING},
-	{"last_name", FT_STRING},
-	{"first_name", FT_STRING},
-	{"company_name", FT_STRING},
-	{"job_title", FT_STRING},
-	{"phone", FT_STRING},
-	{"lt_interest_status", FT_NUMBER},
-	{"pl_value_lead", FT_STRING},
-	{"assigned_to", FT_STRING},
+    {"email", FT_STRING},
+    {"personalization", FT_STRING},
+    {"website", FT_STRING},
+    {"last_name", FT_STRING},
+    {"first_name", FT_STRING},
+    {"company_name", FT_STRING},
+    {"job_title", FT_STRING},
+    {"phone", FT_STRING},
+    {"lt_interest_status", FT_NUMBER},
+    {"pl_value_lead", FT_STRING},
+    {"assigned_to", FT_STRING},
 };
 
 #define NFIELDS (sizeof(lead_fields) / sizeof(lead_fields[0]))
@@ -63,7 +63,7 @@ static const struct lead_field {
 #define CUSTOM_VARIABLES "custom_variables"
 
 static void set_err(char **err, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 
 static void set_err(char **err, const char *fmt, ...)
 {
@@ -86,7 +86,8 @@ static const char *shown(const char *s, char out[NAME_SHOWN + 4])
 	size_t i;
 
 	for (i = 0; s[i] && i < NAME_SHOWN; i++)
-		out[i] = (unsigned char)s[i] < 0x20 || s[i] == 0x7f ? '?' : s[i];
+		out[i] =
+		    (unsigned char)s[i] < 0x20 || s[i] == 0x7f ? '?' : s[i];
 	if (s[i]) {
 		while (i > 0 && ((unsigned char)s[i] & 0xc0) == 0x80)
 			i--;
@@ -116,8 +117,8 @@ static size_t count_lines(const char *p, const char *end)
 /* Finished leads, grouped into batches, within the row and memory caps. */
 struct builder {
 	struct import_result r;
-	size_t cap;	/* batches allocated */
-	size_t mem;	/* cJSON bytes charged so far */
+	size_t cap; /* batches allocated */
+	size_t mem; /* cJSON bytes charged so far */
 	size_t mem_max;
 };
 
@@ -137,8 +138,7 @@ static size_t tree_cost(const cJSON *v)
 }
 
 /* Takes lead, whatever happens. */
-static int builder_add(struct builder *b, cJSON *lead, size_t line,
-		       char **err)
+static int builder_add(struct builder *b, cJSON *lead, size_t line, char **err)
 {
 	struct import_batch *cur;
 
@@ -217,8 +217,8 @@ struct cell {
 
 struct csv {
 	const char *p, *end;
-	size_t line;	 /* physical line at p */
-	struct buf rec;	 /* the current record's cells, unescaped */
+	size_t line;	/* physical line at p */
+	struct buf rec; /* the current record's cells, unescaped */
 	struct cell *cells;
 	size_t ncells, cap;
 };
@@ -283,7 +283,8 @@ static int csv_quoted(struct csv *c, const char **pp, size_t line, char **err)
 	if (p + 1 < c->end && p[0] == '\r' && p[1] == '\n')
 		p++;
 	if (p < c->end && *p != ',' && *p != '\n') {
-		set_err(err, "line %zu: text after the closing quote of a field",
+		set_err(err,
+			"line %zu: text after the closing quote of a field",
 			line);
 		return -EINVAL;
 	}
@@ -416,7 +417,8 @@ static int csv_header(const struct csv *c, size_t line, struct column **out,
 		if (f >= 0) {
 			cols[i].field = f;
 			if (seen[f]) {
-				set_err(err, "line %zu: column %s appears twice",
+				set_err(err,
+					"line %zu: column %s appears twice",
 					line, lead_fields[f].name);
 				rc = -EINVAL;
 			}
@@ -448,8 +450,8 @@ static int csv_header(const struct csv *c, size_t line, struct column **out,
 	return 0;
 }
 
-static int csv_number(const char *s, const char *name, size_t line,
-		      double *out, char **err)
+static int csv_number(const char *s, const char *name, size_t line, double *out,
+		      char **err)
 {
 	char v[NAME_SHOWN + 4];
 	char *end;
@@ -458,8 +460,8 @@ static int csv_number(const char *s, const char *name, size_t line,
 	errno = 0;
 	n = strtol(s, &end, 10);
 	if (errno || *end || n < INT_MIN || n > INT_MAX) {
-		set_err(err, "line %zu: %s must be an integer, not \"%s\"", line,
-			name, shown(s, v));
+		set_err(err, "line %zu: %s must be an integer, not \"%s\"",
+			line, name, shown(s, v));
 		return -EINVAL;
 	}
 	*out = (double)n;
@@ -506,15 +508,16 @@ static int csv_lead(const struct csv *c, const struct column *cols,
 		if (cols[i].field == COL_CUSTOM) {
 			if (!cv)
 				cv = cJSON_CreateObject();
-			if (!cv || !cJSON_AddStringToObject(cv, cols[i].name, s))
+			if (!cv ||
+			    !cJSON_AddStringToObject(cv, cols[i].name, s))
 				rc = -ENOMEM;
 			continue;
 		}
 		f = &lead_fields[cols[i].field];
 		if (f->type == FT_NUMBER) {
 			rc = csv_number(s, f->name, line, &num, err);
-			item = rc ? NULL : cJSON_AddNumberToObject(lead, f->name,
-								   num);
+			item = rc ? NULL
+				  : cJSON_AddNumberToObject(lead, f->name, num);
 		} else {
 			item = cJSON_AddStringToObject(lead, f->name, s);
 		}
@@ -707,8 +710,8 @@ static int jsonl_lead(cJSON *obj, size_t line, cJSON **out, char **err)
 	m = cJSON_GetObjectItemCaseSensitive(lead, lead_fields[EMAIL].name);
 	rc = check_email(m ? m->valuestring : NULL, line, err);
 	if (!rc && merged && cv && (rc = duplicate_key(cv, &dup)) > 0) {
-		set_err(err, "line %zu: custom variable %s is given twice", line,
-			shown(dup, name));
+		set_err(err, "line %zu: custom variable %s is given twice",
+			line, shown(dup, name));
 		rc = -EINVAL;
 	}
 	if (!rc && cv && cv->child) {
@@ -778,7 +781,7 @@ int import_parse(const char *text, size_t len, struct import_result *out,
 		 char **err)
 {
 	struct builder b = {{NULL, 0, 0}, 0, 0, 0};
-	const char *p = text, *end = text + len, *q, *why = NULL;
+	const char *p = text, *end, *q, *why = NULL;
 	size_t at, line;
 	int rc;
 
@@ -790,6 +793,7 @@ int import_parse(const char *text, size_t len, struct import_result *out,
 			IMPORT_MAX_BYTES >> 20);
 		return -EFBIG;
 	}
+	end = text + len;
 	at = patch_bad_text(text, len, &why);
 	if (at < len) {
 		set_err(err, "line %zu: %s", 1 + count_lines(text, text + at),
@@ -797,8 +801,8 @@ int import_parse(const char *text, size_t len, struct import_result *out,
 		return -EINVAL;
 	}
 	b.mem_max = len < (SIZE_MAX - IMPORT_MEM_SLACK) / IMPORT_MEM_PER_BYTE
-			    ? len * IMPORT_MEM_PER_BYTE + IMPORT_MEM_SLACK
-			    : SIZE_MAX;
+			? len * IMPORT_MEM_PER_BYTE + IMPORT_MEM_SLACK
+			: SIZE_MAX;
 	if (len >= 3 && !memcmp(p, "\xef\xbb\xbf", 3))
 		p += 3;
 	for (q = p; q < end && (is_blank(*q) || *q == '\n'); q++)

@@ -25,7 +25,7 @@
 #define SMALL_OBJECT 16 /* objects this small are searched linearly */
 
 static void set_err(char **err, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 
 static void set_err(char **err, const char *fmt, ...)
 {
@@ -53,7 +53,8 @@ static const char *shown(const char *s, char out[NAME_SHOWN + 4])
 	if (!s)
 		s = "";
 	for (i = 0; s[i] && i < NAME_SHOWN; i++)
-		out[i] = (unsigned char)s[i] < 0x20 || s[i] == 0x7f ? '?' : s[i];
+		out[i] =
+		    (unsigned char)s[i] < 0x20 || s[i] == 0x7f ? '?' : s[i];
 	if (s[i]) {
 		while (i > 0 && ((unsigned char)s[i] & 0xc0) == 0x80)
 			i--;
@@ -416,7 +417,8 @@ static int parse_object(const char *text, size_t len, bool empty_ok,
 	}
 	if (blank(text, len)) {
 		if (!empty_ok) {
-			set_err(err, "the text is empty; expected a JSON object");
+			set_err(err,
+				"the text is empty; expected a JSON object");
 			return -EINVAL;
 		}
 		*obj = cJSON_CreateObject();
@@ -538,6 +540,8 @@ static int payload_change(const cJSON *new, const cJSON *old,
 		rc = json_equal(new, old);
 		if (rc)
 			return rc < 0 ? rc : 0;
+	} else if (cJSON_IsNull(new)) {
+		return 0;
 	}
 	if (!cJSON_IsObject(new)) {
 		set_err(err, "%s must be an object of custom variables",

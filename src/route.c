@@ -45,9 +45,11 @@ void dirfill_free(struct dirfill *d)
 /* Splits a pattern into components in place; returns their number. */
 static int split(char *s, char **seg, int max)
 {
+	char *save = NULL;
 	int n = 0;
 
-	for (char *tok = strtok(s, "/"); tok; tok = strtok(NULL, "/")) {
+	for (char *tok = strtok_r(s, "/", &save); tok;
+	     tok = strtok_r(NULL, "/", &save)) {
 		if (n == max)
 			return -1;
 		seg[n++] = tok;

@@ -432,3 +432,15 @@ class WholeTreeTest(MountTest):
         rc, out, err = self.run_tool(
             "find . -name '*.json' -print0 | xargs -0 -n 50 jq -e 'type' >/dev/null")
         self.assertEqual((rc, err), (0, ""))
+
+
+class ConcurrentReadTest(MountTest):
+    """Parallel readers while listings keep going stale."""
+
+    mount_opts = ["cache_ttl=1"]
+
+    def test_parallel_jq_over_every_json_file_while_listings_expire(self):
+        for _ in range(5):
+            rc, _, err = self.run_tool(
+                "find . -name '*.json' -print0 | xargs -0 -n 20 -P 4 jq -e type >/dev/null")
+            self.assertEqual((rc, err), (0, ""))

@@ -345,3 +345,80 @@ class CreateDeleteTest(MountTest):
         t = next(t for t in self.state["custom_tags"] if "/" not in t["label"])
         self.sh("rmdir 'tags/%s'" % t["label"])
         self.assertNotIn(t["id"], [x["id"] for x in self.fake.state()["custom_tags"]])
+
+
+class ActionTest(MountTest):
+    fake_args = ["--seed", SEED]
+
+    def setUp(self):
+        self.state = self.fake.state()
+
+    def campaign(self, cid):
+        return next(c for c in self.fake.state()["campaigns"] if c["id"] == cid)
+
+    def test_echo_paused_then_active_to_a_campaign_status(self):
+        c = next(c for c in self.state["campaigns"] if c["status"] == 1)
+        self.fake.reset_stats()
+        self.sh("echo paused > campaigns/%s/status" % c["id"])
+        self.assertEqual(self.campaign(c["id"])["status"], 2)
+        self.assertEqual(self.sh("cat campaigns/%s/status" % c["id"]), "paused\n")
+        self.assertEqual(self.fake.requests().get("POST /api/v2/campaigns/{id}/pause"), 1)
+        self.sh("printf active > campaigns/%s/status" % c["id"])
+        self.assertEqual(self.campaign(c["id"])["status"], 1)
+        self.assertIn(c["name"], os.listdir(self.mnt.path("campaigns", "by-status", "active")))
+
+    def test_unknown_status_word_is_einval_with_the_accepted_values(self):
+        c = self.state["campaigns"][0]
+        self.fake.reset_stats()
+        rc, _, err = self.run_tool("printf running | dd of=campaigns/%s/status 2>&1" % c["id"])
+        self.assertNotEqual(rc, 0)
+        self.assertIn('"active" or "paused"', self.sh("cat .instantlyfs/errors"))
+        self.assertEqual([k for k in self.fake.requests() if k.startswith("POST")], [])
+
+    def test_account_pause_resume_and_warmup(self):
+        a = next(a for a in self.state["accounts"] if a["status"] == 1)
+        self.sh("echo paused > accounts/%s/status" % a["email"])
+        acct = lambda: next(x for x in self.fake.state()["accounts"] if x["email"] == a["email"])
+        self.assertEqual(acct()["status"], 2)
+        self.sh("echo active > accounts/%s/status" % a["email"])
+        self.assertEqual(acct()["status"], 1)
+        want = "disabled" if a["warmup_status"] == 1 else "enabled"
+        jobs_before = {j["id"] for j in self.fake.state()["background_jobs"]}
+        self.sh("echo %s > accounts/%s/warmup" % (want, a["email"]))
+        self.assertEqual(acct()["warmup_status"], 0 if want == "disabled" else 1)
+        new_jobs = {j["id"] for j in self.fake.state()["background_jobs"]} - jobs_before
+        self.assertEqual(len(new_jobs), 1)
+        self.assertIn(new_jobs.pop() + ".json", os.listdir(self.mnt.path("jobs")))
+
+    def test_reply_sends_the_text_once_with_re_subject(self):
+        e = next(e for e in self.state["emails"] if e.get("subject"))
+        self.fake.reset_stats()
+        self.sh("printf 'Thanks!\\nTalk soon.\\n' > emails/%s/reply" % e["id"])
+        self.assertEqual(self.fake.requests().get("POST /api/v2/emails/reply"), 1)
+        sent = [x for x in self.fake.state()["emails"]
+                if x.get("subject") == "Re: " + e["subject"].replace("Re: ", "", 1)
+                or x.get("subject") == e["subject"] and x["id"] != e["id"]]
+        self.assertTrue(sent, "reply not found in the inbox")
+        self.assertIn("Talk soon.", (sent[-1].get("body") or {}).get("text", ""))
+
+    def test_reply_with_a_subject_line(self):
+        e = self.state["emails"][1]
+        self.sh("printf 'Subject: Custom subject\\nBody here\\n' > emails/%s/reply" % e["id"])
+        self.assertTrue([x for x in self.fake.state()["emails"]
+                         if x.get("subject") == "Custom subject"])
+
+    def test_forward_to_two_addresses(self):
+        e = self.state["emails"][2]
+        self.fake.reset_stats()
+        self.sh("echo 'a@fwd.example, b@fwd.example' > emails/%s/forward" % e["id"])
+        self.assertEqual(self.fake.requests().get("POST /api/v2/emails/forward"), 1)
+
+    def test_write_to_a_thread_read_marks_it_read(self):
+        e = next(e for e in self.state["emails"] if e.get("is_unread"))
+        tid = e["thread_id"]
+        self.sh("cat emails/%s/email.json >/dev/null" % e["id"])
+        self.sh("echo 1 > emails/threads/%s/read" % tid)
+        unread = [x for x in self.fake.state()["emails"]
+                  if x.get("thread_id") == tid and x.get("is_unread")]
+        self.assertEqual(unread, [])
+        self.assertEqual(json.loads(self.sh("cat emails/%s/email.json" % e["id"]))["is_unread"], 0)

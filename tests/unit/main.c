@@ -25,6 +25,8 @@ int main(void)
 	srunner_add_suite(sr, route_suite());
 	srunner_add_suite(sr, html_suite());
 	srunner_add_suite(sr, cache_suite());
+	srunner_add_suite(sr, patch_suite());
+	srunner_add_suite(sr, import_suite());
 
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
