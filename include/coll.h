@@ -97,6 +97,8 @@ int coll_send(const struct coll *c, const char *method, const char *id,
 int coll_learn(const struct coll *c, const char *parent, const cJSON *obj);
 /* After a delete: the object leaves the cache and its listing. */
 void coll_unlearn(const struct coll *c, const char *parent, const char *id);
+/* After mkdir: the folder made as `name` (unescaped) resolves to id. */
+void coll_alias(const struct coll *c, const char *name, const char *id);
 /* Forgets the listing of c under parent. */
 void coll_forget(const struct coll *c, const char *parent);
 /* Forgets it and every object it lists. */

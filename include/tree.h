@@ -59,6 +59,22 @@ int h_reply_commit(struct rctx *c, const char *data, size_t len);
 int h_forward_commit(struct rctx *c, const char *data, size_t len);
 int h_thread_read_commit(struct rctx *c, const char *data, size_t len);
 
+/* h_import.c */
+int h_import_read(struct rctx *c, struct blob *out);
+int h_import_commit(struct rctx *c, const char *data, size_t len);
+
+/* h_make.c: mkdir, touch, ln -s, mv */
+void h_make_set_timezone(const char *tz);
+int h_campaign_mkdir(struct rctx *c, const char *name);
+int h_list_mkdir(struct rctx *c, const char *name);
+int h_tag_mkdir(struct rctx *c, const char *name);
+int h_block_create(struct rctx *c);
+int h_block_commit(struct rctx *c, const char *data, size_t len);
+int h_tag_symlink(struct rctx *c, const char *name, const char *target);
+int h_tag_unlink(struct rctx *c);
+int h_lead_move(struct rctx *c, struct rctx *to);
+int h_label_rename(struct rctx *c, struct rctx *to);
+
 /* h_docs.c */
 int h_doc_read(struct rctx *c, struct blob *out);
 int h_range_stat(struct rctx *c, struct node *n);

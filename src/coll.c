@@ -8,6 +8,7 @@
  * time (cache.c's listing_more).
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,7 @@
 #include "api.h"
 #include "coll.h"
 #include "escape.h"
+#include "hmap.h"
 #include "render.h"
 
 /* The fields each PATCH takes: the request schemas of the spec's PATCH
@@ -555,6 +557,51 @@ static int fetch_item(const struct coll *c, const char *id, struct item *out)
 	return 0;
 }
 
+/* Names given by mkdir to folders the tree names by id: kind/name -> id.
+ * They hold for the life of the mount. */
+static pthread_mutex_t alias_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct hmap *aliases;
+
+static char *alias_key(const struct coll *c, const char *name)
+{
+	char *key;
+
+	if (asprintf(&key, "%s/%s", c->kind, name) < 0)
+		return NULL;
+	return key;
+}
+
+void coll_alias(const struct coll *c, const char *name, const char *id)
+{
+	char *key = alias_key(c, name), *val = strdup(id);
+	void *old = NULL;
+
+	pthread_mutex_lock(&alias_lock);
+	if (!aliases)
+		aliases = hmap_new();
+	if (key && val && aliases && hmap_put(aliases, key, val, &old) == 0)
+		val = old;
+	pthread_mutex_unlock(&alias_lock);
+	free(val);
+	free(key);
+}
+
+/* The id mkdir gave the escaped name comp, or NULL; malloc'd. */
+static char *alias_of(const struct coll *c, const char *comp)
+{
+	char *name = name_unescape(comp);
+	char *key = name ? alias_key(c, name) : NULL;
+	char *id = NULL;
+
+	pthread_mutex_lock(&alias_lock);
+	if (key && aliases && hmap_get(aliases, key))
+		id = strdup(hmap_get(aliases, key));
+	pthread_mutex_unlock(&alias_lock);
+	free(key);
+	free(name);
+	return id;
+}
+
 static int lookup(const struct coll *c, const char *parent, const char *key,
 		  int by_id, struct item *out)
 {
@@ -574,6 +621,13 @@ static int lookup(const struct coll *c, const char *parent, const char *key,
 			rc = find_locked(l, key, by_id, out);
 	}
 	listing_put(l);
+	if (rc == -ENOENT && !by_id && !parent) {
+		char *id = alias_of(c, key);
+
+		if (id)
+			rc = lookup(c, parent, id, 1, out);
+		free(id);
+	}
 	if (rc == 0)
 		item_refresh_size(out);
 	return rc;

@@ -26,6 +26,7 @@ enum target {
 	T_RESOURCE,	/* an existing file or folder of the workspace */
 	T_NEW,		/* a new resource, made by its first commit */
 	T_SCRATCH,	/* a local scratch name */
+	T_FREE,		/* a free name a row may rename something to */
 };
 
 /* The parent folder of path, matched and checked. */
@@ -61,7 +62,9 @@ static enum target classify(const char *path, struct rctx *c, struct node *n)
 		if (rc == -ENOENT && c->route->create && c->route->create(c) == 0)
 			return T_NEW;
 	}
-	return (pn.flags & R_SCRATCH) ? T_SCRATCH : T_NONE;
+	if (pn.flags & R_SCRATCH)
+		return T_SCRATCH;
+	return rc == -ENOENT ? T_FREE : T_NONE;
 }
 
 static const char *base_name(const char *path)
@@ -403,6 +406,8 @@ int fs_rename(const char *from, const char *to, unsigned int flags)
 	}
 	if (t == T_NONE)
 		return -EACCES;
+	if (t == T_FREE && !c.route->rename)
+		return -EPERM;
 	return c.route->rename ? c.route->rename(&c, &tc) : -EPERM;
 }
 

@@ -20,6 +20,8 @@
 #include "key.h"
 #include "log.h"
 #include "route.h"
+#include "timezones.h"
+#include "tree.h"
 
 struct options {
 	char *api_url;
@@ -27,6 +29,7 @@ struct options {
 	char *connection;
 	char *cafile;
 	char *mode;
+	char *timezone;
 	double cache_ttl;
 	double kernel_ttl;
 	int retries;
@@ -43,6 +46,7 @@ static const struct fuse_opt option_spec[] = {
 	OPT("connection=%s", connection),
 	OPT("cafile=%s", cafile),
 	OPT("mode=%s", mode),
+	OPT("timezone=%s", timezone),
 	OPT("cache_ttl=%lf", cache_ttl),
 	OPT("kernel_ttl=%lf", kernel_ttl),
 	OPT("retries=%d", retries),
@@ -70,6 +74,8 @@ static void usage(const char *prog)
 	       "    -o connection=ID       gateway: Maton-Connection to use\n"
 	       "    -o cafile=PATH         CA bundle to trust instead of the\n"
 	       "                           system's\n"
+	       "    -o timezone=ZONE       schedule of campaigns made by mkdir\n"
+	       "                           (America/Chicago; one the API takes)\n"
 	       "    -o cache_ttl=SECONDS   how long listings stay fresh (60)\n"
 	       "    -o kernel_ttl=SECONDS  kernel entry/attr cache (1)\n"
 	       "    -o retries=N           retries of a failed read (5)\n"
@@ -107,6 +113,7 @@ static void options_free(struct options *o)
 	free(o->connection);
 	free(o->cafile);
 	free(o->mode);
+	free(o->timezone);
 }
 
 /* Checks the options and finds the key; 0, or the exit status. */
@@ -125,6 +132,11 @@ static int prepare(const struct options *o, struct api_config *api,
 	    o->timeout <= 0) {
 		fprintf(stderr, "instantlyfs: bad cache_ttl, kernel_ttl, "
 				"retries or timeout\n");
+		return 2;
+	}
+	if (o->timezone && !timezone_valid(o->timezone)) {
+		fprintf(stderr, "instantlyfs: timezone %s is not one the API "
+				"takes for campaign schedules\n", o->timezone);
 		return 2;
 	}
 	*key = key_load(o->key_file, forced, &mode, &err);
@@ -161,6 +173,8 @@ static int serve(struct fuse_args *args, const struct options *o,
 		return 1;
 	}
 	cache_init(o->cache_ttl);
+	if (o->timezone)
+		h_make_set_timezone(o->timezone);
 	fs_configure(&fsc);
 	route_mount_time = time(NULL);
 	/* max_threads: libfuse 3.14 warns when it is left unset. */

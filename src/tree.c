@@ -59,18 +59,21 @@ static const struct doc_view steps_range = ANALYTICS(
 	{ DIR(p, 0755), .flags = R_SCRATCH, .list = h_coll_list, COLL(v) },  \
 	{ FILE_(p "/*", 0644), .flags = R_DEFER, .stat = h_coll_stat,        \
 	  .read = h_coll_read, .commit = h_coll_commit,                      \
-	  .create = h_lead_create, .unlink = h_coll_delete, COLL(v) }
+	  .create = h_lead_create, .unlink = h_coll_delete,                  \
+	  .rename = h_lead_move, COLL(v) }
 
 const struct route tree_routes[] = {
 	{ DIR("/", 0755), .flags = R_SCRATCH },
 	{ FILE_("/workspace.json", 0644), .read = h_workspace_read,
 	  .commit = h_workspace_commit },
 
-	{ DIR("/campaigns", 0755), .list = h_coll_list, COLL(campaigns) },
+	{ DIR("/campaigns", 0755), .list = h_coll_list,
+	  .mkdir = h_campaign_mkdir, COLL(campaigns) },
 	{ DIR("/campaigns/by-name", 0555), .list = h_coll_list_labels,
 	  COLL(campaigns) },
 	{ LINK("/campaigns/by-name/*"), .stat = h_coll_stat_label,
-	  .read = h_coll_link_label, COLL(campaigns) },
+	  .read = h_coll_link_label, .rename = h_label_rename,
+	  COLL(campaigns) },
 	{ DIR("/campaigns/by-status", 0555), .list = h_by_status_list },
 	{ DIR("/campaigns/by-status/*", 0555), .stat = h_by_status_stat,
 	  .list = h_by_status_members },
@@ -81,7 +84,8 @@ const struct route tree_routes[] = {
 	{ FILE_("/campaigns/*/status", 0644), .read = h_campaign_status_read,
 	  .commit = h_campaign_status_commit },
 	LEADS("/campaigns/*/leads", campaign_leads),
-	{ FILE_("/campaigns/*/import", 0200), .read = h_empty_read },
+	{ FILE_("/campaigns/*/import", 0200), .read = h_import_read,
+	  .commit = h_import_commit },
 	{ FILE_("/campaigns/*/analytics.json", 0444), .read = h_doc_read,
 	  COLL(analytics) },
 	{ DIR("/campaigns/*/analytics", 0555) },
@@ -100,15 +104,18 @@ const struct route tree_routes[] = {
 	{ FILE_("/campaigns/*/analytics/*/steps.csv", 0444),
 	  .read = h_doc_read, COLL(steps_range) },
 
-	{ DIR("/lead-lists", 0755), .list = h_coll_list, COLL(lead_lists) },
+	{ DIR("/lead-lists", 0755), .list = h_coll_list,
+	  .mkdir = h_list_mkdir, COLL(lead_lists) },
 	{ DIR("/lead-lists/by-name", 0555), .list = h_coll_list_labels,
 	  COLL(lead_lists) },
 	{ LINK("/lead-lists/by-name/*"), .stat = h_coll_stat_label,
-	  .read = h_coll_link_label, COLL(lead_lists) },
+	  .read = h_coll_link_label, .rename = h_label_rename,
+	  COLL(lead_lists) },
 	OBJ_DIR("/lead-lists/*", lead_lists),
 	JSON_ITEM("/lead-lists/*/list.json", lead_lists),
 	LEADS("/lead-lists/*/leads", list_leads),
-	{ FILE_("/lead-lists/*/import", 0200), .read = h_empty_read },
+	{ FILE_("/lead-lists/*/import", 0200), .read = h_import_read,
+	  .commit = h_import_commit },
 
 	{ DIR("/accounts", 0755), .list = h_coll_list, COLL(accounts) },
 	OBJ_DIR("/accounts/*", accounts),
@@ -142,7 +149,8 @@ const struct route tree_routes[] = {
 
 	{ DIR("/blocklist", 0755), .list = h_coll_list, COLL(blocklist) },
 	{ FILE_("/blocklist/*", 0644), .stat = h_coll_stat,
-	  .read = h_coll_read, .unlink = h_coll_delete, COLL(blocklist) },
+	  .read = h_coll_read, .create = h_block_create,
+	  .commit = h_block_commit, .unlink = h_coll_delete, COLL(blocklist) },
 
 	{ DIR("/verify", 0755), .list = h_verify_list },
 	{ FILE_("/verify/*", 0444), .flags = R_DIRECT, .stat = h_verify_stat,
@@ -152,17 +160,18 @@ const struct route tree_routes[] = {
 	{ FILE_("/jobs/*", 0444), .stat = h_coll_stat, .read = h_coll_read,
 	  COLL(jobs) },
 
-	{ DIR("/tags", 0755), .list = h_coll_list, COLL(tags) },
+	{ DIR("/tags", 0755), .list = h_coll_list, .mkdir = h_tag_mkdir,
+	  COLL(tags) },
 	OBJ_DIR("/tags/*", tags),
 	JSON_ITEM("/tags/*/tag.json", tags),
 	{ DIR("/tags/*/campaigns", 0755), .list = h_tag_links_list,
-	  .arg = "campaigns" },
+	  .symlink = h_tag_symlink, .arg = "campaigns" },
 	{ LINK("/tags/*/campaigns/*"), .stat = h_tag_link_stat,
-	  .read = h_tag_link_read, .arg = "campaigns" },
+	  .read = h_tag_link_read, .unlink = h_tag_unlink, .arg = "campaigns" },
 	{ DIR("/tags/*/accounts", 0755), .list = h_tag_links_list,
-	  .arg = "accounts" },
+	  .symlink = h_tag_symlink, .arg = "accounts" },
 	{ LINK("/tags/*/accounts/*"), .stat = h_tag_link_stat,
-	  .read = h_tag_link_read, .arg = "accounts" },
+	  .read = h_tag_link_read, .unlink = h_tag_unlink, .arg = "accounts" },
 
 	{ DIR("/search", 0555) },
 	{ DIR("/search/contact", 0555) },

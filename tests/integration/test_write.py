@@ -422,3 +422,133 @@ class ActionTest(MountTest):
                   if x.get("thread_id") == tid and x.get("is_unread")]
         self.assertEqual(unread, [])
         self.assertEqual(json.loads(self.sh("cat emails/%s/email.json" % e["id"]))["is_unread"], 0)
+
+
+class MakeTest(MountTest):
+    """mkdir, touch, ln -s, mv and imports."""
+
+    fake_args = ["--seed", SEED]
+    mount_opts = ["timezone=America/Detroit"]
+
+    def setUp(self):
+        self.state = self.fake.state()
+
+    def test_mkdir_campaign_makes_it_and_resolves_by_name_at_once(self):
+        self.fake.reset_stats()
+        self.sh("mkdir 'campaigns/Spring Launch'")
+        made = [c for c in self.fake.state()["campaigns"] if c["name"] == "Spring Launch"]
+        self.assertEqual(len(made), 1)
+        sched = made[0]["campaign_schedule"]["schedules"][0]
+        self.assertEqual(sched["timing"], {"from": "09:00", "to": "17:00"})
+        self.assertEqual(sched["timezone"], "America/Detroit")
+        self.assertEqual([d for d, on in sched["days"].items() if on], ["1", "2", "3", "4", "5"])
+        out = json.loads(self.sh("cat 'campaigns/Spring Launch/campaign.json'"))
+        self.assertEqual(out["id"], made[0]["id"])
+        self.assertIn("Spring Launch", os.listdir(self.mnt.path("campaigns", "by-name")))
+        self.assertEqual(self.fake.requests().get("POST /api/v2/campaigns"), 1)
+
+    def test_mkdir_lead_list_and_tag(self):
+        self.sh("mkdir 'lead-lists/Fresh List' tags/Hot")
+        self.assertTrue([l for l in self.fake.state()["lead_lists"] if l["name"] == "Fresh List"])
+        self.assertTrue([t for t in self.fake.state()["custom_tags"] if t["label"] == "Hot"])
+        self.assertIn("Hot", os.listdir(self.mnt.path("tags")))
+        self.assertTrue(os.path.isfile(self.mnt.path("lead-lists", "Fresh List", "list.json")))
+
+    def test_mv_of_a_by_name_link_renames_the_campaign(self):
+        c = next(c for c in self.state["campaigns"] if c["name"] == "Winter Reactivation")
+        self.sh("mv 'campaigns/by-name/Winter Reactivation' 'campaigns/by-name/Winter 2027'")
+        after = next(x for x in self.fake.state()["campaigns"] if x["id"] == c["id"])
+        self.assertEqual(after["name"], "Winter 2027")
+        self.assertIn("Winter 2027", os.listdir(self.mnt.path("campaigns", "by-name")))
+
+    def test_touch_and_echo_add_block_list_entries(self):
+        self.sh("touch blocklist/spam-domain.example")
+        self.sh("echo > blocklist/bad@person.example")
+        values = {b["bl_value"] for b in self.fake.state()["block_list"]}
+        self.assertIn("spam-domain.example", values)
+        self.assertIn("bad@person.example", values)
+        self.assertIn("spam-domain.example", os.listdir(self.mnt.path("blocklist")))
+
+    def test_ln_s_tags_a_campaign_and_rm_untags_it(self):
+        tag = next(t for t in self.state["custom_tags"] if t["label"] == "VIP")
+        maps = {m["resource_id"] for m in self.state["custom_tag_mappings"]
+                if m["tag_id"] == tag["id"]}
+        c = next(c for c in self.state["campaigns"] if c["id"] not in maps)
+        self.sh("ln -s ../../../campaigns/%s tags/VIP/campaigns/" % c["id"])
+        now = {m["resource_id"] for m in self.fake.state()["custom_tag_mappings"]
+               if m["tag_id"] == tag["id"]}
+        self.assertIn(c["id"], now)
+        self.assertIn(c["id"], os.listdir(self.mnt.path("tags", "VIP", "campaigns")))
+        self.sh("rm tags/VIP/campaigns/%s" % c["id"])
+        now = {m["resource_id"] for m in self.fake.state()["custom_tag_mappings"]
+               if m["tag_id"] == tag["id"]}
+        self.assertNotIn(c["id"], now)
+
+    def test_mv_of_a_lead_to_another_campaign_moves_it(self):
+        big = next(c for c in self.state["campaigns"] if c["name"] == "Big Campaign")
+        other = next(c for c in self.state["campaigns"] if c["name"] == "Q3 / 50% Outbound")
+        lead = next(l for l in self.state["leads"] if l.get("campaign") == big["id"]
+                    and l["email"].startswith("big05"))
+        jobs_before = {j["id"] for j in self.state["background_jobs"]}
+        self.sh("mv campaigns/%s/leads/%s.json campaigns/%s/leads/"
+                % (big["id"], lead["email"], other["id"]))
+        moved = next(l for l in self.fake.state()["leads"] if l["id"] == lead["id"])
+        self.assertEqual(moved["campaign"], other["id"])
+        self.assertIn(lead["email"] + ".json",
+                      os.listdir(self.mnt.path("campaigns", other["id"], "leads")))
+        self.assertNotIn(lead["email"] + ".json",
+                         os.listdir(self.mnt.path("campaigns", big["id"], "leads")))
+        new_jobs = {j["id"] for j in self.fake.state()["background_jobs"]} - jobs_before
+        self.assertEqual(len(new_jobs), 1)
+        self.assertIn(new_jobs.pop() + ".json", os.listdir(self.mnt.path("jobs")))
+
+    def write_import(self, cid, rows):
+        src = os.path.join(self.tmp, "import.csv")
+        with open(src, "w") as f:
+            f.write(rows)
+        return self.run_tool("cp %s campaigns/%s/import" % (src, cid))
+
+    def test_cp_csv_to_import_sends_batches_of_1000(self):
+        c = next(c for c in self.state["campaigns"] if c["name"] == "Café Münster ☕")
+        rows = ["email,first_name,company_name,favourite_colour"]
+        rows.append('"quoted@imp.example","Ann, Jr.","Say ""hi""\nCo",blue')
+        rows += ["p%04d@imp.example,P%d,Co %d,green" % (i, i, i) for i in range(2099)]
+        self.fake.reset_stats()
+        rc, _, err = self.write_import(c["id"], "\n".join(rows) + "\n")
+        self.assertEqual(rc, 0, err)
+        self.assertEqual(self.fake.requests().get("POST /api/v2/leads/add"), 3)
+        leads = [l for l in self.fake.state()["leads"] if l.get("campaign") == c["id"]
+                 and (l.get("email") or "").endswith("@imp.example")]
+        self.assertEqual(len(leads), 2100)
+        q = next(l for l in leads if l["email"] == "quoted@imp.example")
+        self.assertEqual(q["first_name"], "Ann, Jr.")
+        self.assertEqual(q["company_name"], 'Say "hi"\nCo')
+        self.assertEqual(q["payload"]["favourite_colour"], "blue")
+        summary = self.sh("cat campaigns/%s/import" % c["id"])
+        self.assertIn("total: 2100 of 2100 rows sent", summary)
+        self.assertEqual(len(os.listdir(self.mnt.path("campaigns", c["id"], "leads"))),
+                         len([l for l in self.fake.state()["leads"]
+                              if l.get("campaign") == c["id"]]))
+
+    def test_a_malformed_row_rejects_the_whole_import(self):
+        c = next(c for c in self.state["campaigns"] if c["name"] == "Duplicate Name")
+        before = len(self.fake.state()["leads"])
+        self.fake.reset_stats()
+        rc, _, err = self.write_import(c["id"], "email,first_name\na@x.example,A\nb@x.example,B,extra\n")
+        self.assertNotEqual(rc, 0)
+        self.assertIn("Invalid argument", err)
+        self.assertEqual(len(self.fake.state()["leads"]), before)
+        self.assertNotIn("POST /api/v2/leads/add", self.fake.requests())
+        self.assertIn("line 3", self.sh("cat .instantlyfs/errors"))
+
+    def test_jsonl_import_into_a_lead_list(self):
+        lst = self.state["lead_lists"][0]
+        src = os.path.join(self.tmp, "import.jsonl")
+        with open(src, "w") as f:
+            f.write('{"email": "j1@jl.example", "first_name": "J1", "tier": "gold"}\n')
+            f.write('{"email": "j2@jl.example", "first_name": "J2"}\n')
+        self.sh("cp %s lead-lists/%s/import" % (src, lst["id"]))
+        made = [l for l in self.fake.state()["leads"]
+                if (l.get("email") or "").endswith("@jl.example")]
+        self.assertEqual(len(made), 2)
+        self.assertTrue(all(l.get("list_id") == lst["id"] for l in made))
