@@ -389,6 +389,8 @@ static void api_setup(CURL *h, const char *method, const char *url,
 	curl_easy_setopt(h, CURLOPT_POSTFIELDS, body ? body : "");
 }
 
+static int api_retry_safe(const char *method, const char *path);
+
 /* One attempt; every attempt is counted, whatever its outcome. */
 static void api_try_once(const char *method, const char *path, const char *url,
 			 const char *body, size_t body_len, struct api_try *t)
@@ -405,6 +407,14 @@ static void api_try_once(const char *method, const char *path, const char *url,
 		return;
 	}
 	api_setup(h, method, url, body, body_len, t);
+	/*
+	 * libcurl silently sends a request again when a reused connection
+	 * turns out dead before any answer; for a write that may already
+	 * have been carried out, that would be a blind second send.  So a
+	 * write takes a fresh connection (kept afterwards for reads).
+	 */
+	if (!api_retry_safe(method, path))
+		curl_easy_setopt(h, CURLOPT_FRESH_CONNECT, 1L);
 	t->cc = curl_easy_perform(h);
 	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &t->status);
 	if (curl_easy_getinfo(h, CURLINFO_RETRY_AFTER, &t->retry_after) !=

@@ -87,8 +87,14 @@ static int commit_to(const char *path, const char *data, size_t len)
 	return rc;
 }
 
-/* Commits a pending scratch file: its first close makes the resource. */
-static int commit_new(struct fh *h, int last)
+/*
+ * Commits a pending scratch file: its first flush makes the resource,
+ * at once, even empty (touch makes a lead from its name alone).  The
+ * handle then writes to the resource like any other, so a shell's
+ * "> new.json" (open, dup, close, write, close) creates the lead at the
+ * first close and sends the text at the second.
+ */
+static int commit_new(struct fh *h)
 {
 	size_t len;
 	char *data;
@@ -99,14 +105,17 @@ static int commit_new(struct fh *h, int last)
 	data = scratch_copy(h->scratch, &len);
 	if (!data)
 		return -ENOMEM;
-	if (!len && !last) {
-		free(data);
-		return 0;	/* see commit() */
-	}
 	scratch_clear_pending(h->scratch);
 	rc = commit_to(h->path, data, len);
 	/* Created or refused, the folder shows the server's truth now. */
 	scratch_unlink(h->path);
+	if (rc == 0) {
+		scratch_put(h->scratch);
+		h->scratch = NULL;
+		h->wbuf.len = 0;
+		rc = buf_append(&h->wbuf, data, len);
+		h->dirty = 0;
+	}
 	free(data);
 	return rc;
 }
@@ -114,13 +123,12 @@ static int commit_new(struct fh *h, int last)
 /*
  * Commits a handle's change.  A shell's "> file" opens, dups and closes
  * the first descriptor before writing: a flush that finds nothing
- * written yet waits for the last close (release), where even an empty
- * file is committed (touch makes a lead from its name alone).
+ * written yet waits for a later one, or for the last close (release).
  */
 static int commit(struct fh *h, int last)
 {
 	if (h->scratch)
-		return commit_new(h, last);
+		return commit_new(h);
 	if (!h->dirty || (!h->wbuf.len && !last))
 		return 0;
 	h->dirty = 0;

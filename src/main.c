@@ -177,9 +177,9 @@ static int serve(struct fuse_args *args, const struct options *o,
 		h_make_set_timezone(o->timezone);
 	fs_configure(&fsc);
 	route_mount_time = time(NULL);
-	/* max_threads: libfuse 3.14 warns when it is left unset. */
+	/* max_idle_threads: libfuse 3.14 warns when it is left unset. */
 	fuse_opt_add_arg(args, "-odefault_permissions,fsname=instantlyfs,"
-			       "subtype=instantlyfs,max_threads=16");
+			       "subtype=instantlyfs,max_idle_threads=10");
 	rc = fuse_main(args->argc, args->argv, &fs_ops, NULL);
 	cache_destroy();
 	api_cleanup();

@@ -29,6 +29,7 @@ from fake_state import STATE_KEYS, State
 
 MAX_BODY = 64 * 1024 * 1024
 FAULT_ACTIONS = ("status", "invalid_json", "truncate", "reset", "slow", "repeat_cursor",
+                 "lost_answer",
                  "huge")
 
 
@@ -291,7 +292,7 @@ class Handler(BaseHTTPRequestHandler):
         fault = app.knobs.pick_fault(self.command, (path, api_path))
         if app.knobs.latency_ms:
             time.sleep(app.knobs.latency_ms / 1000.0)
-        repeat = False
+        repeat = lost = False
         if fault:
             kind = fault["action"] if fault["action"] != "status" else str(fault["status"])
             self.fault_kind = "fault:" + kind
@@ -300,6 +301,10 @@ class Handler(BaseHTTPRequestHandler):
                 time.sleep(float(fault.get("ms", 1000)) / 1000.0)
             elif fault["action"] == "repeat_cursor":
                 repeat = True
+            elif fault["action"] == "lost_answer":
+                # The one fault that changes state: the request is done,
+                # the answer never arrives (a timeout after sending).
+                lost = True
             else:
                 return self.send_fault(fault)
 
@@ -314,6 +319,8 @@ class Handler(BaseHTTPRequestHandler):
             if repeat and isinstance(result, dict) and "items" in result:
                 self.repeat_cursor(result, req)
             data = encode(result)       # while locked: result may be live state
+        if lost:
+            return self.reset_connection()
         self.send_bytes(200, data)
 
     def check_edge(self, app, gateway):

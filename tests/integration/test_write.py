@@ -552,3 +552,51 @@ class MakeTest(MountTest):
                 if (l.get("email") or "").endswith("@jl.example")]
         self.assertEqual(len(made), 2)
         self.assertTrue(all(l.get("list_id") == lst["id"] for l in made))
+
+
+class NeverTwiceTest(MountTest):
+    """A create whose answer is lost is looked up, never sent blindly again."""
+
+    fake_args = ["--seed", SEED]
+
+    def setUp(self):
+        big = next(c for c in self.fake.state()["campaigns"] if c["name"] == "Big Campaign")
+        self.leads_dir = "campaigns/%s/leads" % big["id"]
+        # Listed first, so the only POSTs the faults can hit are writes.
+        self.sh("ls %s >/dev/null" % self.leads_dir)
+
+    def tearDown(self):
+        self.fake.clear_faults()
+
+    def count(self, email):
+        return len([l for l in self.fake.state()["leads"] if l.get("email") == email])
+
+    def test_lost_answer_to_a_create_is_not_a_second_lead(self):
+        self.fake.faults(rules=[{"method": "POST", "path_prefix": "/api/v2/leads",
+                                 "action": "lost_answer", "count": 1}])
+        self.fake.reset_stats()
+        self.sh("touch %s/lost@answer.example.json" % self.leads_dir)
+        self.assertEqual(self.count("lost@answer.example"), 1)
+        reqs = self.fake.requests()
+        self.assertEqual(reqs.get("POST /api/v2/leads"), 1, reqs)
+        self.assertIn("lost@answer.example.json", os.listdir(self.mnt.path(self.leads_dir)))
+
+    def test_a_create_that_never_arrived_is_sent_again_once(self):
+        self.fake.faults(rules=[{"method": "POST", "path_prefix": "/api/v2/leads",
+                                 "action": "reset", "count": 1}])
+        self.fake.reset_stats()
+        self.sh("touch %s/reset@answer.example.json" % self.leads_dir)
+        self.assertEqual(self.count("reset@answer.example"), 1)
+        self.assertEqual(self.fake.requests().get("POST /api/v2/leads"), 2)
+
+    def test_a_refused_patch_is_not_retried(self):
+        lead = next(l for l in self.fake.state()["leads"]
+                    if (l.get("email") or "").startswith("big03"))
+        self.fake.faults(rules=[{"method": "PATCH", "path_prefix": "/api/v2/leads",
+                                 "action": "status", "status": 500, "count": -1}])
+        self.fake.reset_stats()
+        rc, _, err = self.run_tool("sed -i 's/\"first_name\": \"[^\"]*\"/\"first_name\": \"X\"/' "
+                                   "%s/%s.json" % (self.leads_dir, lead["email"]))
+        self.assertNotEqual(rc, 0)
+        self.assertEqual(self.fake.requests().get("PATCH /api/v2/leads/{id}"), 1)
+        self.assertIn("-> 500", self.sh("cat .instantlyfs/errors"))
