@@ -25,6 +25,7 @@ enum node_type { NODE_DIR, NODE_FILE, NODE_LINK };
 #define R_HIDDEN 2u	/* exists but is not listed by its folder */
 #define R_SCRATCH 4u	/* a folder where other names are scratch files */
 #define R_DEFER 8u	/* rm waits a moment before it deletes (tomb.h) */
+#define R_LOCAL 16u	/* (set by stat) a folder that exists only here */
 
 struct route;
 

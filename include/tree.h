@@ -75,6 +75,13 @@ int h_tag_unlink(struct rctx *c);
 int h_lead_move(struct rctx *c, struct rctx *to);
 int h_label_rename(struct rctx *c, struct rctx *to);
 
+/* h_account.c: new sending accounts */
+int h_account_mkdir(struct rctx *c, const char *name);
+int h_account_stat(struct rctx *c, struct node *n);
+int h_account_rmdir(struct rctx *c);
+int h_account_create(struct rctx *c);
+int h_account_commit(struct rctx *c, const char *data, size_t len);
+
 /* h_docs.c */
 int h_doc_read(struct rctx *c, struct blob *out);
 int h_range_stat(struct rctx *c, struct node *n);

@@ -147,7 +147,8 @@ static int fs_opendir(const char *path, struct fuse_file_info *fi)
 	d = calloc(1, sizeof(*d));
 	if (!d)
 		return -ENOMEM;
-	route_children(&c, add_literal, &d->fill);
+	if (!(n.flags & R_LOCAL))
+		route_children(&c, add_literal, &d->fill);
 	scratch_list(path, add_literal, &d->fill);
 	tomb_list(path, add_literal, &d->hidden);
 	if (c.route->list) {

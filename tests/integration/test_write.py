@@ -600,3 +600,33 @@ class NeverTwiceTest(MountTest):
         self.assertNotEqual(rc, 0)
         self.assertEqual(self.fake.requests().get("PATCH /api/v2/leads/{id}"), 1)
         self.assertIn("-> 500", self.sh("cat .instantlyfs/errors"))
+
+
+class AccountTest(MountTest):
+    fake_args = ["--seed", SEED]
+
+    def test_mkdir_then_account_json_creates_the_account(self):
+        self.sh("mkdir accounts/new.sender@acme-outbound.example")
+        self.assertEqual(os.listdir(self.mnt.path("accounts", "new.sender@acme-outbound.example")), [])
+        self.assertNotIn("new.sender@acme-outbound.example",
+                         [a["email"] for a in self.fake.state()["accounts"]])
+        settings = {"first_name": "New", "last_name": "Sender", "provider_code": 1,
+                    "imap_username": "new.sender", "imap_password": "secret-imap",
+                    "imap_host": "imap.acme-outbound.example", "imap_port": 993,
+                    "smtp_username": "new.sender", "smtp_password": "secret-smtp",
+                    "smtp_host": "smtp.acme-outbound.example", "smtp_port": 587}
+        src = os.path.join(self.tmp, "account.json")
+        with open(src, "w") as f:
+            json.dump(settings, f)
+        self.sh("cp %s accounts/new.sender@acme-outbound.example/account.json" % src)
+        made = [a for a in self.fake.state()["accounts"]
+                if a["email"] == "new.sender@acme-outbound.example"]
+        self.assertEqual(len(made), 1)
+        shown = self.sh("cat accounts/new.sender@acme-outbound.example/account.json")
+        self.assertNotIn("secret-smtp", shown)
+        self.assertIn("status", self.sh("ls accounts/new.sender@acme-outbound.example"))
+
+    def test_a_local_account_folder_can_be_removed(self):
+        self.sh("mkdir accounts/gone@acme-outbound.example && "
+                "rmdir accounts/gone@acme-outbound.example")
+        self.assertNotIn("gone@acme-outbound.example", os.listdir(self.mnt.path("accounts")))
