@@ -630,3 +630,38 @@ class AccountTest(MountTest):
         self.sh("mkdir accounts/gone@acme-outbound.example && "
                 "rmdir accounts/gone@acme-outbound.example")
         self.assertNotIn("gone@acme-outbound.example", os.listdir(self.mnt.path("accounts")))
+
+
+class RemoveTest(MountTest):
+    """The rmdir and rename rows of the Operations table not covered above."""
+
+    fake_args = ["--seed", SEED]
+
+    def test_rmdir_of_an_account_deletes_it(self):
+        a = self.fake.state()["accounts"][-1]
+        self.sh("rmdir accounts/%s" % a["email"])
+        self.assertNotIn(a["email"], [x["email"] for x in self.fake.state()["accounts"]])
+        self.assertNotIn(a["email"], os.listdir(self.mnt.path("accounts")))
+
+    def test_rmdir_of_a_lead_list_deletes_it(self):
+        lst = next(l for l in self.fake.state()["lead_lists"] if l["name"] == "Empty List")
+        self.sh("rmdir lead-lists/%s" % lst["id"])
+        self.assertNotIn(lst["id"], [x["id"] for x in self.fake.state()["lead_lists"]])
+        self.assertNotIn("Empty List", os.listdir(self.mnt.path("lead-lists", "by-name")))
+
+    def test_mv_of_a_lead_list_by_name_link_renames_it(self):
+        lst = next(l for l in self.fake.state()["lead_lists"]
+                   if l["name"] == "Conference Attendees 2026")
+        self.sh("mv 'lead-lists/by-name/Conference Attendees 2026' "
+                "'lead-lists/by-name/Conference 2026'")
+        after = next(x for x in self.fake.state()["lead_lists"] if x["id"] == lst["id"])
+        self.assertEqual(after["name"], "Conference 2026")
+        self.assertEqual(os.readlink(self.mnt.path("lead-lists", "by-name", "Conference 2026")),
+                         "../" + lst["id"])
+
+    def test_rm_r_on_a_campaign_stops_at_its_generated_files(self):
+        c = next(c for c in self.fake.state()["campaigns"] if c["name"] == "Café Münster ☕")
+        rc, _, err = self.run_tool("rm -r campaigns/%s" % c["id"])
+        self.assertNotEqual(rc, 0)
+        self.assertIn("Operation not permitted", err)
+        self.assertIn(c["id"], [x["id"] for x in self.fake.state()["campaigns"]])
