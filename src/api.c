@@ -37,6 +37,7 @@
 #include "errlog.h"
 #include "errmap.h"
 #include "log.h"
+#include "rate.h"
 #include "stats.h"
 
 #ifndef INSTANTLYFS_VERSION
@@ -400,6 +401,7 @@ static void api_try_once(const char *method, const char *path, const char *url,
 
 	memset(t, 0, sizeof(*t));
 	buf_init(&t->body, API_MAX_RESPONSE);
+	rate_acquire(method, path);
 	stats_request(method, path);
 	h = api_acquire();
 	if (!h) {

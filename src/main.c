@@ -19,6 +19,7 @@
 #include "fs.h"
 #include "key.h"
 #include "log.h"
+#include "rate.h"
 #include "route.h"
 #include "timezones.h"
 #include "tree.h"
@@ -34,6 +35,9 @@ struct options {
 	double kernel_ttl;
 	int retries;
 	int timeout;
+	int rate;
+	int rate_min;
+	int email_rate_min;
 	int verbose;
 	int show_help;
 	int show_version;
@@ -50,6 +54,9 @@ static const struct fuse_opt option_spec[] = {
 	OPT("cache_ttl=%lf", cache_ttl),
 	OPT("kernel_ttl=%lf", kernel_ttl),
 	OPT("retries=%d", retries),
+	OPT("rate=%d", rate),
+	OPT("rate_min=%d", rate_min),
+	OPT("email_rate_min=%d", email_rate_min),
 	OPT("timeout=%d", timeout),
 	OPT("verbose", verbose),
 	OPT("-h", show_help),
@@ -79,6 +86,11 @@ static void usage(const char *prog)
 	       "    -o cache_ttl=SECONDS   how long listings stay fresh (60)\n"
 	       "    -o kernel_ttl=SECONDS  kernel entry/attr cache (1)\n"
 	       "    -o retries=N           retries of a failed read (5)\n"
+	       "    -o rate=N              requests a second at most (100;\n"
+	       "                           gateway 10; 0: no limit)\n"
+	       "    -o rate_min=N          requests a minute at most (6000)\n"
+	       "    -o email_rate_min=N    email listings a minute at most (20;\n"
+	       "                           0 for rate, rate_min or this: no limit)\n"
 	       "    -o timeout=SECONDS     per request (60)\n"
 	       "    -o verbose             log every request\n"
 	       "    -f, -d, -s, -o ro, -o allow_other: as for any FUSE mount\n"
@@ -129,9 +141,10 @@ static int prepare(const struct options *o, struct api_config *api,
 		return 2;
 	}
 	if (o->cache_ttl < 0 || o->kernel_ttl < 0 || o->retries < 0 ||
-	    o->timeout <= 0) {
+	    o->timeout <= 0 || o->rate < -1 || o->rate_min < 0 ||
+	    o->email_rate_min < 0) {
 		fprintf(stderr, "instantlyfs: bad cache_ttl, kernel_ttl, "
-				"retries or timeout\n");
+				"retries, timeout or rate\n");
 		return 2;
 	}
 	if (o->timezone && !timezone_valid(o->timezone)) {
@@ -162,8 +175,18 @@ static int serve(struct fuse_args *args, const struct options *o,
 		 struct api_config *api, char *key)
 {
 	struct fs_config fsc = { .kernel_ttl = o->kernel_ttl };
+	struct rate_config rates = {
+		.per_second = (size_t)(o->rate >= 0 ? o->rate
+				       : api->mode == API_MODE_GATEWAY ? 10 : 100),
+		.per_minute = (size_t)o->rate_min,
+		.emails_per_minute = (size_t)o->email_rate_min,
+	};
 	int rc;
 
+	if (rate_init(&rates) < 0) {
+		key_free(key);
+		return 1;
+	}
 	api->key = key;
 	rc = api_init(api);
 	key_free(key);
@@ -183,6 +206,7 @@ static int serve(struct fuse_args *args, const struct options *o,
 	rc = fuse_main(args->argc, args->argv, &fs_ops, NULL);
 	cache_destroy();
 	api_cleanup();
+	rate_cleanup();
 	return rc;
 }
 
@@ -190,7 +214,8 @@ int main(int argc, char *argv[])
 {
 	struct fuse_args args = FUSE_ARGS_INIT(argc, argv);
 	struct options o = { .cache_ttl = 60, .kernel_ttl = 1, .retries = 5,
-			     .timeout = 60 };
+			     .timeout = 60, .rate = -1, .rate_min = 6000,
+			     .email_rate_min = 20 };
 	struct api_config api = { 0 };
 	char *key = NULL;
 	int rc;

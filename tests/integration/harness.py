@@ -6,11 +6,20 @@ with the tools users use (ls, cat, grep, find, jq, ...) through
 subprocess and check the fake's state and request counts through its
 control endpoints.  Under SANITIZED=1 the mount's stderr is checked for
 sanitizer reports after unmount.
+
+Under INSTANTLYFS_PROXY=prism (tests/spec/run.sh) each test class's fake
+gets Stoplight Prism in proxy mode in front of it and the mount talks to
+Prism, which checks every request and response against the official spec
+(--errors: a violation fails the request).  fake.url stays the fake itself:
+the control endpoints (/_fake/...), the gateway prefix (/instantly/...) and
+the connections control host are not in the spec, so what tests build from
+fake.url bypasses Prism.  Prism's log goes to INSTANTLYFS_PROXY_LOGS.
 """
 import json
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import tempfile
 import time
@@ -23,6 +32,19 @@ SEED = os.path.join(ROOT, "tests", "fake", "seed-test.json")
 BINARY = os.environ.get("INSTANTLYFS", os.path.join(ROOT, "build", "instantlyfs"))
 KEY = "test-key-0123456789abcdef"
 SANITIZED = os.environ.get("SANITIZED") == "1"
+PROXY = os.environ.get("INSTANTLYFS_PROXY", "")
+PROXY_LOGS = os.environ.get("INSTANTLYFS_PROXY_LOGS", "")
+PRISM = os.path.join(ROOT, "tests", "spec", "node_modules", ".bin", "prism")
+SPEC = os.path.join(ROOT, "..", "shared", "instantly-openapi.json")
+
+# Test classes whose mount talks to the fake directly even under
+# INSTANTLYFS_PROXY, and why.
+NO_PROXY = {
+    "ServerErrorTest": "injects answers the spec cannot describe: status codes "
+                       "it does not list, HTML and truncated bodies",
+    "NeverTwiceTest": "injects transport faults (lost answers, resets) that "
+                      "Prism would turn into answers of its own",
+}
 
 
 def wait_for(pred, timeout=20.0, what="condition"):
@@ -34,10 +56,47 @@ def wait_for(pred, timeout=20.0, what="condition"):
     raise AssertionError("timed out waiting for " + what)
 
 
-class Fake:
-    """A running fake API server."""
+class Prism:
+    """Stoplight Prism proxying to upstream and validating both ways."""
 
-    def __init__(self, tmp, args=()):
+    def __init__(self, upstream, log_path):
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        self.url = "http://127.0.0.1:%d" % port
+        self.log = open(log_path, "a")
+        cmd = [PRISM, "proxy", SPEC, upstream, "--errors",
+               "-p", str(port), "-h", "127.0.0.1"]
+        self.proc = subprocess.Popen(cmd, stdout=self.log, stderr=subprocess.STDOUT)
+        wait_for(lambda: self.listening(port), timeout=60, what="prism")
+
+    def listening(self, port):
+        if self.proc.poll() is not None:
+            raise AssertionError("prism exited (%d): see %s"
+                                 % (self.proc.returncode, self.log.name))
+        with socket.socket() as s:
+            return s.connect_ex(("127.0.0.1", port)) == 0
+
+    def violations(self):
+        """Lines of the log where Prism reports a violation or a failure."""
+        with open(self.log.name) as f:
+            return [l.rstrip() for l in f
+                    if "Violation:" in l or "Request terminated" in l]
+
+    def stop(self):
+        self.proc.terminate()
+        try:
+            self.proc.wait(10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+        self.log.close()
+
+
+class Fake:
+    """A running fake API server; api_url is where a mount should point
+    (a Prism proxy's when prism_log names a log for one)."""
+
+    def __init__(self, tmp, args=(), prism_log=None):
         self.port_file = os.path.join(tmp, "fake.port")
         self.log = open(os.path.join(tmp, "fake.log"), "w")
         cmd = ["python3", FAKE, "--port", "0", "--port-file", self.port_file,
@@ -47,6 +106,14 @@ class Fake:
                  and open(self.port_file).read().strip(), what="fake server")
         self.port = int(open(self.port_file).read().strip())
         self.url = "http://127.0.0.1:%d" % self.port
+        self.prism = None
+        if prism_log:
+            try:
+                self.prism = Prism(self.url, prism_log)
+            except Exception:
+                self.stop()
+                raise
+        self.api_url = self.prism.url if self.prism else self.url
 
     def call(self, method, path, body=None):
         data = json.dumps(body).encode() if body is not None else None
@@ -80,6 +147,8 @@ class Fake:
         self.call("DELETE", "/_fake/faults")
 
     def stop(self):
+        if self.prism:
+            self.prism.stop()
         self.proc.terminate()
         try:
             self.proc.wait(10)
@@ -101,7 +170,9 @@ class Mount:
         e["INSTANTLY_API_KEY"] = KEY
         if env:
             e.update(env)
-        o = ["api_url=" + api_url] + list(opts)
+        # The API's 20 email listings a minute would make the suite wait
+        # for minutes; test_rate.py proves the limiter on its own.
+        o = ["api_url=" + api_url, "email_rate_min=0"] + list(opts)
         cmd = [BINARY, "-f", "-o", ",".join(o), self.dir]
         self.proc = subprocess.Popen(cmd, stdout=self.log, stderr=subprocess.STDOUT, env=e)
         wait_for(self.mounted, what="mount")
@@ -141,9 +212,12 @@ class MountTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.tmp = tempfile.mkdtemp(prefix="instantlyfs-test-")
-        cls.fake = Fake(cls.tmp, cls.fake_args)
+        prism_log = None
+        if PROXY == "prism" and cls.__name__ not in NO_PROXY:
+            prism_log = os.path.join(PROXY_LOGS or cls.tmp, cls.__name__ + ".prism.log")
+        cls.fake = Fake(cls.tmp, cls.fake_args, prism_log)
         try:
-            cls.mnt = Mount(cls.tmp, cls.fake.url, cls.mount_opts)
+            cls.mnt = Mount(cls.tmp, cls.fake.api_url, cls.mount_opts)
         except Exception:
             cls.fake.stop()
             raise
@@ -153,12 +227,18 @@ class MountTest(unittest.TestCase):
         rc = cls.mnt.unmount()
         cls.fake.stop()
         log = cls.mnt.read_log()
+        if cls.fake.prism and PROXY_LOGS:
+            shutil.copy(cls.mnt.log_path,
+                        os.path.join(PROXY_LOGS, cls.__name__ + ".mount.log"))
+        violations = cls.fake.prism.violations() if cls.fake.prism else []
         problems = [m for m in ("AddressSanitizer", "runtime error:", "LeakSanitizer")
                     if m in log]
         if not problems and rc == 0:
             shutil.rmtree(cls.tmp, ignore_errors=True)
         if problems:
             raise AssertionError("sanitizer report in mount log:\n" + log[-8000:])
+        if violations:
+            raise AssertionError("prism reports violations:\n" + "\n".join(violations))
 
     def sh(self, cmd, check=True, cwd=None):
         """Runs a shell command with the mount as cwd; returns stdout."""

@@ -19,6 +19,7 @@ Suite *api_suite(void);
 Suite *route_suite(void);
 Suite *html_suite(void);
 Suite *cache_suite(void);
+Suite *rate_suite(void);
 Suite *patch_suite(void);
 Suite *import_suite(void);
 
