@@ -13,6 +13,7 @@ Python 3 standard library only.
 import argparse
 import json
 import os
+import ssl
 import sys
 import time
 
@@ -52,6 +53,8 @@ def parse_args(argv):
     p.add_argument("--key", default="test-key", help="the API key Bearer must carry")
     p.add_argument("--spec", help="OpenAPI spec path (default: ../../../shared/...)")
     p.add_argument("--log", help="append one line per request to this file")
+    p.add_argument("--tls-cert", help="serve HTTPS with this PEM certificate")
+    p.add_argument("--tls-key", help="the certificate's PEM private key")
     return p.parse_args(argv)
 
 
@@ -98,11 +101,17 @@ def main(argv=None):
     log = open(args.log, "a", encoding="utf-8") if args.log else None
     app = App(state, spec, Knobs(args), load, log)
     server = Server(args.port, app)
+    scheme = "http"
+    if args.tls_cert:
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.load_cert_chain(args.tls_cert, args.tls_key)
+        server.socket = ctx.wrap_socket(server.socket, server_side=True)
+        scheme = "https"
     port = server.server_address[1]
     if args.port_file:
         write_port_file(args.port_file, port)
-    sys.stderr.write("fake_instantly: listening on http://127.0.0.1:%d (%d campaigns, "
-                     "%d leads, ready in %.2fs)\n" % (port, len(state.campaigns),
+    sys.stderr.write("fake_instantly: listening on %s://127.0.0.1:%d (%d campaigns, "
+                     "%d leads, ready in %.2fs)\n" % (scheme, port, len(state.campaigns),
                                                       len(state.leads),
                                                       time.monotonic() - t0))
     sys.stderr.flush()
