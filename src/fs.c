@@ -82,12 +82,16 @@ void fs_scratch_stat(struct scratch *s, struct stat *st)
 static int fs_getattr(const char *path, struct stat *st,
 		      struct fuse_file_info *fi)
 {
-	struct scratch *s = scratch_get(path);
+	struct scratch *s;
 	struct rctx c;
 	struct node n;
 	int rc;
 
 	(void)fi;
+	/* With hard_remove, a file removed while open has no path left. */
+	if (!path)
+		return -ESTALE;
+	s = scratch_get(path);
 	if (s) {
 		fs_scratch_stat(s, st);
 		scratch_put(s);

@@ -235,6 +235,8 @@ int fs_truncate(const char *path, off_t size, struct fuse_file_info *fi)
 
 	if (size < 0)
 		return -EINVAL;
+	if (!fi && !path)
+		return -ESTALE;
 	if (fi) {
 		struct fh *h = (struct fh *)(uintptr_t)fi->fh;
 
@@ -422,11 +424,14 @@ int fs_rename(const char *from, const char *to, unsigned int flags)
 int fs_utimens(const char *path, const struct timespec tv[2],
 	       struct fuse_file_info *fi)
 {
-	struct scratch *s = scratch_get(path);
+	struct scratch *s;
 	struct rctx c;
 	struct node n;
 
 	(void)fi;
+	if (!path)
+		return -ESTALE;	/* removed while open (hard_remove) */
+	s = scratch_get(path);
 	if (s) {
 		scratch_touch(s, tv && tv[1].tv_nsec != UTIME_OMIT &&
 					 tv[1].tv_nsec != UTIME_NOW
@@ -441,12 +446,15 @@ int fs_utimens(const char *path, const struct timespec tv[2],
 
 int fs_chmod(const char *path, mode_t mode, struct fuse_file_info *fi)
 {
-	struct scratch *s = scratch_get(path);
+	struct scratch *s;
 	struct rctx c;
 	struct node n;
 	int rc;
 
 	(void)fi;
+	if (!path)
+		return -ESTALE;
+	s = scratch_get(path);
 	if (s) {
 		rc = scratch_chmod(s, mode);
 		scratch_put(s);
@@ -464,12 +472,15 @@ int fs_chown(const char *path, uid_t uid, gid_t gid,
 	     struct fuse_file_info *fi)
 {
 	struct stat st;
-	struct scratch *s = scratch_get(path);
+	struct scratch *s;
 	struct rctx c;
 	struct node n = { .type = NODE_FILE };
 	int rc = 0;
 
 	(void)fi;
+	if (!path)
+		return -ESTALE;
+	s = scratch_get(path);
 	if (s) {
 		scratch_put(s);
 	} else {
