@@ -99,6 +99,8 @@ int coll_learn(const struct coll *c, const char *parent, const cJSON *obj);
 void coll_unlearn(const struct coll *c, const char *parent, const char *id);
 /* After mkdir: the folder made as `name` (unescaped) resolves to id. */
 void coll_alias(const struct coll *c, const char *name, const char *id);
+/* The id mkdir gave the escaped name comp, or NULL; malloc'd. */
+char *coll_alias_of(const struct coll *c, const char *comp);
 /* Forgets the listing of c under parent. */
 void coll_forget(const struct coll *c, const char *parent);
 /* Forgets it and every object it lists. */

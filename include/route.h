@@ -26,6 +26,7 @@ enum node_type { NODE_DIR, NODE_FILE, NODE_LINK };
 #define R_SCRATCH 4u	/* a folder where other names are scratch files */
 #define R_DEFER 8u	/* rm waits a moment before it deletes (tomb.h) */
 #define R_LOCAL 16u	/* (set by stat) a folder that exists only here */
+#define R_NEED_TEXT 32u	/* a new file is made only once text is written */
 
 struct route;
 

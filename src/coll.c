@@ -586,8 +586,7 @@ void coll_alias(const struct coll *c, const char *name, const char *id)
 	free(key);
 }
 
-/* The id mkdir gave the escaped name comp, or NULL; malloc'd. */
-static char *alias_of(const struct coll *c, const char *comp)
+char *coll_alias_of(const struct coll *c, const char *comp)
 {
 	char *name = name_unescape(comp);
 	char *key = name ? alias_key(c, name) : NULL;
@@ -622,7 +621,7 @@ static int lookup(const struct coll *c, const char *parent, const char *key,
 	}
 	listing_put(l);
 	if (rc == -ENOENT && !by_id && !parent) {
-		char *id = alias_of(c, key);
+		char *id = coll_alias_of(c, key);
 
 		if (id)
 			rc = lookup(c, parent, id, 1, out);

@@ -80,11 +80,22 @@ static int commit_to(const char *path, const char *data, size_t len)
 	struct rctx c;
 	int rc = route_match(path, &c);
 
-	if (rc == 0)
-		rc = c.route->commit ? c.route->commit(&c, data, len) : -EACCES;
-	if (rc < 0 && rc != -EACCES)
+	if (rc < 0)
+		return rc;
+	if (!c.route->commit)
+		return -EACCES;
+	rc = c.route->commit(&c, data, len);
+	if (rc < 0)
 		rejected_add(path, data, len);
 	return rc;
+}
+
+/* Does a new file at path wait for text before it is made? */
+static int needs_text(const char *path)
+{
+	struct rctx c;
+
+	return route_match(path, &c) == 0 && (c.route->flags & R_NEED_TEXT);
 }
 
 /*
@@ -94,7 +105,7 @@ static int commit_to(const char *path, const char *data, size_t len)
  * "> new.json" (open, dup, close, write, close) creates the lead at the
  * first close and sends the text at the second.
  */
-static int commit_new(struct fh *h)
+static int commit_new(struct fh *h, int last)
 {
 	size_t len;
 	char *data;
@@ -105,6 +116,10 @@ static int commit_new(struct fh *h)
 	data = scratch_copy(h->scratch, &len);
 	if (!data)
 		return -ENOMEM;
+	if (!len && !last && needs_text(h->path)) {
+		free(data);
+		return 0;	/* a shell's "> account.json": text follows */
+	}
 	scratch_clear_pending(h->scratch);
 	rc = commit_to(h->path, data, len);
 	/* Created or refused, the folder shows the server's truth now. */
@@ -128,7 +143,7 @@ static int commit_new(struct fh *h)
 static int commit(struct fh *h, int last)
 {
 	if (h->scratch)
-		return commit_new(h);
+		return commit_new(h, last);
 	if (!h->dirty || (!h->wbuf.len && !last))
 		return 0;
 	h->dirty = 0;

@@ -17,6 +17,7 @@
 #include "hmap.h"
 #include "log.h"
 #include "patch.h"
+#include "scratch.h"
 #include "tree.h"
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
@@ -72,9 +73,22 @@ int h_account_stat(struct rctx *c, struct node *n)
 	return rc;
 }
 
+static void count_name(void *n, const char *name)
+{
+	(void)name;
+	(*(int *)n)++;
+}
+
 int h_account_rmdir(struct rctx *c)
 {
+	char path[1024];
+	int files = 0;
+
 	if (is_local(c->cap[0])) {
+		snprintf(path, sizeof(path), "/accounts/%s", c->cap[0]);
+		scratch_list(path, count_name, &files);
+		if (files)
+			return -ENOTEMPTY;
 		forget_local(c->cap[0]);
 		return 0;
 	}

@@ -18,13 +18,29 @@ static const struct coll_view *view(struct rctx *c)
 	return c->route->arg;
 }
 
+/* The collection a folder made by mkdir may be named by, at capture 0. */
+static const struct coll *aliased(struct rctx *c, int cap)
+{
+	if (cap != 0 || c->nseg < 2)
+		return NULL;
+	if (!strcmp(c->seg[0], "campaigns"))
+		return &coll_campaigns;
+	if (!strcmp(c->seg[0], "lead-lists"))
+		return &coll_lead_lists;
+	return NULL;
+}
+
 const char *h_cap_id(struct rctx *c, int cap, char *buf, size_t len)
 {
+	const struct coll *by_name = aliased(c, cap);
 	char *raw;
 
 	if (cap < 0 || cap >= c->ncap)
 		return NULL;
-	raw = name_unescape(c->cap[cap]);
+	/* campaigns/<name>/... made by mkdir: the name stands for the id. */
+	raw = by_name ? coll_alias_of(by_name, c->cap[cap]) : NULL;
+	if (!raw)
+		raw = name_unescape(c->cap[cap]);
 	if (!raw || strlen(raw) >= len) {
 		free(raw);
 		return NULL;

@@ -48,13 +48,39 @@ static cJSON *default_schedule(void)
 	return sched;
 }
 
+/* Is there one called name already (by label, or by name)? */
+static int exists(const struct coll *coll, const char *comp)
+{
+	struct listing *l = coll_listing(coll, NULL);
+	int found = 0;
+
+	if (!l)
+		return 0;
+	if (coll_fill(l, (size_t)-1) == 0) {
+		cache_lock();
+		found = listing_find(l, comp) ||
+			(coll->label_field && listing_find_label(l, comp));
+		cache_unlock();
+	}
+	listing_put(l);
+	return found;
+}
+
 /* POSTs a new object named `name` and learns the answer. */
 static int make(const struct coll *coll, const char *field, const char *name,
 		cJSON *body, int alias)
 {
 	cJSON *obj = NULL;
+	char *comp = name_component(name, NULL, NULL);
 	int rc;
 
+	/* mkdir of a name that is taken is EEXIST, not a second one. */
+	rc = !comp ? -ENOMEM : exists(coll, comp) ? -EEXIST : 0;
+	free(comp);
+	if (rc < 0) {
+		cJSON_Delete(body);
+		return rc;
+	}
 	cJSON_AddStringToObject(body, field, name);
 	rc = coll_send(coll, "POST", NULL, body, &obj);
 	cJSON_Delete(body);
@@ -193,8 +219,10 @@ int h_tag_symlink(struct rctx *c, const char *name, const char *target)
 	struct item tag, res;
 	int campaigns, rc;
 
-	(void)name;
 	base = base ? base + 1 : target;
+	/* The link is shown under its target's name: no other name holds. */
+	if (strcmp(name, base))
+		return -EINVAL;
 	rc = tag_and_kind(c, &tag, &campaigns);
 	if (rc < 0)
 		return rc;

@@ -42,8 +42,8 @@ SPEC = os.path.join(ROOT, "..", "shared", "instantly-openapi.json")
 NO_PROXY = {
     "ServerErrorTest": "injects answers the spec cannot describe: status codes "
                        "it does not list, HTML and truncated bodies",
-    "NeverTwiceTest": "injects transport faults (lost answers, resets) that "
-                      "Prism would turn into answers of its own",
+    "NeverTwiceTest": "injects lost answers and resets, which Prism would turn "
+                      "into answers of its own, and a 500 the spec does not list",
 }
 
 
@@ -68,7 +68,11 @@ class Prism:
         cmd = [PRISM, "proxy", SPEC, upstream, "--errors",
                "-p", str(port), "-h", "127.0.0.1"]
         self.proc = subprocess.Popen(cmd, stdout=self.log, stderr=subprocess.STDOUT)
-        wait_for(lambda: self.listening(port), timeout=60, what="prism")
+        try:
+            wait_for(lambda: self.listening(port), timeout=60, what="prism")
+        except Exception:
+            self.stop()
+            raise
 
     def listening(self, port):
         if self.proc.poll() is not None:

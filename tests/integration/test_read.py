@@ -116,7 +116,7 @@ class ReadTest(MountTest):
     def test_file_modes_follow_the_layout(self):
         c = self.campaign("Big Campaign")
         base = self.mnt.path("campaigns", c["id"])
-        modes = {"campaign.json": 0o644, "status": 0o644, "import": 0o200,
+        modes = {"campaign.json": 0o644, "status": 0o644, "import": 0o600,
                  "analytics.json": 0o444}
         for name, mode in modes.items():
             self.assertEqual(stat.S_IMODE(os.stat(os.path.join(base, name)).st_mode),

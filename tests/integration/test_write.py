@@ -444,8 +444,27 @@ class MakeTest(MountTest):
         self.assertEqual([d for d, on in sched["days"].items() if on], ["1", "2", "3", "4", "5"])
         out = json.loads(self.sh("cat 'campaigns/Spring Launch/campaign.json'"))
         self.assertEqual(out["id"], made[0]["id"])
+        self.assertEqual(self.sh("cat 'campaigns/Spring Launch/status'"), "draft\n")
+        self.sh("touch 'campaigns/Spring Launch/leads/first@spring.example.json'")
+        self.assertEqual([l["campaign"] for l in self.fake.state()["leads"]
+                          if l.get("email") == "first@spring.example"], [made[0]["id"]])
         self.assertIn("Spring Launch", os.listdir(self.mnt.path("campaigns", "by-name")))
         self.assertEqual(self.fake.requests().get("POST /api/v2/campaigns"), 1)
+
+    def test_mkdir_of_a_name_that_is_taken_is_eexist(self):
+        before = len(self.fake.state()["campaigns"])
+        rc, _, err = self.run_tool("mkdir 'campaigns/Big Campaign'")
+        self.assertNotEqual(rc, 0)
+        self.assertIn("File exists", err)
+        self.assertEqual(len(self.fake.state()["campaigns"]), before)
+
+    def test_ln_s_under_another_name_is_refused_and_tags_nothing(self):
+        before = len(self.fake.state()["custom_tag_mappings"])
+        c = self.state["campaigns"][0]
+        rc, _, err = self.run_tool("ln -s ../../../campaigns/%s tags/VIP/campaigns/other-name"
+                                   % c["id"])
+        self.assertNotEqual(rc, 0)
+        self.assertEqual(len(self.fake.state()["custom_tag_mappings"]), before)
 
     def test_mkdir_lead_list_and_tag(self):
         self.sh("mkdir 'lead-lists/Fresh List' tags/Hot")
@@ -625,6 +644,22 @@ class AccountTest(MountTest):
         shown = self.sh("cat accounts/new.sender@acme-outbound.example/account.json")
         self.assertNotIn("secret-smtp", shown)
         self.assertIn("status", self.sh("ls accounts/new.sender@acme-outbound.example"))
+
+    def test_redirect_into_a_new_account_json_creates_it(self):
+        settings = {"first_name": "Red", "last_name": "Irect", "provider_code": 1,
+                    "imap_username": "r", "imap_password": "p", "imap_host": "imap.x.example",
+                    "imap_port": 993, "smtp_username": "r", "smtp_password": "p",
+                    "smtp_host": "smtp.x.example", "smtp_port": 587}
+        self.sh("mkdir accounts/redirect@acme-outbound.example && echo '%s' > "
+                "accounts/redirect@acme-outbound.example/account.json" % json.dumps(settings))
+        self.assertIn("redirect@acme-outbound.example",
+                      [a["email"] for a in self.fake.state()["accounts"]])
+
+    def test_rmdir_of_a_local_account_folder_with_files_is_enotempty(self):
+        self.sh("mkdir accounts/full@acme-outbound.example && "
+                "echo notes > accounts/full@acme-outbound.example/notes.txt")
+        rc, _, err = self.run_tool("rmdir accounts/full@acme-outbound.example")
+        self.assertIn("not empty", err)
 
     def test_a_local_account_folder_can_be_removed(self):
         self.sh("mkdir accounts/gone@acme-outbound.example && "
