@@ -2,7 +2,10 @@
 #
 #   make            build ./instantlyfs
 #   make check      every test: unit (Check), integration (real mount
-#                   against the fake API), then both again under ASan/UBSan
+#                   against the fake API), both again under ASan/UBSan,
+#                   and a short run of every fuzzer
+#   make check-valgrind   the integration suite with the mount under memcheck
+#   make fuzz       a longer run of every fuzzer
 #   make demo       mount a sample workspace at ./mnt (make demo-stop)
 #   make install    PREFIX=/usr/local DESTDIR=
 
@@ -38,8 +41,8 @@ UNIT_OBJS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/unit/%.o)
 ASAN_FLAGS = -fsanitize=address,undefined -fno-omit-frame-pointer \
 	-fno-sanitize-recover=undefined
 
-.PHONY: all deps check check-unit check-integration check-asan demo \
-	demo-stop install uninstall clean bench format
+.PHONY: all deps check check-unit check-integration check-asan \
+	check-valgrind demo demo-stop install uninstall clean bench format
 
 all: deps $(BUILD)/instantlyfs
 	@ln -sf $(BUILD)/instantlyfs instantlyfs
@@ -63,7 +66,7 @@ $(BUILD)/unit-tests: $(UNIT_OBJS) $(LIB_OBJS)
 $(BUILD):
 	@mkdir -p $(BUILD)
 
-check: check-unit check-integration check-asan
+check: check-unit check-integration check-asan check-fuzz
 
 check-unit: deps $(BUILD)/unit-tests
 	CK_FORK=yes $(BUILD)/unit-tests
@@ -80,6 +83,13 @@ check-asan: deps
 	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
 		LSAN_OPTIONS=suppressions=$(abspath tests/lsan.supp) \
 		INSTANTLYFS=$(abspath build-asan/instantlyfs) SANITIZED=1 \
+		sh tests/integration/run.sh
+
+# The integration suite with the mount under valgrind memcheck: any
+# invalid read or write or definitely lost block fails the test class.
+check-valgrind: all
+	INSTANTLYFS=$(abspath tests/valgrind.sh) \
+		VALGRIND_BINARY=$(abspath $(BUILD)/instantlyfs) VALGRIND=1 \
 		sh tests/integration/run.sh
 
 MNT ?= mnt
@@ -101,7 +111,9 @@ format:
 	clang-format -i src/*.c include/*.h tests/unit/*.c
 
 clean:
-	rm -rf build build-asan instantlyfs
+	rm -rf build build-asan build-fuzz instantlyfs
+
+include tests/fuzz/fuzz.mk
 
 # Speed and memory on a 100,000-lead campaign (BENCH_LEADS=N to change).
 bench: all

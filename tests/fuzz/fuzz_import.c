@@ -11,10 +11,12 @@
  *     whose email is a string holding '@'; lt_interest_status is a number;
  *     custom_variables is an object of strings, numbers, booleans or null;
  *     no message;
- *   - failure: an empty result, and (but for -ENOMEM) a one-line message.
+ *   - failure: an empty result, and (but for -ENOMEM) a one-line message;
+ *     a line it names is a line of the text.
  */
 #include <errno.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -69,7 +71,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct import_result r;
 	char *err = (char *)1, *text;
-	size_t i, sum = 0, last_line = 0;
+	size_t i, n, sum = 0, last_line = 0, lines = 1;
 	int rc;
 
 	/* An exact-size copy, so a read past the end is caught. */
@@ -77,12 +79,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!text)
 		abort();
 	memcpy(text, data, size);
+	for (i = 0; i < size; i++)
+		lines += data[i] == '\n';
 	rc = import_parse(text, size, &r, &err);
 	if (rc) {
 		FUZZ_CHECK(rc == -EINVAL || rc == -EFBIG || rc == -ENOMEM);
 		FUZZ_CHECK(r.batches == NULL && r.nbatches == 0 && r.rows == 0);
 		if (rc != -ENOMEM)
 			FUZZ_CHECK(err != NULL && !strchr(err, '\n'));
+		/* "line N: ...": a line of the text. */
+		if (err && sscanf(err, "line %zu:", &n) == 1)
+			FUZZ_CHECK(n >= 1 && n <= lines);
 		free(err);
 		free(text);
 		return 0;
@@ -92,13 +99,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (i = 0; i < r.nbatches; i++) {
 		const struct import_batch *b = &r.batches[i];
 		const cJSON *lead;
-		size_t n = 0;
 
 		FUZZ_CHECK(b->count >= 1 && b->count <= IMPORT_BATCH);
 		if (i + 1 < r.nbatches)
 			FUZZ_CHECK(b->count == IMPORT_BATCH);
 		FUZZ_CHECK(cJSON_IsArray(b->leads));
+		n = 0;
 		FUZZ_CHECK(b->first_line >= 1 && b->first_line > last_line);
+		FUZZ_CHECK(b->first_line <= lines);
 		last_line = b->first_line;
 		cJSON_ArrayForEach(lead, b->leads)
 		{

@@ -10,7 +10,8 @@
  *
  * Properties:
  *   - never a crash or a leak; on success no message; on -EINVAL a
- *     one-line message; on failure no body;
+ *     one-line message (whose line and column, if any, are in the text);
+ *     on failure no body;
  *   - a body is an object of at least one member, and every key in it is
  *     a writable field or the custom-variables key; that one, when it
  *     comes from the payload, holds only scalars;
@@ -22,6 +23,7 @@
 #include <errno.h>
 #include <math.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -111,8 +113,28 @@ static int build(const char *text, size_t len, const cJSON *server,
 	if (rc) {
 		FUZZ_CHECK(rc == -EINVAL || rc == -ENOMEM);
 		FUZZ_CHECK(*body == NULL);
-		if (rc == -EINVAL)
+		if (rc == -EINVAL) {
+			const char *at, *p;
+			size_t line, col, lines = 1, i;
+			int end = -1;
+
 			FUZZ_CHECK(err != NULL && !strchr(err, '\n'));
+			/* "... at line L, column C" (last, ending the message;
+			 * a quoted key may hold the words too): a place in the
+			 * text. */
+			for (at = NULL, p = err; (p = strstr(p, " at line "));
+			     p++)
+				at = p;
+			if (at &&
+			    sscanf(at, " at line %zu, column %zu%n", &line, &col,
+				   &end) == 2 &&
+			    end > 0 && at[end] == '\0') {
+				for (i = 0; i < len; i++)
+					lines += text[i] == '\n';
+				FUZZ_CHECK(line >= 1 && line <= lines);
+				FUZZ_CHECK(col >= 1 && col <= len + 1);
+			}
+		}
 		free(err);
 		return rc;
 	}

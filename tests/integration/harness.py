@@ -15,6 +15,7 @@ the control endpoints (/_fake/...), the gateway prefix (/instantly/...) and
 the connections control host are not in the spec, so what tests build from
 fake.url bypasses Prism.  Prism's log goes to INSTANTLYFS_PROXY_LOGS.
 """
+import collections
 import json
 import os
 import shutil
@@ -32,6 +33,7 @@ SEED = os.path.join(ROOT, "tests", "fake", "seed-test.json")
 BINARY = os.environ.get("INSTANTLYFS", os.path.join(ROOT, "build", "instantlyfs"))
 KEY = "test-key-0123456789abcdef"
 SANITIZED = os.environ.get("SANITIZED") == "1"
+VALGRIND = os.environ.get("VALGRIND") == "1"
 PROXY = os.environ.get("INSTANTLYFS_PROXY", "")
 PROXY_LOGS = os.environ.get("INSTANTLYFS_PROXY_LOGS", "")
 PRISM = os.path.join(ROOT, "tests", "spec", "node_modules", ".bin", "prism")
@@ -82,10 +84,12 @@ class Prism:
             return s.connect_ex(("127.0.0.1", port)) == 0
 
     def violations(self):
-        """Lines of the log where Prism reports a violation or a failure."""
-        with open(self.log.name) as f:
-            return [l.rstrip() for l in f
-                    if "Violation:" in l or "Request terminated" in l]
+        """Where Prism's log reports a violation or a failed request: each
+        line once, without its time, after its count."""
+        with open(self.log.name, encoding="utf-8", errors="replace") as f:
+            lines = [l.split("\u203a", 1)[-1].strip() for l in f
+                     if "Violation:" in l or "Request terminated" in l]
+        return ["%4d %s" % (n, l) for l, n in collections.Counter(lines).items()]
 
     def stop(self):
         self.proc.terminate()
@@ -237,10 +241,12 @@ class MountTest(unittest.TestCase):
         violations = cls.fake.prism.violations() if cls.fake.prism else []
         problems = [m for m in ("AddressSanitizer", "runtime error:", "LeakSanitizer")
                     if m in log]
+        if VALGRIND and rc != 0:
+            problems.append("valgrind (exit %d)" % rc)
         if not problems and rc == 0:
             shutil.rmtree(cls.tmp, ignore_errors=True)
         if problems:
-            raise AssertionError("sanitizer report in mount log:\n" + log[-8000:])
+            raise AssertionError("%s in mount log:\n%s" % (", ".join(problems), log[-8000:]))
         if violations:
             raise AssertionError("prism reports violations:\n" + "\n".join(violations))
 
