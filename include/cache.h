@@ -58,7 +58,6 @@ struct entry {
 	char *label;	/* the by-name/ name, or NULL */
 	char *id;	/* the API key of the object */
 	char *aux;	/* a field kept for views (status, thread id...) */
-	char *aux2;	/* a second one (a tag mapping's resource id) */
 	char *blob;	/* key of the object's blob */
 	size_t size;
 	time_t mtime;
@@ -111,7 +110,8 @@ int listing_more(struct listing *l, size_t want, listing_load_fn load,
 		 void *arg);
 
 /*
- * Appends an entry (takes ownership of its strings).  When its name (or
+ * Appends an entry (takes ownership of its strings); an id already
+ * listed is dropped, so an object is listed once.  When its name (or
  * label) is already taken, every holder of that name is renamed with
  * clash(entry, is_label), which returns a malloc'd unique name: so all
  * clashing objects get the long form, whichever page they came in.

@@ -34,7 +34,6 @@ struct coll {
 	const char *suffix;	/* ".json" for files, NULL for folders */
 	const char *label_field;	/* by-name/ label, or NULL */
 	const char *aux_field;	/* kept per entry for views, or NULL */
-	const char *aux2_field;	/* a second one, or NULL */
 	int stream;		/* page in only as far as a reader goes */
 	int limit;		/* page size; 0 = 100 */
 	int unpaged;		/* one answer: no limit, no cursor */
@@ -48,8 +47,8 @@ struct coll {
 
 extern const struct coll coll_campaigns, coll_campaign_leads, coll_list_leads,
 	coll_lead_lists, coll_accounts, coll_emails, coll_unread, coll_thread,
-	coll_blocklist, coll_jobs, coll_tags, coll_tag_mappings,
-	coll_contact_campaigns;
+	coll_blocklist, coll_jobs, coll_tags, coll_tag_campaigns,
+	coll_tag_accounts, coll_contact_campaigns;
 
 /* One entry, copied out of a listing. */
 struct item {
@@ -114,6 +113,8 @@ void coll_forget_where(const struct coll *c, const char *parent,
 time_t coll_mtime(const cJSON *obj);
 /* fmt with its one "%s" replaced by val; malloc'd. */
 char *coll_format(const char *fmt, const char *val);
+/* Is s shaped like a UUID (8-4-4-4-12 hex digits)? */
+int coll_is_uuid(const char *s);
 /* Parses an ISO-8601 UTC time; 0 if it is not one. */
 time_t coll_parse_time(const char *s);
 /* A field of an object as text (strings as they are, numbers printed);

@@ -87,7 +87,6 @@ static void listing_free(struct listing *l)
 		free(l->e[i].label);
 		free(l->e[i].id);
 		free(l->e[i].aux);
-		free(l->e[i].aux2);
 		free(l->e[i].blob);
 	}
 	free(l->e);
@@ -441,6 +440,17 @@ int listing_add(struct listing *l, struct entry *e, listing_clash_fn clash)
 	int rc = 0;
 
 	pthread_mutex_lock(&lock);
+	if (e->id && find_in(l->by_id, e->id)) {
+		/* The same object on two pages (objects added while paging,
+		 * or a server that repeats itself): listed once. */
+		free(e->name);
+		free(e->label);
+		free(e->id);
+		free(e->aux);
+		free(e->blob);
+		memset(e, 0, sizeof(*e));
+		goto out;
+	}
 	if (l->n == l->cap) {
 		size_t cap = l->cap ? l->cap * 2 : 64;
 		struct entry *ne = realloc(l->e, cap * sizeof(*ne));
@@ -499,8 +509,7 @@ void listing_remove(struct listing *l, const char *id)
 		free(e->name);
 		free(e->label);
 		free(e->aux);
-		free(e->aux2);
-		e->name = e->label = e->aux = e->aux2 = NULL;
+		e->name = e->label = e->aux = NULL;
 	}
 	pthread_mutex_unlock(&lock);
 }

@@ -7,6 +7,7 @@
  * are read under the cache lock; pages are loaded by one thread at a
  * time (cache.c's listing_more).
  */
+#include <ctype.h>
 #include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -114,9 +115,16 @@ const struct coll coll_tags = {
 	.name_field = "label", .name_fallback = "tag",
 	.writable = tag_writable, .create_path = "/api/v2/custom-tags",
 };
-const struct coll coll_tag_mappings = {
-	OBJ("tag_mapping", "/api/v2/custom-tag-mappings", NULL),
-	.name_field = "id", .aux_field = "tag_id", .aux2_field = "resource_id",
+/* The campaigns and accounts that carry one tag (tag_ids filter). */
+const struct coll coll_tag_campaigns = {
+	OBJ("campaign", "/api/v2/campaigns", "/api/v2/campaigns/%s"),
+	.parent_field = "tag_ids", .name_field = "id",
+	.name_fallback = "campaign",
+};
+const struct coll coll_tag_accounts = {
+	OBJ("account", "/api/v2/accounts", "/api/v2/accounts/%s"),
+	.parent_field = "tag_ids", .key_field = "email", .name_field = "email",
+	.name_fallback = "account",
 };
 const struct coll coll_contact_campaigns = {
 	OBJ("campaign", "/api/v2/campaigns/search-by-contact",
@@ -289,8 +297,6 @@ static int entry_from(const struct coll *c, const cJSON *obj, struct entry *e)
 				      e->id, NULL);
 	if (c->aux_field)
 		e->aux = coll_field(obj, c->aux_field);
-	if (c->aux2_field)
-		e->aux2 = coll_field(obj, c->aux2_field);
 	e->blob = blob_key(c, e->id);
 	e->mtime = coll_mtime(obj);
 	text = render_json(obj, &len);
@@ -311,7 +317,6 @@ static void entry_clear(struct entry *e)
 	free(e->label);
 	free(e->id);
 	free(e->aux);
-	free(e->aux2);
 	free(e->blob);
 }
 
@@ -359,7 +364,6 @@ static int take_rest_of_prev(struct listing *l, const char *id,
 			rest[n].label = e->label ? strdup(e->label) : NULL;
 			rest[n].id = strdup(e->id);
 			rest[n].aux = e->aux ? strdup(e->aux) : NULL;
-			rest[n].aux2 = e->aux2 ? strdup(e->aux2) : NULL;
 			rest[n].blob = strdup(e->blob);
 			rest[n].size = e->size;
 			rest[n].mtime = e->mtime;
@@ -601,6 +605,19 @@ char *coll_alias_of(const struct coll *c, const char *comp)
 	return id;
 }
 
+int coll_is_uuid(const char *s)
+{
+	static const char shape[] = "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx";
+
+	for (size_t i = 0; i < sizeof(shape); i++) {
+		if (shape[i] == '\0')
+			return s[i] == '\0';
+		if (shape[i] == '-' ? s[i] != '-' : !isxdigit((unsigned char)s[i]))
+			return 0;
+	}
+	return 0;
+}
+
 static int lookup(const struct coll *c, const char *parent, const char *key,
 		  int by_id, struct item *out)
 {
@@ -611,7 +628,7 @@ static int lookup(const struct coll *c, const char *parent, const char *key,
 		return -ENOMEM;
 	rc = find_locked(l, key, by_id, out);
 	if (rc == -ENOENT && c->stream && c->item_path &&
-	    (by_id || !strcmp(c->name_field, key_of(c)))) {
+	    (by_id || !strcmp(c->name_field, key_of(c))) && coll_is_uuid(key)) {
 		/* A streamed folder is not listed to its end for one name. */
 		rc = fetch_item(c, key, out);
 	} else if (rc == -ENOENT && !l->complete) {

@@ -209,7 +209,8 @@ static int toggle(const char *tag_id, int campaign, const char *resource_id,
 	cJSON_Delete(answer);
 	cJSON_Delete(body);
 	if (rc == 0)
-		coll_forget(&coll_tag_mappings, NULL);
+		coll_forget(campaign ? &coll_tag_campaigns : &coll_tag_accounts,
+			    tag_id);
 	return rc;
 }
 

@@ -195,65 +195,48 @@ int h_thread_stat(struct rctx *c, struct node *n)
 	return rc;
 }
 
-struct tag_filter {
-	const char *tag_id;
-	struct listing *targets;	/* campaigns or accounts */
-};
-
-/*
- * The target's name for a mapping of the tag.  The spec's two
- * descriptions of resource_type disagree (1 is "campaigns" in one,
- * "Account" in the other), so the resource's presence in the target
- * listing decides what it is.
- */
-static const char *tag_target(const struct entry *e, const void *arg,
-			      char *buf, size_t len)
+/* The campaigns or accounts carrying the tag named by capture 0, from
+ * GET /campaigns or /accounts with tag_ids (the spec's own filter). */
+static struct listing *tagged(struct rctx *c, int *rc)
 {
-	const struct tag_filter *f = arg;
-	size_t t;
+	const char *kind = c->route->arg;
+	struct item tag;
+	struct listing *l = NULL;
 
-	(void)buf;
-	(void)len;
-	if (!e->aux || !e->aux2 || strcmp(e->aux, f->tag_id))
+	*rc = coll_lookup(&coll_tags, NULL, c->cap[0], &tag);
+	if (*rc < 0)
 		return NULL;
-	t = listing_find_id(f->targets, e->aux2);
-	return t ? f->targets->e[t - 1].name : NULL;
+	l = coll_listing(!strcmp(kind, "campaigns") ? &coll_tag_campaigns
+						    : &coll_tag_accounts,
+			 tag.id);
+	item_free(&tag);
+	*rc = l ? coll_fill(l, (size_t)-1) : -ENOMEM;
+	if (*rc < 0 && l) {
+		listing_put(l);
+		l = NULL;
+	}
+	return l;
 }
 
 int h_tag_links_list(struct rctx *c, struct dirfill *d)
 {
-	const char *kind = c->route->arg;
-	struct tag_filter f = { 0 };
-	struct item tag;
-	int rc = coll_lookup(&coll_tags, NULL, c->cap[0], &tag);
+	int rc;
 
-	if (rc < 0)
-		return rc;
-	f.tag_id = tag.id;
-	f.targets = coll_listing(!strcmp(kind, "campaigns") ? &coll_campaigns
-							    : &coll_accounts,
-				 NULL);
-	rc = f.targets ? coll_fill(f.targets, (size_t)-1) : -ENOMEM;
-	if (rc == 0)
-		rc = add_all_picked(&coll_tag_mappings, NULL, tag_target, &f,
-				    d);
-	listing_put(f.targets);
-	item_free(&tag);
+	d->lst = tagged(c, &rc);
 	return rc;
 }
 
 int h_tag_link_stat(struct rctx *c, struct node *n)
 {
-	struct dirfill d = { 0 };
-	int rc = h_tag_links_list(c, &d);
+	int rc;
+	struct listing *l = tagged(c, &rc);
 
-	if (rc == 0) {
-		rc = -ENOENT;
-		for (size_t i = 0; i < d.n; i++)
-			if (!strcmp(d.names[i], c->cap[1]))
-				rc = 0;
-	}
-	dirfill_free(&d);
+	if (!l)
+		return rc;
+	cache_lock();
+	rc = listing_find(l, c->cap[1]) ? 0 : -ENOENT;
+	cache_unlock();
+	listing_put(l);
 	n->size = strlen("../../../") + strlen(c->route->arg) + 1 +
 		  strlen(c->cap[1]);
 	return rc;

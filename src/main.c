@@ -7,6 +7,7 @@
  * The key comes from the environment or -o key_file, never from argv.
  */
 #include <errno.h>
+#include <signal.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +18,7 @@
 #include "cache.h"
 #include "connections.h"
 #include "fs.h"
+#include <fuse_lowlevel.h>
 #include "key.h"
 #include "log.h"
 #include "rate.h"
@@ -170,6 +172,56 @@ static int prepare(const struct options *o, struct api_config *api,
 	return 0;
 }
 
+/*
+ * Mounts and serves until unmounted or told to stop, as fuse_main does,
+ * but a stop by SIGTERM, SIGINT or SIGHUP is a clean exit (status 0):
+ * pending deletes have been sent by then (fs_destroy).
+ */
+static int run_fuse(struct fuse_args *args)
+{
+	struct fuse_cmdline_opts opts;
+	struct fuse_loop_config *loop;
+	struct fuse *f;
+	int rc = 1;
+
+	if (fuse_parse_cmdline(args, &opts) != 0)
+		return 2;
+	if (!opts.mountpoint) {
+		fprintf(stderr, "instantlyfs: no mount point (see --help)\n");
+		return 2;
+	}
+	f = fuse_new(args, &fs_ops, sizeof(fs_ops), NULL);
+	if (!f)
+		goto out;
+	if (fuse_mount(f, opts.mountpoint) != 0)
+		goto destroy;
+	if (fuse_daemonize(opts.foreground) != 0 ||
+	    fuse_set_signal_handlers(fuse_get_session(f)) != 0)
+		goto unmount;
+	loop = fuse_loop_cfg_create();
+	if (!loop) {
+		fuse_remove_signal_handlers(fuse_get_session(f));
+		goto unmount;
+	}
+	fuse_loop_cfg_set_clone_fd(loop, opts.clone_fd);
+	fuse_loop_cfg_set_idle_threads(loop, 10);
+	fuse_loop_cfg_set_max_threads(loop, 16);
+	rc = opts.singlethread ? fuse_loop(f) : fuse_loop_mt(f, loop);
+	/* The loop reports the signal that stopped it. */
+	if (rc == SIGTERM || rc == SIGINT || rc == SIGHUP)
+		rc = 0;
+	rc = rc == 0 ? 0 : 1;
+	fuse_loop_cfg_destroy(loop);
+	fuse_remove_signal_handlers(fuse_get_session(f));
+unmount:
+	fuse_unmount(f);
+destroy:
+	fuse_destroy(f);
+out:
+	free(opts.mountpoint);
+	return rc;
+}
+
 /* Starts the API client and the cache, then serves the mount. */
 static int serve(struct fuse_args *args, const struct options *o,
 		 struct api_config *api, char *key)
@@ -200,10 +252,9 @@ static int serve(struct fuse_args *args, const struct options *o,
 		h_make_set_timezone(o->timezone);
 	fs_configure(&fsc);
 	route_mount_time = time(NULL);
-	/* max_idle_threads: libfuse 3.14 warns when it is left unset. */
 	fuse_opt_add_arg(args, "-odefault_permissions,fsname=instantlyfs,"
-			       "subtype=instantlyfs,max_idle_threads=10");
-	rc = fuse_main(args->argc, args->argv, &fs_ops, NULL);
+			       "subtype=instantlyfs");
+	rc = run_fuse(args);
 	cache_destroy();
 	api_cleanup();
 	rate_cleanup();

@@ -700,3 +700,35 @@ class RemoveTest(MountTest):
         self.assertNotEqual(rc, 0)
         self.assertIn("Operation not permitted", err)
         self.assertIn(c["id"], [x["id"] for x in self.fake.state()["campaigns"]])
+
+
+class UnmountTest(MountTest):
+    fake_args = ["--seed", SEED]
+
+    def test_a_delete_pending_at_unmount_is_sent_before_exit(self):
+        from harness import Mount
+        import tempfile
+        big = next(c for c in self.fake.state()["campaigns"] if c["name"] == "Big Campaign")
+        lead = next(l for l in self.fake.state()["leads"] if l.get("campaign") == big["id"]
+                    and (l.get("email") or "").startswith("big24"))
+        m = Mount(tempfile.mkdtemp(prefix="instantlyfs-um-"), self.fake.url)
+        try:
+            os.remove(m.path("campaigns", big["id"], "leads", lead["email"] + ".json"))
+        finally:
+            rc = m.unmount()
+        self.assertEqual(rc, 0)
+        self.assertNotIn(lead["id"], [l["id"] for l in self.fake.state()["leads"]])
+
+    def test_sigterm_exits_cleanly_and_promptly(self):
+        from harness import Mount
+        import signal
+        import tempfile
+        m = Mount(tempfile.mkdtemp(prefix="instantlyfs-term-"), self.fake.url)
+        os.listdir(m.path("campaigns"))
+        start = time.time()
+        m.proc.send_signal(signal.SIGTERM)
+        m.proc.wait(20)
+        self.assertLess(time.time() - start, 20)
+        self.assertEqual(m.proc.returncode, 0)
+        subprocess.run(["fusermount3", "-u", m.dir], stderr=subprocess.DEVNULL)
+        m.log.close()
