@@ -16,7 +16,17 @@
 
 #define FS_MAX_WRITE (64u << 20)	/* bytes one open file may hold */
 
+/*
+ * Every open file and folder is on one list, so those the kernel never
+ * released (closed just before an unmount) are freed at unmount.
+ */
+struct live {
+	struct live *prev, *next;
+	void (*free)(struct live *l);
+};
+
 struct fh {
+	struct live link;	/* first: a struct live * is a struct fh * */
 	char *path;
 	struct blob content;	/* what reads see, when not writable */
 	struct buf wbuf;	/* a writable resource's bytes */

@@ -127,7 +127,49 @@ static int fs_readlink(const char *path, char *out, size_t size)
 	return 0;
 }
 
+static pthread_mutex_t live_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct live live_list = { &live_list, &live_list, NULL };
+
+static void live_add(struct live *l, void (*free_fn)(struct live *))
+{
+	l->free = free_fn;
+	pthread_mutex_lock(&live_lock);
+	l->next = live_list.next;
+	l->prev = &live_list;
+	live_list.next->prev = l;
+	live_list.next = l;
+	pthread_mutex_unlock(&live_lock);
+}
+
+static void live_del(struct live *l)
+{
+	pthread_mutex_lock(&live_lock);
+	l->prev->next = l->next;
+	l->next->prev = l->prev;
+	pthread_mutex_unlock(&live_lock);
+}
+
+/* Frees what the kernel never released. */
+static void live_free_all(void)
+{
+	for (;;) {
+		struct live *l;
+
+		pthread_mutex_lock(&live_lock);
+		l = live_list.next;
+		if (l != &live_list) {
+			l->prev->next = l->next;
+			l->next->prev = l->prev;
+		}
+		pthread_mutex_unlock(&live_lock);
+		if (l == &live_list)
+			break;
+		l->free(l);
+	}
+}
+
 struct dh {
+	struct live link;	/* first */
 	struct dirfill fill;	/* literal children first, then dynamic */
 	struct dirfill hidden;	/* removed a moment ago (tomb.h) */
 };
@@ -135,6 +177,15 @@ struct dh {
 static void add_literal(void *arg, const char *name)
 {
 	dirfill_add(arg, name);
+}
+
+static void dh_free(struct live *l)
+{
+	struct dh *d = (struct dh *)l;
+
+	dirfill_free(&d->fill);
+	dirfill_free(&d->hidden);
+	free(d);
 }
 
 static int fs_opendir(const char *path, struct fuse_file_info *fi)
@@ -151,6 +202,7 @@ static int fs_opendir(const char *path, struct fuse_file_info *fi)
 	d = calloc(1, sizeof(*d));
 	if (!d)
 		return -ENOMEM;
+	live_add(&d->link, dh_free);
 	if (!(n.flags & R_LOCAL))
 		route_children(&c, add_literal, &d->fill);
 	scratch_list(path, add_literal, &d->fill);
@@ -158,9 +210,8 @@ static int fs_opendir(const char *path, struct fuse_file_info *fi)
 	if (c.route->list) {
 		rc = c.route->list(&c, &d->fill);
 		if (rc < 0) {
-			dirfill_free(&d->fill);
-			dirfill_free(&d->hidden);
-			free(d);
+			live_del(&d->link);
+			dh_free(&d->link);
 			return rc;
 		}
 	}
@@ -246,10 +297,21 @@ static int fs_releasedir(const char *path, struct fuse_file_info *fi)
 	struct dh *d = (struct dh *)(uintptr_t)fi->fh;
 
 	(void)path;
-	dirfill_free(&d->fill);
-	dirfill_free(&d->hidden);
-	free(d);
+	live_del(&d->link);
+	dh_free(&d->link);
 	return 0;
+}
+
+static void fh_free_live(struct live *l)
+{
+	struct fh *h = (struct fh *)l;
+
+	if (h->scratch)
+		scratch_put(h->scratch);
+	free(h->path);
+	blob_free(&h->content);
+	buf_free(&h->wbuf);
+	free(h);
 }
 
 struct fh *fs_fh_new(const char *path)
@@ -260,19 +322,17 @@ struct fh *fs_fh_new(const char *path)
 		free(h);
 		return NULL;
 	}
-	if (h)
+	if (h) {
 		buf_init(&h->wbuf, FS_MAX_WRITE);
+		live_add(&h->link, fh_free_live);
+	}
 	return h;
 }
 
 void fs_fh_free(struct fh *h)
 {
-	if (h->scratch)
-		scratch_put(h->scratch);
-	free(h->path);
-	blob_free(&h->content);
-	buf_free(&h->wbuf);
-	free(h);
+	live_del(&h->link);
+	fh_free_live(&h->link);
 }
 
 /* A resource opened for writing starts from its contents (so >> and
@@ -385,6 +445,7 @@ static void fs_destroy(void *data)
 {
 	(void)data;
 	tomb_stop();
+	live_free_all();
 	scratch_destroy();
 }
 
