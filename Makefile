@@ -118,3 +118,4 @@ include tests/fuzz/fuzz.mk
 # Speed and memory on a 100,000-lead campaign (BENCH_LEADS=N to change).
 bench: all
 	INSTANTLYFS=$(abspath $(BUILD)/instantlyfs) python3 tests/bench/bench.py
+include tests/spec/spec.mk
