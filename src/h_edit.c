@@ -252,17 +252,24 @@ static int create_lead(struct rctx *c, const char *parent, const char *data,
 	return rc;
 }
 
+/* The object the view's name capture names, and its parent id. */
+static int view_item(struct rctx *c, char *pbuf, size_t len,
+		     const char **parent, struct item *it)
+{
+	*parent = parent_id(c, pbuf, len);
+	if (view(c)->parent_cap >= 0 && !*parent)
+		return -ENOENT;
+	return coll_lookup(view(c)->coll, *parent, c->cap[view(c)->name_cap],
+			   it);
+}
+
 int h_coll_commit(struct rctx *c, const char *data, size_t len)
 {
 	char pbuf[512];
-	const char *parent = parent_id(c, pbuf, sizeof(pbuf));
+	const char *parent;
 	struct item it;
-	int rc;
+	int rc = view_item(c, pbuf, sizeof(pbuf), &parent, &it);
 
-	if (view(c)->parent_cap >= 0 && !parent)
-		return -ENOENT;
-	rc = coll_lookup(view(c)->coll, parent, c->cap[view(c)->name_cap],
-			 &it);
 	if (rc == -ENOENT && c->route->create && c->route->create(c) == 0)
 		return create_lead(c, parent, data, len);
 	if (rc < 0)
@@ -276,14 +283,10 @@ int h_coll_commit(struct rctx *c, const char *data, size_t len)
 int h_coll_delete(struct rctx *c)
 {
 	char pbuf[512];
-	const char *parent = parent_id(c, pbuf, sizeof(pbuf));
+	const char *parent;
 	struct item it;
-	int rc;
+	int rc = view_item(c, pbuf, sizeof(pbuf), &parent, &it);
 
-	if (view(c)->parent_cap >= 0 && !parent)
-		return -ENOENT;
-	rc = coll_lookup(view(c)->coll, parent, c->cap[view(c)->name_cap],
-			 &it);
 	if (rc < 0)
 		return rc;
 	rc = coll_send(view(c)->coll, "DELETE", it.id, NULL, NULL);

@@ -26,11 +26,11 @@
 #include "buf.h"
 #include "hmap.h"
 #include "import.h"
+#include "msg.h"
 #include "patch.h"
 
 #define IMPORT_MEM_PER_BYTE 64
 #define IMPORT_MEM_SLACK ((size_t)1 << 20)
-#define NAME_SHOWN 64 /* bytes of a user's value quoted in a message */
 
 enum field_type { FT_STRING, FT_NUMBER };
 
@@ -61,42 +61,6 @@ static const struct lead_field {
 #define NFIELDS (sizeof(lead_fields) / sizeof(lead_fields[0]))
 #define EMAIL 0 /* lead_fields[EMAIL] */
 #define CUSTOM_VARIABLES "custom_variables"
-
-static void set_err(char **err, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static void set_err(char **err, const char *fmt, ...)
-{
-	va_list ap;
-	char *s;
-
-	if (!err)
-		return;
-	va_start(ap, fmt);
-	if (vasprintf(&s, fmt, ap) < 0)
-		s = NULL;
-	va_end(ap);
-	free(*err);
-	*err = s;
-}
-
-/* A user's text in a one-line message: control bytes as '?', cut long. */
-static const char *shown(const char *s, char out[NAME_SHOWN + 4])
-{
-	size_t i;
-
-	for (i = 0; s[i] && i < NAME_SHOWN; i++)
-		out[i] =
-		    (unsigned char)s[i] < 0x20 || s[i] == 0x7f ? '?' : s[i];
-	if (s[i]) {
-		while (i > 0 && ((unsigned char)s[i] & 0xc0) == 0x80)
-			i--;
-		memcpy(out + i, "...", 3);
-		i += 3;
-	}
-	out[i] = '\0';
-	return out;
-}
 
 static bool is_blank(char c)
 {
@@ -143,14 +107,14 @@ static int builder_add(struct builder *b, cJSON *lead, size_t line, char **err)
 	struct import_batch *cur;
 
 	if (b->r.rows >= IMPORT_MAX_ROWS) {
-		set_err(err, "line %zu: more than %d rows; split the import",
+		msg_set(err, "line %zu: more than %d rows; split the import",
 			line, IMPORT_MAX_ROWS);
 		cJSON_Delete(lead);
 		return -EFBIG;
 	}
 	b->mem += tree_cost(lead);
 	if (b->mem > b->mem_max) {
-		set_err(err,
+		msg_set(err,
 			"line %zu: the leads would take more than %zu MiB of "
 			"memory; split the import",
 			line, b->mem_max >> 20);
@@ -189,15 +153,15 @@ static int builder_add(struct builder *b, cJSON *lead, size_t line, char **err)
 
 static int check_email(const char *email, size_t line, char **err)
 {
-	char v[NAME_SHOWN + 4];
+	char v[MSG_SHOWN + 4];
 
 	if (!email || !*email) {
-		set_err(err, "line %zu: no email", line);
+		msg_set(err, "line %zu: no email", line);
 		return -EINVAL;
 	}
 	if (!strchr(email, '@')) {
-		set_err(err, "line %zu: email \"%s\" has no '@'", line,
-			shown(email, v));
+		msg_set(err, "line %zu: email \"%s\" has no '@'", line,
+			msg_shown(email, v));
 		return -EINVAL;
 	}
 	return 0;
@@ -260,7 +224,7 @@ static int csv_quoted(struct csv *c, const char **pp, size_t line, char **err)
 	for (;;) {
 		q = memchr(p, '"', (size_t)(c->end - p));
 		if (!q) {
-			set_err(err, "line %zu: a quoted field is not closed",
+			msg_set(err, "line %zu: a quoted field is not closed",
 				line);
 			return -EINVAL;
 		}
@@ -283,7 +247,7 @@ static int csv_quoted(struct csv *c, const char **pp, size_t line, char **err)
 	if (p + 1 < c->end && p[0] == '\r' && p[1] == '\n')
 		p++;
 	if (p < c->end && *p != ',' && *p != '\n') {
-		set_err(err,
+		msg_set(err,
 			"line %zu: text after the closing quote of a field",
 			line);
 		return -EINVAL;
@@ -387,7 +351,7 @@ static int csv_header(const struct csv *c, size_t line, struct column **out,
 		      char **err)
 {
 	bool seen[NFIELDS] = {false};
-	char v[NAME_SHOWN + 4];
+	char v[MSG_SHOWN + 4];
 	struct column *cols;
 	struct hmap *names;
 	size_t i, n = c->ncells;
@@ -417,7 +381,7 @@ static int csv_header(const struct csv *c, size_t line, struct column **out,
 		if (f >= 0) {
 			cols[i].field = f;
 			if (seen[f]) {
-				set_err(err,
+				msg_set(err,
 					"line %zu: column %s appears twice",
 					line, lead_fields[f].name);
 				rc = -EINVAL;
@@ -430,8 +394,8 @@ static int csv_header(const struct csv *c, size_t line, struct column **out,
 		if (!cols[i].name) {
 			rc = -ENOMEM;
 		} else if (hmap_get(names, cols[i].name)) {
-			set_err(err, "line %zu: column %s appears twice", line,
-				shown(cols[i].name, v));
+			msg_set(err, "line %zu: column %s appears twice", line,
+				msg_shown(cols[i].name, v));
 			rc = -EINVAL;
 		} else {
 			rc = hmap_put(names, cols[i].name, &cols[i], NULL);
@@ -439,7 +403,7 @@ static int csv_header(const struct csv *c, size_t line, struct column **out,
 	}
 	hmap_free(names, NULL);
 	if (!rc && !seen[EMAIL]) {
-		set_err(err, "line %zu: the header has no email column", line);
+		msg_set(err, "line %zu: the header has no email column", line);
 		rc = -EINVAL;
 	}
 	if (rc) {
@@ -453,15 +417,15 @@ static int csv_header(const struct csv *c, size_t line, struct column **out,
 static int csv_number(const char *s, const char *name, size_t line, double *out,
 		      char **err)
 {
-	char v[NAME_SHOWN + 4];
+	char v[MSG_SHOWN + 4];
 	char *end;
 	long n;
 
 	errno = 0;
 	n = strtol(s, &end, 10);
 	if (errno || *end || n < INT_MIN || n > INT_MAX) {
-		set_err(err, "line %zu: %s must be an integer, not \"%s\"",
-			line, name, shown(s, v));
+		msg_set(err, "line %zu: %s must be an integer, not \"%s\"",
+			line, name, msg_shown(s, v));
 		return -EINVAL;
 	}
 	*out = (double)n;
@@ -477,7 +441,7 @@ static int csv_lead(const struct csv *c, const struct column *cols,
 	int rc = 0;
 
 	if (c->ncells != ncols) {
-		set_err(err, "line %zu: %zu fields, but the header has %zu",
+		msg_set(err, "line %zu: %zu fields, but the header has %zu",
 			line, c->ncells, ncols);
 		return -EINVAL;
 	}
@@ -498,7 +462,7 @@ static int csv_lead(const struct csv *c, const struct column *cols,
 		if (!len)
 			continue;
 		if (cols[i].field == COL_NONE) {
-			set_err(err,
+			msg_set(err,
 				"line %zu: column %zu has a value but no name "
 				"in the header",
 				line, i + 1);
@@ -602,14 +566,14 @@ static int duplicate_key(const cJSON *obj, const char **dup)
 
 static int custom_value(const cJSON *v, size_t line, char **err)
 {
-	char name[NAME_SHOWN + 4];
+	char name[MSG_SHOWN + 4];
 
 	if (!cJSON_IsObject(v) && !cJSON_IsArray(v))
 		return 0;
-	set_err(err,
+	msg_set(err,
 		"line %zu: custom variable %s: custom variables take strings, "
 		"numbers, booleans or null",
-		line, shown(v->string, name));
+		line, msg_shown(v->string, name));
 	return -EINVAL;
 }
 
@@ -626,7 +590,7 @@ static int jsonl_field(cJSON *lead, cJSON *m, const struct lead_field *f,
 	else
 		ok = cJSON_IsString(m) || cJSON_IsNull(m);
 	if (!ok) {
-		set_err(err, "line %zu: %s must be %s", line, f->name,
+		msg_set(err, "line %zu: %s must be %s", line, f->name,
 			f == &lead_fields[EMAIL] ? "a string"
 			: f->type == FT_NUMBER	 ? "a number"
 						 : "a string or null");
@@ -648,7 +612,7 @@ static int jsonl_custom(cJSON **cv, cJSON *m, size_t line, char **err)
 		return 0;
 	}
 	if (!cJSON_IsObject(m)) {
-		set_err(err, "line %zu: %s must be an object", line,
+		msg_set(err, "line %zu: %s must be an object", line,
 			CUSTOM_VARIABLES);
 		cJSON_Delete(m);
 		return -EINVAL;
@@ -673,11 +637,11 @@ static int jsonl_lead(cJSON *obj, size_t line, cJSON **out, char **err)
 	cJSON *lead = NULL, *cv = NULL, *m;
 	bool merged = false;
 	const char *dup;
-	char name[NAME_SHOWN + 4];
+	char name[MSG_SHOWN + 4];
 	int rc = 0, f;
 
 	if (!cJSON_IsObject(obj)) {
-		set_err(err, "line %zu: expected a JSON object", line);
+		msg_set(err, "line %zu: expected a JSON object", line);
 		rc = -EINVAL;
 		goto out;
 	}
@@ -710,8 +674,8 @@ static int jsonl_lead(cJSON *obj, size_t line, cJSON **out, char **err)
 	m = cJSON_GetObjectItemCaseSensitive(lead, lead_fields[EMAIL].name);
 	rc = check_email(m ? m->valuestring : NULL, line, err);
 	if (!rc && merged && cv && (rc = duplicate_key(cv, &dup)) > 0) {
-		set_err(err, "line %zu: custom variable %s is given twice",
-			line, shown(dup, name));
+		msg_set(err, "line %zu: custom variable %s is given twice",
+			line, msg_shown(dup, name));
 		rc = -EINVAL;
 	}
 	if (!rc && cv && cv->child) {
@@ -750,10 +714,10 @@ static int jsonl_parse(const char *p, const char *end, size_t line,
 		why = NULL;
 		rc = patch_parse_json(p, (size_t)(e - p), &obj, &pos, &why);
 		if (rc == -EINVAL && why && pos != (size_t)-1)
-			set_err(err, "line %zu: %s at column %zu", line, why,
+			msg_set(err, "line %zu: %s at column %zu", line, why,
 				pos + 1);
 		else if (rc == -EINVAL && why)
-			set_err(err, "line %zu: %s", line, why);
+			msg_set(err, "line %zu: %s", line, why);
 		free(why);
 		if (!rc)
 			rc = jsonl_lead(obj, line, &lead, err);
@@ -789,14 +753,14 @@ int import_parse(const char *text, size_t len, struct import_result *out,
 	if (err)
 		*err = NULL;
 	if (len > IMPORT_MAX_BYTES) {
-		set_err(err, "the import is larger than %u MiB",
+		msg_set(err, "the import is larger than %u MiB",
 			IMPORT_MAX_BYTES >> 20);
 		return -EFBIG;
 	}
 	end = text + len;
 	at = patch_bad_text(text, len, &why);
 	if (at < len) {
-		set_err(err, "line %zu: %s", 1 + count_lines(text, text + at),
+		msg_set(err, "line %zu: %s", 1 + count_lines(text, text + at),
 			why);
 		return -EINVAL;
 	}
@@ -809,7 +773,7 @@ int import_parse(const char *text, size_t len, struct import_result *out,
 		;
 	line = 1 + count_lines(p, q);
 	if (q < end && *q == '[') {
-		set_err(err,
+		msg_set(err,
 			"line %zu: a JSON array is not an import; write JSON "
 			"Lines (one object a line) or CSV",
 			line);
@@ -820,7 +784,7 @@ int import_parse(const char *text, size_t len, struct import_result *out,
 	else
 		rc = csv_parse(p, end, 1, &b, err);
 	if (!rc && !b.r.rows) {
-		set_err(err, "no rows");
+		msg_set(err, "no rows");
 		rc = -EINVAL;
 	}
 	if (rc) {

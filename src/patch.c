@@ -19,51 +19,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "msg.h"
 #include "patch.h"
 
-#define NAME_SHOWN 64	/* bytes of a field name quoted in a message */
 #define SMALL_OBJECT 16 /* objects this small are searched linearly */
-
-static void set_err(char **err, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static void set_err(char **err, const char *fmt, ...)
-{
-	va_list ap;
-	char *s;
-
-	if (!err)
-		return;
-	va_start(ap, fmt);
-	if (vasprintf(&s, fmt, ap) < 0)
-		s = NULL;
-	va_end(ap);
-	free(*err);
-	*err = s;
-}
-
-/*
- * A name as it may appear in a one-line message: control bytes become '?',
- * and a long one is cut (at a character boundary) and ends in "...".
- */
-static const char *shown(const char *s, char out[NAME_SHOWN + 4])
-{
-	size_t i;
-
-	if (!s)
-		s = "";
-	for (i = 0; s[i] && i < NAME_SHOWN; i++)
-		out[i] =
-		    (unsigned char)s[i] < 0x20 || s[i] == 0x7f ? '?' : s[i];
-	if (s[i]) {
-		while (i > 0 && ((unsigned char)s[i] & 0xc0) == 0x80)
-			i--;
-		memcpy(out + i, "...", 3);
-		i += 3;
-	}
-	out[i] = '\0';
-	return out;
-}
 
 static const char *key_of(const cJSON *m)
 {
@@ -336,13 +295,13 @@ int patch_parse_json(const char *text, size_t len, cJSON **out, size_t *pos,
 	at = patch_bad_text(text, len, &what);
 	if (at < len) {
 		set_pos(pos, at);
-		set_err(why, "%s", what);
+		msg_set(why, "%s", what);
 		return -EINVAL;
 	}
 	at = too_deep_at(text, len);
 	if (at < len) {
 		set_pos(pos, at);
-		set_err(why, "nesting deeper than %d levels", PATCH_MAX_DEPTH);
+		msg_set(why, "nesting deeper than %d levels", PATCH_MAX_DEPTH);
 		return -EINVAL;
 	}
 	copy = malloc(len + 1);
@@ -360,16 +319,16 @@ int patch_parse_json(const char *text, size_t len, cJSON **out, size_t *pos,
 	free(copy);
 	if (!v || at < len) {
 		set_pos(pos, at);
-		set_err(why, v ? "text after the JSON value" : "invalid JSON");
+		msg_set(why, v ? "text after the JSON value" : "invalid JSON");
 		cJSON_Delete(v);
 		return -EINVAL;
 	}
 	rc = find_duplicate(v, &dup);
 	if (rc) {
-		char name[NAME_SHOWN + 4];
+		char name[MSG_SHOWN + 4];
 
 		if (rc > 0)
-			set_err(why, "duplicate key \"%s\"", shown(dup, name));
+			msg_set(why, "duplicate key \"%s\"", msg_shown(dup, name));
 		cJSON_Delete(v);
 		return rc > 0 ? -EINVAL : rc;
 	}
@@ -411,13 +370,13 @@ static int parse_object(const char *text, size_t len, bool empty_ok,
 
 	*obj = NULL;
 	if (len > PATCH_MAX_TEXT) {
-		set_err(err, "the text is larger than %zu KiB",
+		msg_set(err, "the text is larger than %zu KiB",
 			PATCH_MAX_TEXT >> 10);
 		return -EINVAL;
 	}
 	if (blank(text, len)) {
 		if (!empty_ok) {
-			set_err(err,
+			msg_set(err,
 				"the text is empty; expected a JSON object");
 			return -EINVAL;
 		}
@@ -429,15 +388,15 @@ static int parse_object(const char *text, size_t len, bool empty_ok,
 		for (i = 0; i < pos; i++, col++)
 			if (text[i] == '\n')
 				line++, col = 0;
-		set_err(err, "%s at line %zu, column %zu", why, line, col);
+		msg_set(err, "%s at line %zu, column %zu", why, line, col);
 	} else if (rc == -EINVAL && why) {
-		set_err(err, "%s", why);
+		msg_set(err, "%s", why);
 	}
 	free(why);
 	if (rc)
 		return rc;
 	if (!cJSON_IsObject(*obj)) {
-		set_err(err, "expected a JSON object, not %s", kind_of(*obj));
+		msg_set(err, "expected a JSON object, not %s", kind_of(*obj));
 		cJSON_Delete(*obj);
 		*obj = NULL;
 		return -EINVAL;
@@ -474,12 +433,12 @@ static bool scalar(const cJSON *v)
 
 static int custom_value_err(const char *key, char **err)
 {
-	char name[NAME_SHOWN + 4];
+	char name[MSG_SHOWN + 4];
 
-	set_err(err,
+	msg_set(err,
 		"custom variable %s: custom variables take strings, numbers, "
 		"booleans or null",
-		shown(key, name));
+		msg_shown(key, name));
 	return -EINVAL;
 }
 
@@ -492,7 +451,7 @@ static const char *payload_write(const struct patch_spec *spec)
 static int field_change(const cJSON *new, const cJSON *old,
 			const struct patch_spec *spec, cJSON **out, char **err)
 {
-	char name[NAME_SHOWN + 4];
+	char name[MSG_SHOWN + 4];
 	const cJSON *v;
 	int rc;
 
@@ -502,17 +461,17 @@ static int field_change(const cJSON *new, const cJSON *old,
 			return rc < 0 ? rc : 0;
 	}
 	if (!listed(spec->writable, key_of(new))) {
-		shown(key_of(new), name);
+		msg_shown(key_of(new), name);
 		if (old)
-			set_err(err, "%s is read-only", name);
+			msg_set(err, "%s is read-only", name);
 		else
-			set_err(err, "%s is not a field the API takes", name);
+			msg_set(err, "%s is not a field the API takes", name);
 		return -EINVAL;
 	}
 	if (spec->payload_field && !strcmp(key_of(new), payload_write(spec))) {
 		if (!cJSON_IsObject(new)) {
-			set_err(err, "%s must be an object",
-				shown(key_of(new), name));
+			msg_set(err, "%s must be an object",
+				msg_shown(key_of(new), name));
 			return -EINVAL;
 		}
 		for (v = new->child; v; v = v->next)
@@ -531,7 +490,7 @@ static int payload_change(const cJSON *new, const cJSON *old,
 			  char **err)
 {
 	struct index was = {0}, now = {0};
-	char name[NAME_SHOWN + 4];
+	char name[MSG_SHOWN + 4];
 	cJSON *changed = NULL;
 	const cJSON *v, *prev;
 	int rc;
@@ -544,8 +503,8 @@ static int payload_change(const cJSON *new, const cJSON *old,
 		return 0;
 	}
 	if (!cJSON_IsObject(new)) {
-		set_err(err, "%s must be an object of custom variables",
-			shown(spec->payload_field, name));
+		msg_set(err, "%s must be an object of custom variables",
+			msg_shown(spec->payload_field, name));
 		return -EINVAL;
 	}
 	rc = index_build(&was, old);
@@ -569,10 +528,10 @@ static int payload_change(const cJSON *new, const cJSON *old,
 	for (v = was.obj ? was.obj->child : NULL; v && !rc; v = v->next) {
 		if (index_get(&now, key_of(v)))
 			continue;
-		set_err(err,
+		msg_set(err,
 			"custom variable %s cannot be removed through the API; "
 			"set it to null",
-			shown(key_of(v), name));
+			msg_shown(key_of(v), name));
 		rc = -EINVAL;
 	}
 	index_free(&was);
@@ -624,7 +583,7 @@ int patch_build(const char *text, size_t len, const cJSON *server,
 	index_free(&srv);
 	cJSON_Delete(in);
 	if (!rc && out && spec->payload_field && edited_twice(out, spec)) {
-		set_err(err,
+		msg_set(err,
 			"custom variables are edited both under %s and as %s; "
 			"edit them under %s only",
 			spec->payload_field, payload_write(spec),
