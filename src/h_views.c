@@ -2,8 +2,8 @@
  * h_views.c - symlink folders that group objects listed elsewhere:
  * campaigns/by-status/, emails/threads/, tags/<label>/{campaigns,accounts}/.
  *
- * They read the listings of the collections they group, so they cost no
- * request of their own beyond those listings (and one search per thread).
+ * by-status/ and threads/ read listings the mount already has; a thread's
+ * folder costs one search, a tag's folder one listing (tag_ids filter).
  */
 #include <errno.h>
 #include <stdio.h>
