@@ -16,40 +16,10 @@
 
 #include "api.h"
 #include "coll.h"
+#include "fields.h"
 #include "escape.h"
 #include "hmap.h"
 #include "render.h"
-
-/* The fields each PATCH takes: the request schemas of the spec's PATCH
- * operations on the item paths below. */
-static const char *const campaign_writable[] = {
-	"allow_risky_contacts", "auto_variant_select", "bcc_list",
-	"campaign_schedule", "cc_list", "daily_limit", "daily_max_leads",
-	"disable_bounce_protect", "email_gap", "email_list", "email_tag_list",
-	"first_email_text_only", "insert_unsubscribe_header", "is_evergreen",
-	"limit_emails_per_company_override", "link_tracking", "match_lead_esp",
-	"name", "open_tracking", "owned_by", "pl_value", "prioritize_new_leads",
-	"provider_routing_rules", "random_wait_max", "sequences",
-	"stop_for_company", "stop_on_auto_reply", "stop_on_reply", "text_only",
-	NULL
-};
-static const char *const lead_writable[] = {
-	"assigned_to", "company_name", "custom_variables", "first_name",
-	"job_title", "last_name", "lt_interest_status", "personalization",
-	"phone", "pl_value_lead", "website", NULL
-};
-static const char *const lead_list_writable[] = {
-	"has_enrichment_task", "name", "owned_by", NULL
-};
-static const char *const account_writable[] = {
-	"daily_limit", "enable_slow_ramp", "first_name",
-	"inbox_placement_test_limit", "last_name", "remove_tracking_domain",
-	"reply_to", "sending_gap", "signature", "skip_cname_check",
-	"tracking_domain_name", "tracking_domain_status", "warmup", NULL
-};
-static const char *const tag_writable[] = { "description", "label", NULL };
-static const char *const email_writable[] = { "is_unread", "reminder_ts",
-					      NULL };
 
 /* Where a collection lives.  Unset list_method means GET, unset
  * key_field "id". */
@@ -58,37 +28,37 @@ static const char *const email_writable[] = { "is_unread", "reminder_ts",
 const struct coll coll_campaigns = {
 	OBJ("campaign", "/api/v2/campaigns", "/api/v2/campaigns/%s"),
 	.name_field = "id", .label_field = "name", .name_fallback = "campaign",
-	.aux_field = "status", .writable = campaign_writable,
+	.aux_field = "status", .writable = fields_campaign_writable,
 	.create_path = "/api/v2/campaigns",
 };
 const struct coll coll_campaign_leads = {
 	OBJ("lead", "/api/v2/leads/list", "/api/v2/leads/%s"),
 	.list_method = "POST", .parent_field = "campaign",
 	.name_field = "email", .name_fallback = "lead", .suffix = ".json",
-	.writable = lead_writable, .payload_field = "payload",
+	.writable = fields_lead_writable, .payload_field = "payload",
 	.create_path = "/api/v2/leads",
 };
 const struct coll coll_list_leads = {
 	OBJ("lead", "/api/v2/leads/list", "/api/v2/leads/%s"),
 	.list_method = "POST", .parent_field = "list_id",
 	.name_field = "email", .name_fallback = "lead", .suffix = ".json",
-	.writable = lead_writable, .payload_field = "payload",
+	.writable = fields_lead_writable, .payload_field = "payload",
 	.create_path = "/api/v2/leads",
 };
 const struct coll coll_lead_lists = {
 	OBJ("lead_list", "/api/v2/lead-lists", "/api/v2/lead-lists/%s"),
 	.name_field = "id", .label_field = "name", .name_fallback = "list",
-	.writable = lead_list_writable, .create_path = "/api/v2/lead-lists",
+	.writable = fields_lead_list_writable, .create_path = "/api/v2/lead-lists",
 };
 const struct coll coll_accounts = {
 	OBJ("account", "/api/v2/accounts", "/api/v2/accounts/%s"),
 	.key_field = "email", .name_field = "email", .name_fallback = "account",
-	.writable = account_writable, .create_path = "/api/v2/accounts",
+	.writable = fields_account_writable, .create_path = "/api/v2/accounts",
 };
 const struct coll coll_emails = {
 	OBJ("email", "/api/v2/emails", "/api/v2/emails/%s"),
 	.name_field = "id", .aux_field = "thread_id", .stream = 1,
-	.incremental = 1, .writable = email_writable,
+	.incremental = 1, .writable = fields_email_writable,
 };
 /* Listed whole (not streamed), so only unread messages resolve here. */
 const struct coll coll_unread = {
@@ -113,7 +83,7 @@ const struct coll coll_jobs = {
 const struct coll coll_tags = {
 	OBJ("tag", "/api/v2/custom-tags", "/api/v2/custom-tags/%s"),
 	.name_field = "label", .name_fallback = "tag",
-	.writable = tag_writable, .create_path = "/api/v2/custom-tags",
+	.writable = fields_tag_writable, .create_path = "/api/v2/custom-tags",
 };
 /* The campaigns and accounts that carry one tag (tag_ids filter). */
 const struct coll coll_tag_campaigns = {

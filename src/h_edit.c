@@ -16,6 +16,7 @@
 #include "api.h"
 #include "doc.h"
 #include "errlog.h"
+#include "fields.h"
 #include "escape.h"
 #include "log.h"
 #include "patch.h"
@@ -299,9 +300,8 @@ int h_coll_delete(struct rctx *c)
 /* workspace.json: PATCH /workspaces/current (its request schema). */
 int h_workspace_commit(struct rctx *c, const char *data, size_t len)
 {
-	static const char *const writable[] = { "name", "org_logo_url", NULL };
 	static const char path[] = "/api/v2/workspaces/current";
-	struct patch_spec spec = { writable, NULL, NULL };
+	struct patch_spec spec = { fields_workspace_writable, NULL, NULL };
 	struct api_resp r = { 0 };
 	struct blob b = { 0 };
 	cJSON *server, *body = NULL;

@@ -32,7 +32,7 @@ FUZZ_LIBS = $(shell pkg-config --libs libcjson libcurl) -lpthread -lm
 FUZZ_SRC_pager := pager errmap render buf hmap
 FUZZ_SRC_escape := escape
 FUZZ_SRC_import := import patch msg buf hmap
-FUZZ_SRC_patch := patch msg render buf hmap
+FUZZ_SRC_patch := patch msg fields render buf hmap
 FUZZ_SRC_html := html buf
 
 FUZZ_BINS := $(FUZZ_NAMES:%=$(FUZZ_DIR)/fuzz_%)

@@ -29,48 +29,21 @@
 
 #include <cjson/cJSON.h>
 
+#include "fields.h"
 #include "fuzz_util.h"
 #include "patch.h"
 #include "render.h"
 
-/* The writable lists of coll.c and h_edit.c. */
-static const char *const campaign_writable[] = {
-	"allow_risky_contacts", "auto_variant_select", "bcc_list",
-	"campaign_schedule", "cc_list", "daily_limit", "daily_max_leads",
-	"disable_bounce_protect", "email_gap", "email_list", "email_tag_list",
-	"first_email_text_only", "insert_unsubscribe_header", "is_evergreen",
-	"limit_emails_per_company_override", "link_tracking", "match_lead_esp",
-	"name", "open_tracking", "owned_by", "pl_value", "prioritize_new_leads",
-	"provider_routing_rules", "random_wait_max", "sequences",
-	"stop_for_company", "stop_on_auto_reply", "stop_on_reply", "text_only",
-	NULL
-};
-static const char *const lead_writable[] = {
-	"assigned_to", "company_name", "custom_variables", "first_name",
-	"job_title", "last_name", "lt_interest_status", "personalization",
-	"phone", "pl_value_lead", "website", NULL
-};
-static const char *const account_writable[] = {
-	"daily_limit", "enable_slow_ramp", "first_name",
-	"inbox_placement_test_limit", "last_name", "remove_tracking_domain",
-	"reply_to", "sending_gap", "signature", "skip_cname_check",
-	"tracking_domain_name", "tracking_domain_status", "warmup", NULL
-};
-static const char *const tag_writable[] = { "description", "label", NULL };
-static const char *const email_writable[] = { "is_unread", "reminder_ts",
-					      NULL };
-static const char *const workspace_writable[] = { "name", "org_logo_url",
-						  NULL };
 /* Not in the mount today: a payload written back under its own name. */
 static const char *const payload_writable[] = { "name", "payload", NULL };
 
 static const struct patch_spec specs[] = {
-	{ lead_writable, "payload", "custom_variables" },
-	{ campaign_writable, NULL, NULL },
-	{ account_writable, NULL, NULL },
-	{ tag_writable, NULL, NULL },
-	{ email_writable, NULL, NULL },
-	{ workspace_writable, NULL, NULL },
+	{ fields_lead_writable, "payload", "custom_variables" },
+	{ fields_campaign_writable, NULL, NULL },
+	{ fields_account_writable, NULL, NULL },
+	{ fields_tag_writable, NULL, NULL },
+	{ fields_email_writable, NULL, NULL },
+	{ fields_workspace_writable, NULL, NULL },
 	{ payload_writable, "payload", NULL },
 	{ NULL, NULL, NULL },
 };
