@@ -95,6 +95,8 @@ int route_match(const char *path, struct rctx *c);
 /* Calls fn for each literal child of the folder matched by c. */
 void route_children(const struct rctx *c, void (*fn)(void *, const char *),
 		    void *arg);
+/* The name of path within dir when it is a direct child, else NULL. */
+const char *route_child(const char *path, const char *dir);
 /* The full stat of a matched path: runs every check on the way down. */
 int route_stat(struct rctx *c, struct node *n);
 

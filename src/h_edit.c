@@ -49,6 +49,22 @@ static const char *parent_id(struct rctx *c, char *buf, size_t len)
 						  len);
 }
 
+/* The PATCH body for text against the server's object; a refusal is
+ * recorded.  0 with *body NULL: nothing writable changed. */
+static int patch_for(struct rctx *c, const char *data, size_t len,
+		     const cJSON *server, const struct patch_spec *spec,
+		     cJSON **body)
+{
+	char *err = NULL;
+	int rc = patch_build(data, len, server, spec, body, &err);
+
+	if (rc < 0) {
+		refuse("PATCH", c, err ? err : "refused");
+		free(err);
+	}
+	return rc;
+}
+
 static int edit(struct rctx *c, const struct item *it, const char *parent,
 		const char *data, size_t len)
 {
@@ -56,20 +72,14 @@ static int edit(struct rctx *c, const struct item *it, const char *parent,
 	struct patch_spec spec = { coll->writable, coll->payload_field,
 				   "custom_variables" };
 	cJSON *server = NULL, *body = NULL, *obj = NULL;
-	char *err = NULL;
 	int rc = coll_object_json(coll, it->id, &server);
 
 	if (rc < 0)
 		return rc;
-	rc = patch_build(data, len, server, &spec, &body, &err);
+	rc = patch_for(c, data, len, server, &spec, &body);
 	cJSON_Delete(server);
-	if (rc < 0) {
-		refuse("PATCH", c, err ? err : "refused");
-		free(err);
-		return rc;
-	}
-	if (!body)
-		return 0;	/* nothing writable changed: no request */
+	if (rc < 0 || !body)
+		return rc;	/* refused, or nothing changed: no request */
 	rc = coll_send(coll, "PATCH", it->id, body, &obj);
 	cJSON_Delete(body);
 	if (rc == 0) {
@@ -305,7 +315,6 @@ int h_workspace_commit(struct rctx *c, const char *data, size_t len)
 	struct api_resp r = { 0 };
 	struct blob b = { 0 };
 	cJSON *server, *body = NULL;
-	char *err = NULL;
 	int rc = h_workspace_read(c, &b);
 
 	if (rc < 0)
@@ -314,15 +323,10 @@ int h_workspace_commit(struct rctx *c, const char *data, size_t len)
 	blob_free(&b);
 	if (!server)
 		return -EIO;
-	rc = patch_build(data, len, server, &spec, &body, &err);
+	rc = patch_for(c, data, len, server, &spec, &body);
 	cJSON_Delete(server);
-	if (rc < 0) {
-		refuse("PATCH", c, err ? err : "refused");
-		free(err);
+	if (rc < 0 || !body)
 		return rc;
-	}
-	if (!body)
-		return 0;
 	rc = api_call("PATCH", path, body, &r);
 	cJSON_Delete(body);
 	if (rc == 0 && cJSON_IsObject(r.json))

@@ -124,21 +124,25 @@ int route_match(const char *path, struct rctx *c)
 void route_children(const struct rctx *c, void (*fn)(void *, const char *),
 		    void *arg)
 {
-	const char *parent = c->route->pattern;
-	size_t plen = strlen(parent);
-
-	if (plen == 1)
-		plen = 0;	/* the root: children are "/x" */
 	for (size_t k = 0; k < tree_nroutes; k++) {
 		const struct route *r = &tree_routes[k];
-		const char *rest = r->pattern + plen;
+		const char *name = route_child(r->pattern, c->route->pattern);
 
-		if (strncmp(r->pattern, parent, plen) || rest[0] != '/' ||
-		    !rest[1] || strchr(rest + 1, '/') ||
-		    !strcmp(rest + 1, "*") || (r->flags & R_HIDDEN))
-			continue;
-		fn(arg, rest + 1);
+		if (name && strcmp(name, "*") && !(r->flags & R_HIDDEN))
+			fn(arg, name);
 	}
+}
+
+const char *route_child(const char *path, const char *dir)
+{
+	size_t dlen = strlen(dir);
+
+	if (dlen == 1)
+		dlen = 0;	/* the root: children are "/x" */
+	if (strncmp(path, dir, dlen) || path[dlen] != '/' ||
+	    !path[dlen + 1] || strchr(path + dlen + 1, '/'))
+		return NULL;
+	return path + dlen + 1;
 }
 
 static void node_defaults(const struct route *r, struct node *n)

@@ -13,6 +13,7 @@
 
 #include "buf.h"
 #include "hmap.h"
+#include "route.h"
 #include "scratch.h"
 
 struct scratch {
@@ -284,20 +285,14 @@ int scratch_rename(const char *from, const char *to)
 void scratch_list(const char *dir, void (*fn)(void *, const char *),
 		  void *arg)
 {
-	size_t dlen = strlen(dir), pos = 0;
-	const char *key;
+	size_t pos = 0;
+	const char *key, *name;
 	void *val;
 
-	if (dlen == 1)
-		dlen = 0;	/* the root */
 	pthread_mutex_lock(&lock);
-	while (files && hmap_next(files, &pos, &key, &val)) {
-		const char *rest = key + dlen;
-
-		if (!strncmp(key, dir, dlen) && rest[0] == '/' &&
-		    !strchr(rest + 1, '/'))
-			fn(arg, rest + 1);
-	}
+	while (files && hmap_next(files, &pos, &key, &val))
+		if ((name = route_child(key, dir)))
+			fn(arg, name);
 	pthread_mutex_unlock(&lock);
 }
 

@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "hmap.h"
+#include "route.h"
 #include "log.h"
 #include "tomb.h"
 
@@ -72,20 +73,14 @@ int tomb_cancel(const char *path)
 
 void tomb_list(const char *dir, void (*fn)(void *, const char *), void *arg)
 {
-	size_t dlen = strlen(dir), pos = 0;
-	const char *key;
+	size_t pos = 0;
+	const char *key, *name;
 	void *val;
 
-	if (dlen == 1)
-		dlen = 0;
 	pthread_mutex_lock(&lock);
-	while (tombs && hmap_next(tombs, &pos, &key, &val)) {
-		const char *rest = key + dlen;
-
-		if (!strncmp(key, dir, dlen) && rest[0] == '/' &&
-		    !strchr(rest + 1, '/'))
-			fn(arg, rest + 1);
-	}
+	while (tombs && hmap_next(tombs, &pos, &key, &val))
+		if ((name = route_child(key, dir)))
+			fn(arg, name);
 	pthread_mutex_unlock(&lock);
 }
 
