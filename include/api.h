@@ -8,10 +8,11 @@
  * "Maton-Connection" in gateway mode); Content-Type only with a body.
  * TLS verification is always on.
  *
- * GET (and other idempotent reads marked retry_safe) are retried on 429,
- * 5xx and transport errors with exponential backoff and jitter within a
- * bounded budget; other methods are never retried once they may have
- * reached the server.  Every failure is mapped to errno (errmap.h) and
+ * Every request is sent again after a 429 or a failure to connect, with
+ * exponential backoff and jitter (Retry-After honoured) within a bounded
+ * budget.  Reads and idempotent writes (retry.h) are also sent again after
+ * a 5xx or a lost connection; a DELETE that then finds nothing was done by
+ * the lost attempt.  Creates are not: their caller looks first (once.h).  Every failure is mapped to errno (errmap.h) and
  * recorded with its API message in the error log (errlog.h) and the log.
  * Every request is counted in stats (stats.h).
  *
@@ -53,6 +54,7 @@ struct api_resp {
 	cJSON *json;		/* parsed body, NULL if empty or not JSON */
 	char *body;		/* raw body, NUL-terminated, may be "" */
 	size_t len;
+	int unsure;		/* failed, yet the server may have done it */
 };
 
 /*
@@ -66,6 +68,18 @@ struct api_resp {
 int api_call(const char *method, const char *path, const cJSON *body,
 	     struct api_resp *resp);
 void api_resp_free(struct api_resp *resp);
+
+/*
+ * api_call() with flags; the failures they name go to the log but not to
+ * the error log, because the caller expects them.  API_QUIET_UNSURE: one
+ * that leaves resp->unsure set (the caller finds out what happened and
+ * records that).  API_QUIET_ABSENT: a 404 (the caller asks whether
+ * something exists).
+ */
+#define API_QUIET_UNSURE 1
+#define API_QUIET_ABSENT 2
+int api_request(const char *method, const char *path, const cJSON *body,
+		int flags, struct api_resp *resp);
 
 /* URL-escapes one query value; malloc'd. */
 char *api_escape(const char *s);

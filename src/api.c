@@ -38,6 +38,7 @@
 #include "errmap.h"
 #include "log.h"
 #include "rate.h"
+#include "retry.h"
 #include "stats.h"
 
 #ifndef INSTANTLYFS_VERSION
@@ -51,12 +52,6 @@
 #define API_DEF_BACKOFF_BASE_MS 200L
 #define API_DEF_BACKOFF_MAX_MS 10000L
 #define API_MASK_MIN 8 /* keys shorter than this are not searched for */
-
-/* POST calls that only read, so they may be retried like a GET. */
-static const char *const api_read_posts[] = {
-    "/api/v2/leads/list",
-    "/api/v2/accounts/warmup-analytics",
-};
 
 static struct {
 	int ready;
@@ -390,11 +385,10 @@ static void api_setup(CURL *h, const char *method, const char *url,
 	curl_easy_setopt(h, CURLOPT_POSTFIELDS, body ? body : "");
 }
 
-static int api_retry_safe(const char *method, const char *path);
-
 /* One attempt; every attempt is counted, whatever its outcome. */
 static void api_try_once(const char *method, const char *path, const char *url,
-			 const char *body, size_t body_len, struct api_try *t)
+			 const char *body, size_t body_len, enum retry_class cls,
+			 struct api_try *t)
 {
 	curl_off_t n;
 	CURL *h;
@@ -413,9 +407,9 @@ static void api_try_once(const char *method, const char *path, const char *url,
 	 * libcurl silently sends a request again when a reused connection
 	 * turns out dead before any answer; for a write that may already
 	 * have been carried out, that would be a blind second send.  So a
-	 * write takes a fresh connection (kept afterwards for reads).
+	 * create takes a fresh connection (kept afterwards for others).
 	 */
-	if (!api_retry_safe(method, path))
+	if (cls == RETRY_ONCE)
 		curl_easy_setopt(h, CURLOPT_FRESH_CONNECT, 1L);
 	t->cc = curl_easy_perform(h);
 	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &t->status);
@@ -437,22 +431,6 @@ static void api_try_once(const char *method, const char *path, const char *url,
 		stats_add(STAT_HTTP_429, 1);
 	if (t->cc == CURLE_OK && t->status >= 400)
 		stats_add(STAT_HTTP_ERROR, 1);
-}
-
-static int api_retry_safe(const char *method, const char *path)
-{
-	size_t n, i;
-
-	if (strcmp(method, "GET") == 0)
-		return 1;
-	if (strcmp(method, "POST") != 0)
-		return 0;
-	n = strcspn(path, "?");
-	for (i = 0; i < sizeof(api_read_posts) / sizeof(api_read_posts[0]); i++)
-		if (strlen(api_read_posts[i]) == n &&
-		    strncmp(path, api_read_posts[i], n) == 0)
-			return 1;
-	return 0;
 }
 
 /* Failures that happen before any byte of the request has been sent. */
@@ -491,14 +469,14 @@ static int api_transport_final(CURLcode cc)
 	}
 }
 
-static int api_should_retry(const struct api_try *t, int safe)
+/* How an attempt ended, for retry.h. */
+static enum retry_end api_end(const struct api_try *t)
 {
-	if (t->cc != CURLE_OK) {
-		if (api_never_sent(t->cc))
-			return 1;
-		return safe && !api_transport_final(t->cc);
-	}
-	return safe && (t->status == 429 || t->status >= 500);
+	if (t->cc == CURLE_OK)
+		return RETRY_ANSWERED;
+	if (api_never_sent(t->cc))
+		return RETRY_NEVER_SENT;
+	return api_transport_final(t->cc) ? RETRY_HOPELESS : RETRY_LOST;
 }
 
 static uint64_t api_rand(void)
@@ -560,10 +538,19 @@ static void api_mask_key(char *s)
 		memset(p, '*', n);
 }
 
+/* Set while a failure whose outcome the caller will look up is reported:
+ * it goes to the log only; the caller records what it finds. */
+static __thread int api_quiet;
+
 static void api_record(const char *method, const char *path, const char *status,
 		       char *message)
 {
 	api_mask_key(message);
+	if (api_quiet) {
+		log_info("api: %s %s -> %s: %s", method, path, status,
+			 message);
+		return;
+	}
 	errlog_add(method, path, status, message);
 	log_err("api: %s %s -> %s: %s", method, path, status, message);
 }
@@ -661,14 +648,24 @@ static int api_succeed(const char *method, const char *path, struct api_try *t,
 	return 0;
 }
 
-int api_call(const char *method, const char *path, const cJSON *body,
-	     struct api_resp *resp)
+/* A DELETE answered 404 after an earlier attempt may have reached the
+ * server: that attempt did it. */
+static int api_deleted_before(const char *method, int attempt,
+			      const struct api_try *t)
+{
+	return attempt > 0 && t->cc == CURLE_OK && t->status == 404 &&
+	       !strcmp(method, "DELETE");
+}
+
+int api_request(const char *method, const char *path, const cJSON *body,
+		int flags, struct api_resp *resp)
 {
 	struct api_try t;
 	char *url = NULL;
 	char *payload = NULL;
 	size_t payload_len = 0;
-	int safe, attempt, rc;
+	enum retry_class cls;
+	int attempt, rc, unsure;
 	long delay;
 
 	if (resp)
@@ -685,15 +682,23 @@ int api_call(const char *method, const char *path, const cJSON *body,
 		}
 		payload_len = strlen(payload);
 	}
-	safe = api_retry_safe(method, path);
+	cls = retry_class(method, path);
 
 	for (attempt = 0;; attempt++) {
-		api_try_once(method, path, url, payload, payload_len, &t);
+		api_try_once(method, path, url, payload, payload_len, cls, &t);
 		log_debug("api: %s %s -> %ld (%zu bytes)", method, path,
 			  t.status, t.body.len);
 		if (t.cc == CURLE_OK && t.status >= 200 && t.status < 300)
 			break;
-		if (attempt >= api.max_retries || !api_should_retry(&t, safe))
+		if (api_deleted_before(method, attempt, &t)) {
+			log_info("api: %s %s -> 404 after a lost answer: "
+				 "already deleted", method, path);
+			t.status = 204;
+			t.body.len = 0;
+			break;
+		}
+		if (attempt >= api.max_retries ||
+		    !retry_again(cls, api_end(&t), t.status))
 			break;
 		delay = api_backoff_ms(attempt, t.retry_after);
 		stats_add(STAT_RETRY, 1);
@@ -708,18 +713,31 @@ int api_call(const char *method, const char *path, const cJSON *body,
 		api_sleep_ms(delay);
 	}
 
-	if (resp)
+	unsure = retry_unsure(cls, api_end(&t), t.status);
+	if (resp) {
 		resp->status = t.status;
+		resp->unsure = unsure;
+	}
+	api_quiet = (unsure && (flags & API_QUIET_UNSURE)) ||
+		    (t.cc == CURLE_OK && t.status == 404 &&
+		     (flags & API_QUIET_ABSENT));
 	if (t.cc != CURLE_OK)
 		rc = api_fail_transport(method, path, &t);
 	else if (t.status < 200 || t.status >= 300)
 		rc = api_fail_http(method, path, &t);
 	else
 		rc = api_succeed(method, path, &t, resp);
+	api_quiet = 0;
 	buf_free(&t.body);
 	free(payload);
 	free(url);
 	return rc;
+}
+
+int api_call(const char *method, const char *path, const cJSON *body,
+	     struct api_resp *resp)
+{
+	return api_request(method, path, body, 0, resp);
 }
 
 void api_resp_free(struct api_resp *resp)

@@ -16,6 +16,7 @@
 #include "escape.h"
 #include "hmap.h"
 #include "log.h"
+#include "once.h"
 #include "patch.h"
 #include "scratch.h"
 #include "tree.h"
@@ -111,6 +112,11 @@ static const char *const account_create_fields[] = {
 	"tracking_domain_status", "warmup", "warmup_custom_ftag", NULL
 };
 
+static int account_lookup(void *arg, cJSON **found)
+{
+	return once_find(coll_accounts.list_path, "email", arg, 1, found);
+}
+
 static int create_account(struct rctx *c, const char *data, size_t len)
 {
 	cJSON *body = NULL, *field, *obj = NULL;
@@ -143,7 +149,17 @@ static int create_account(struct rctx *c, const char *data, size_t len)
 	}
 	if (!cJSON_GetObjectItemCaseSensitive(body, "email"))
 		cJSON_AddStringToObject(body, "email", email);
-	rc = coll_send(&coll_accounts, "POST", NULL, body, &obj);
+	field = cJSON_GetObjectItemCaseSensitive(body, "email");
+	rc = cJSON_IsString(field) ? 0 : -EINVAL;
+	if (rc == 0) {
+		struct once o = { .path = coll_accounts.create_path,
+				  .body = body, .lookup = account_lookup,
+				  .arg = field->valuestring };
+
+		rc = once_send(&o, &obj);
+	}
+	if (rc == 0 && !cJSON_IsObject(obj))
+		rc = -EIO;
 	if (rc == 0) {
 		forget_local(c->cap[0]);
 		coll_learn(&coll_accounts, NULL, obj);

@@ -14,11 +14,17 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include "api.h"
 #include "errlog.h"
 #include "log.h"
+#include "once.h"
 #include "tree.h"
+
+/* After a lost answer, a reply or forward sent this long before (plus the
+ * clocks' difference) counts as the one that was lost. */
+#define SENT_LOOK_BACK_S 120
 
 /* The written text without surrounding white space; malloc'd. */
 static char *trimmed(const char *data, size_t len)
@@ -43,20 +49,28 @@ static int refuse(const char *what, const char *value, const char *accepted)
 	return -EINVAL;
 }
 
-/* POST path (escaped id put in its "%s"), no body unless given. */
+/* POST path (escaped id put in its "%s"), no body unless given.  o, if
+ * given, says how to look before sending again after a lost answer. */
 static int post_action(const char *fmt, const char *id, const cJSON *body,
-		       cJSON **out)
+		       struct once *o, cJSON **out)
 {
-	struct api_resp r = { 0 };
+	struct once plain = { 0 };
 	char *esc = id ? api_escape(id) : NULL;
 	char *path = coll_format(fmt, esc ? esc : "");
-	int rc = path ? api_call("POST", path, body, &r) : -ENOMEM;
+	cJSON *json = NULL;
+	int rc = -ENOMEM;
 
-	if (rc == 0 && out) {
-		*out = r.json;
-		r.json = NULL;
+	if (!o)
+		o = &plain;
+	if (path) {
+		o->path = path;
+		o->body = body;
+		rc = once_send(o, &json);
 	}
-	api_resp_free(&r);
+	if (rc == 0 && out)
+		*out = json;
+	else
+		cJSON_Delete(json);
 	free(path);
 	free(esc);
 	return rc;
@@ -102,7 +116,7 @@ static int choose(struct rctx *c, const struct coll *coll, const char *what,
 		return rc;
 	}
 	free(word);
-	rc = post_action(pick->path, id, NULL, &obj);
+	rc = post_action(pick->path, id, NULL, NULL, &obj);
 	if (rc == 0)
 		learn(coll, id, obj);
 	return rc;
@@ -130,8 +144,36 @@ int h_account_status_commit(struct rctx *c, const char *data, size_t len)
 		      data, len);
 }
 
+struct warmup_look {
+	const char *email;
+	int on;
+};
+
+/* Is the account's warmup already as asked?  Then the lost answer's
+ * request was carried out (or was not needed): no second job. */
+static int warmup_lookup(void *arg, cJSON **found)
+{
+	const struct warmup_look *w = arg;
+	char *esc = api_escape(w->email);
+	char *path = esc ? coll_format("/api/v2/accounts/%s", esc) : NULL;
+	const cJSON *st;
+	int rc = path ? once_get(path, found) : -ENOMEM;
+
+	free(path);
+	free(esc);
+	st = *found ? cJSON_GetObjectItemCaseSensitive(*found, "warmup_status")
+		    : NULL;
+	if (*found && !(cJSON_IsNumber(st) && (st->valueint == 1) == w->on)) {
+		cJSON_Delete(*found);
+		*found = NULL;
+	}
+	return rc;
+}
+
 int h_account_warmup_commit(struct rctx *c, const char *data, size_t len)
 {
+	struct warmup_look look = { 0 };
+	struct once o = { .lookup = warmup_lookup, .arg = &look };
 	char id[512];
 	char *word = trimmed(data, len);
 	cJSON *body, *emails, *job = NULL;
@@ -153,15 +195,17 @@ int h_account_warmup_commit(struct rctx *c, const char *data, size_t len)
 		return rc;
 	}
 	free(word);
+	look.email = id;
+	look.on = strstr(path, "enable") != NULL;
 	body = cJSON_CreateObject();
 	emails = cJSON_AddArrayToObject(body, "emails");
 	cJSON_AddItemToArray(emails, cJSON_CreateString(id));
-	rc = post_action(path, NULL, body, &job);
+	rc = post_action(path, NULL, body, &o, &job);
 	cJSON_Delete(body);
 	if (rc == 0) {
 		/* The change is a background job: it shows in jobs/, and
 		 * the account is read again once asked for. */
-		if (cJSON_IsObject(job))
+		if (cJSON_IsObject(job) && !o.looked_up)
 			coll_learn(&coll_jobs, NULL, job);
 		coll_forget(&coll_jobs, NULL);
 		coll_unlearn(&coll_accounts, NULL, id);
@@ -199,9 +243,85 @@ static char *split_subject(char *text, const char *prefix,
 	return text;
 }
 
+/* What a reply or forward that may have gone out looks like. */
+struct sent_look {
+	const char *subject;
+	const char *text;	/* a reply's text, or NULL */
+	const char *to;		/* a forward's addresses, or NULL */
+};
+
+/* Is obj's field name want, white space around either aside? */
+static int same_text(const cJSON *obj, const char *name, const char *want)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, name);
+	char *got, *wanted;
+	int eq;
+
+	if (!cJSON_IsString(v) || !want)
+		return 0;
+	got = trimmed(v->valuestring, strlen(v->valuestring));
+	wanted = trimmed(want, strlen(want));
+	eq = got && wanted && !strcmp(got, wanted);
+	free(got);
+	free(wanted);
+	return eq;
+}
+
+static int sent_matches(const void *arg, const cJSON *e)
+{
+	const struct sent_look *l = arg;
+	const cJSON *body = cJSON_GetObjectItemCaseSensitive(e, "body");
+
+	if (!same_text(e, "subject", l->subject))
+		return 0;
+	if (l->to)
+		return same_text(e, "to_address_email_list", l->to);
+	/* The text, where the answer carries it as text. */
+	return !cJSON_GetObjectItemCaseSensitive(body, "text") ||
+	       same_text(body, "text", l->text);
+}
+
+/* The filters of the lookup: sent by eaccount in the last minutes. */
+static char *sent_path(const char *eaccount)
+{
+	char since[40], *esc = api_escape(eaccount), *path = NULL;
+	time_t t = time(NULL) - SENT_LOOK_BACK_S;
+	struct tm tm;
+
+	strftime(since, sizeof(since), "%Y-%m-%dT%H:%M:%S.000Z",
+		 gmtime_r(&t, &tm));
+	if (esc && asprintf(&path, "/api/v2/emails?email_type=sent&"
+				   "eaccount=%s&min_timestamp_created=%s",
+			    esc, since) < 0)
+		path = NULL;
+	free(esc);
+	return path;
+}
+
+struct sent_lookup_arg {
+	struct sent_look look;
+	const char *eaccount;
+	const char *search;	/* "thread:<id>" or the subject */
+};
+
+static int sent_lookup(void *arg, cJSON **found)
+{
+	const struct sent_lookup_arg *a = arg;
+	char *path = sent_path(a->eaccount);
+	int rc = path ? once_search(path, a->search, sent_matches, &a->look,
+				    found)
+		      : -ENOMEM;
+
+	free(path);
+	return rc;
+}
+
 static int send_email(struct rctx *c, const char *data, size_t len,
 		      int forward)
 {
+	struct sent_lookup_arg look = { 0 };
+	struct once o = { .lookup = sent_lookup, .arg = &look };
+	char *search = NULL;
 	char id[512];
 	char *text = strndup(data, len), *subject = NULL, *rest, *to = NULL;
 	cJSON *email = NULL, *body = NULL, *sent = NULL;
@@ -245,9 +365,20 @@ static int send_email(struct rctx *c, const char *data, size_t len,
 
 		cJSON_AddStringToObject(b, "text", rest);
 	}
-	rc = post_action(forward ? "/api/v2/emails/forward"
-				 : "/api/v2/emails/reply",
-			 NULL, body, &sent);
+	look.eaccount = field(email, "eaccount");
+	look.look.subject = subject ? subject : "";
+	look.look.text = forward ? NULL : rest;
+	look.look.to = forward ? to : NULL;
+	if (forward)
+		look.search = look.look.subject;
+	else if (asprintf(&search, "thread:%s", *field(email, "thread_id")
+					       ? field(email, "thread_id")
+					       : id) >= 0)
+		look.search = search;
+	rc = !look.search ? -ENOMEM
+			  : post_action(forward ? "/api/v2/emails/forward"
+						: "/api/v2/emails/reply",
+					NULL, body, &o, &sent);
 	if (rc == 0)
 		/* A new message in the inbox: the next listing shows it. */
 		coll_forget(&coll_emails, NULL);
@@ -255,6 +386,7 @@ out:
 	cJSON_Delete(sent);
 	cJSON_Delete(body);
 	cJSON_Delete(email);
+	free(search);
 	free(subject);
 	free(to);
 	free(text);
@@ -280,7 +412,7 @@ int h_thread_read_commit(struct rctx *c, const char *data, size_t len)
 	(void)len;
 	if (!h_cap_id(c, 0, id, sizeof(id)))
 		return -ENOENT;
-	rc = post_action("/api/v2/emails/threads/%s/mark-as-read", id, NULL,
+	rc = post_action("/api/v2/emails/threads/%s/mark-as-read", id, NULL, NULL,
 			 NULL);
 	if (rc == 0) {
 		/* is_unread changed on every message of the thread. */

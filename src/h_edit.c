@@ -19,6 +19,7 @@
 #include "fields.h"
 #include "escape.h"
 #include "log.h"
+#include "once.h"
 #include "patch.h"
 #include "tree.h"
 
@@ -216,22 +217,34 @@ static int lead_exists(const struct coll *coll, const char *parent,
 	return rc;
 }
 
-/* POST /leads, never twice: after a failure that may have reached the
- * server, the lead is looked up and the POST repeated only if absent. */
+struct lead_look {
+	const struct coll *coll;
+	const char *parent, *email;
+};
+
+static int lead_lookup(void *arg, cJSON **found)
+{
+	const struct lead_look *l = arg;
+
+	return lead_exists(l->coll, l->parent, l->email, found);
+}
+
+/* POST /leads, never twice: after a lost answer the lead is looked up
+ * and the POST repeated only if it is absent. */
 static int post_lead(const struct coll *coll, const char *parent,
 		     const char *email, const cJSON *body, cJSON **obj)
 {
-	int rc = coll_send(coll, "POST", NULL, body, obj);
+	struct lead_look look = { coll, parent, email };
+	struct once o = { .path = coll->create_path, .body = body,
+			  .lookup = lead_lookup, .arg = &look };
+	int rc = once_send(&o, obj);
 
-	if (rc != -EIO && rc != -ETIMEDOUT)
-		return rc;
-	log_info("POST %s: outcome unknown; looking for %s first",
-		 coll->create_path, email);
-	if (lead_exists(coll, parent, email, obj) < 0)
-		return rc;
-	if (*obj)
-		return 0;
-	return coll_send(coll, "POST", NULL, body, obj);
+	if (rc == 0 && !cJSON_IsObject(*obj)) {
+		cJSON_Delete(*obj);
+		*obj = NULL;
+		rc = -EIO;
+	}
+	return rc;
 }
 
 static int create_lead(struct rctx *c, const char *parent, const char *data,

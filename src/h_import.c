@@ -23,6 +23,7 @@
 #include "hmap.h"
 #include "import.h"
 #include "log.h"
+#include "once.h"
 #include "tree.h"
 
 #define SUMMARY_MAX (1u << 20)
@@ -102,6 +103,24 @@ static void count_batch(struct buf *sum, double *total, size_t n,
 	buf_puts(sum, "\n");
 }
 
+/* After a lost answer a batch may be sent again: the API skips leads that
+ * are already in the campaign or list (by email, counted as
+ * duplicated_leads), so the second send adds only what the first did not.
+ * Rows without an email, which a list takes, cannot be told apart. */
+static int batch_lookup(void *arg, cJSON **found)
+{
+	const cJSON *lead;
+
+	*found = NULL;
+	cJSON_ArrayForEach(lead, (const cJSON *)arg) {
+		const cJSON *e = cJSON_GetObjectItemCaseSensitive(lead, "email");
+
+		if (!cJSON_IsString(e) || !*e->valuestring)
+			return -EIO;
+	}
+	return 0;
+}
+
 static int send_batches(struct rctx *c, const char *id,
 			const struct import_result *r, struct buf *sum)
 {
@@ -110,17 +129,25 @@ static int send_batches(struct rctx *c, const char *id,
 	int rc = 0;
 
 	for (size_t i = 0; i < r->nbatches && rc == 0; i++) {
-		struct api_resp resp = { 0 };
-		cJSON *body = cJSON_CreateObject();
+		struct once o = { .path = "/api/v2/leads/add",
+				  .lookup = batch_lookup,
+				  .arg = r->batches[i].leads };
+		cJSON *body = cJSON_CreateObject(), *answer = NULL;
 
 		cJSON_AddStringToObject(body, field_of(c), id);
 		cJSON_AddItemReferenceToObject(body, "leads",
 					       r->batches[i].leads);
-		rc = api_call("POST", "/api/v2/leads/add", body, &resp);
+		o.body = body;
+		rc = once_send(&o, &answer);
 		cJSON_Delete(body);
 		if (rc == 0) {
-			count_batch(sum, total, i + 1, &r->batches[i],
-				    resp.json);
+			count_batch(sum, total, i + 1, &r->batches[i], answer);
+			if (o.resent)
+				buf_printf(sum, "batch %zu: sent again after a "
+						"lost answer: leads the lost "
+						"send added count as "
+						"duplicated_leads\n",
+					   i + 1);
 			sent += r->batches[i].count;
 		} else {
 			buf_printf(sum, "batch %zu: lines from %zu: failed: %s; "
@@ -128,7 +155,7 @@ static int send_batches(struct rctx *c, const char *id,
 				   i + 1, r->batches[i].first_line,
 				   strerror(-rc));
 		}
-		api_resp_free(&resp);
+		cJSON_Delete(answer);
 	}
 	buf_printf(sum, "total: %zu of %zu rows sent:", sent, r->rows);
 	for (size_t i = 0; counters[i]; i++)

@@ -15,6 +15,7 @@
 #include "errlog.h"
 #include "escape.h"
 #include "log.h"
+#include "once.h"
 #include "tree.h"
 
 /* -o timezone: one of the spec's values for campaign schedules. */
@@ -66,10 +67,28 @@ static int exists(const struct coll *coll, const char *comp)
 	return found;
 }
 
+struct named {
+	const struct coll *coll;
+	const char *field, *name;
+};
+
+/* Is there one whose field is name?  Asks the API. */
+static int named_lookup(void *arg, cJSON **found)
+{
+	const struct named *n = arg;
+
+	/* Block list values are addresses and domains: no case. */
+	return once_find(n->coll->list_path, n->field, n->name,
+			 n->coll == &coll_blocklist, found);
+}
+
 /* POSTs a new object named `name` and learns the answer. */
 static int make(const struct coll *coll, const char *field, const char *name,
 		cJSON *body, int alias)
 {
+	struct named look = { coll, field, name };
+	struct once o = { .path = coll->create_path, .lookup = named_lookup,
+			  .arg = &look };
 	cJSON *obj = NULL;
 	char *comp = name_component(name, NULL, NULL);
 	int rc;
@@ -82,10 +101,15 @@ static int make(const struct coll *coll, const char *field, const char *name,
 		return rc;
 	}
 	cJSON_AddStringToObject(body, field, name);
-	rc = coll_send(coll, "POST", NULL, body, &obj);
+	o.body = body;
+	rc = once_send(&o, &obj);
 	cJSON_Delete(body);
-	if (rc < 0)
+	if (rc == 0 && !cJSON_IsObject(obj))
+		rc = -EIO;
+	if (rc < 0) {
+		cJSON_Delete(obj);
 		return rc;
+	}
 	rc = coll_learn(coll, NULL, obj);
 	if (rc == 0 && alias) {
 		const cJSON *id = cJSON_GetObjectItemCaseSensitive(obj, "id");
@@ -256,11 +280,39 @@ int h_tag_unlink(struct rctx *c)
 	return rc;
 }
 
+struct moved {
+	const char *lead, *field, *to;
+};
+
+/* Is the lead where the move takes it?  Then no second move job. */
+static int moved_lookup(void *arg, cJSON **found)
+{
+	const struct moved *m = arg;
+	char *esc = api_escape(m->lead);
+	char *path = esc ? coll_format("/api/v2/leads/%s", esc) : NULL;
+	const cJSON *where;
+	int rc = path ? once_get(path, found) : -ENOMEM;
+
+	free(path);
+	free(esc);
+	where = *found ? cJSON_GetObjectItemCaseSensitive(*found, m->field)
+		       : NULL;
+	if (*found && !(cJSON_IsString(where) &&
+			!strcmp(where->valuestring, m->to))) {
+		cJSON_Delete(*found);
+		*found = NULL;
+	}
+	return rc;
+}
+
 /* mv of a lead file into another campaign's or list's leads folder. */
 int h_lead_move(struct rctx *c, struct rctx *to)
 {
 	const struct coll_view *from_view = c->route->arg;
 	const struct coll_view *to_view = to->route ? to->route->arg : NULL;
+	struct moved look = { 0 };
+	struct once o = { .path = "/api/v2/leads/move",
+			  .lookup = moved_lookup, .arg = &look };
 	char from_parent[512], to_parent[512];
 	struct item it;
 	cJSON *body, *ids, *job = NULL;
@@ -287,12 +339,17 @@ int h_lead_move(struct rctx *c, struct rctx *to)
 					      ? "to_campaign_id"
 					      : "to_list_id",
 				to_parent);
-	rc = post_json("/api/v2/leads/move", body, &job);
+	look.lead = it.id;
+	look.field = to_view->coll == &coll_campaign_leads ? "campaign"
+							     : "list_id";
+	look.to = to_parent;
+	o.body = body;
+	rc = once_send(&o, &job);
 	cJSON_Delete(body);
 	if (rc == 0) {
 		/* A background job: it shows in jobs/; both folders are
 		 * listed again. */
-		if (cJSON_IsObject(job))
+		if (cJSON_IsObject(job) && !o.looked_up)
 			coll_learn(&coll_jobs, NULL, job);
 		coll_forget(&coll_jobs, NULL);
 		coll_unlearn(from_view->coll, from_parent, it.id);

@@ -18,6 +18,7 @@
 #include "api.h"
 #include "doc.h"
 #include "hmap.h"
+#include "once.h"
 #include "render.h"
 #include "tree.h"
 
@@ -43,9 +44,17 @@ static int pending(const cJSON *r)
 	return cJSON_IsString(s) && !strcmp(s->valuestring, "pending");
 }
 
-/* Runs one verification to its end (or the poll bound). */
+static int verification_lookup(void *arg, cJSON **found)
+{
+	return once_get(arg, found);
+}
+
+/* Runs one verification to its end (or the poll bound).  A verification
+ * costs a credit: after a lost answer it is looked up, not sent again. */
 static int verify(const char *email, struct blob *out, int *final)
 {
+	struct once o = { .path = "/api/v2/email-verification",
+			  .lookup = verification_lookup };
 	struct api_resp r = { 0 };
 	cJSON *body = cJSON_CreateObject();
 	char *esc = api_escape(email), *path = NULL;
@@ -56,7 +65,9 @@ static int verify(const char *email, struct blob *out, int *final)
 		path = NULL;
 		goto out;
 	}
-	rc = api_call("POST", "/api/v2/email-verification", body, &r);
+	o.body = body;
+	o.arg = path;
+	rc = once_send(&o, &r.json);
 	for (int i = 0; rc == 0 && pending(r.json) && i < VERIFY_POLLS; i++) {
 		usleep(VERIFY_POLL_MS * 1000);
 		api_resp_free(&r);

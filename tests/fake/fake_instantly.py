@@ -41,6 +41,12 @@ def parse_args(argv):
     p.add_argument("--rate-5xx", type=float, default=0, help="probability of a 5xx")
     p.add_argument("--rate-reset", type=float, default=0,
                    help="probability of closing the connection without an answer")
+    p.add_argument("--rate-slow", type=float, default=0,
+                   help="probability of answering --slow-ms late")
+    p.add_argument("--slow-ms", type=float, default=300, help="delay of a slow answer")
+    p.add_argument("--after-share", type=float, default=0.5,
+                   help="share of random 5xx and resets of writes that come after "
+                        "the work is done")
     p.add_argument("--quirk-last-cursor", action="store_true",
                    help="last pages keep a cursor; the page after is empty")
     p.add_argument("--verify-pending-polls", type=int, default=1,

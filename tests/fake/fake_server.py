@@ -7,8 +7,13 @@ which a request is judged (faults, then the edge's User-Agent check, auth,
 route, validation, handler), the fault knobs and rules, the request
 statistics, and the error envelope on every error.
 
-Rule: a fault is chosen before any state is touched, so an injected fault
-never changes state. Handlers run under State.lock, one at a time.
+Rule: a fault is chosen before any state is touched. Most faults come
+before the handler and change nothing. Two come after it, as on a real
+network where the work is done and the answer is lost: `lost_answer`, and
+the random 5xx or reset of a write, a share `after_share` of them. A client
+that sends a write again blindly after one of those makes it twice.
+Random faults fall on the API only (/api/v2/..., /instantly/...), not on
+the connections control host. Handlers run under State.lock, one at a time.
 """
 
 import collections
@@ -42,6 +47,10 @@ class Knobs:
         self.rate_429 = args.rate_429
         self.rate_5xx = args.rate_5xx
         self.rate_reset = args.rate_reset
+        self.rate_slow = args.rate_slow
+        self.slow_ms = args.slow_ms
+        self.after_share = args.after_share
+        self.base = {k: getattr(self, k) for k in self.RANDOM}
         self.quirk_last_cursor = args.quirk_last_cursor
         self.verify_pending_polls = args.verify_pending_polls
         self.job_polls = args.job_polls
@@ -51,8 +60,11 @@ class Knobs:
         self.rng = random.Random(args.fault_seed)
         self.lock = threading.Lock()
 
+    RANDOM = ("latency_ms", "rate_429", "rate_5xx", "rate_reset", "rate_slow", "slow_ms",
+              "after_share")
     SETTABLE = {"latency_ms": float, "rate_429": float, "rate_5xx": float,
-                "rate_reset": float, "quirk_last_cursor": bool,
+                "rate_reset": float, "rate_slow": float, "slow_ms": float,
+                "after_share": float, "quirk_last_cursor": bool,
                 "verify_pending_polls": int, "job_polls": int, "emails_per_minute": int}
 
     def as_json(self):
@@ -72,12 +84,17 @@ class Knobs:
                 raise ApiError(400, "unknown knob '%s'" % k)
 
     def clear(self):
+        """Rules and the quirk go; the random faults return to their
+        start-up values (the command line's)."""
         self.rules = []
-        self.latency_ms = self.rate_429 = self.rate_5xx = self.rate_reset = 0
+        for k, v in self.base.items():
+            setattr(self, k, v)
         self.quirk_last_cursor = False
 
     def pick_fault(self, method, paths):
-        """The fault for this request, or None. Consumes rule counts."""
+        """The fault for this request, or None. Consumes rule counts.
+        A random fault carries "after": True when it is to come after the
+        handler has done the work."""
         with self.lock:
             for rule in self.rules:
                 if rule["count"] == 0:
@@ -93,16 +110,29 @@ class Knobs:
                 if rule["count"] > 0:
                     rule["count"] -= 1
                 return dict(rule)
-            roll = self.rng.random()
-            if roll < self.rate_reset:
-                return {"action": "reset"}
-            roll -= self.rate_reset
-            if roll < self.rate_429:
-                return {"action": "status", "status": 429}
-            roll -= self.rate_429
-            if roll < self.rate_5xx:
-                return {"action": "status", "status": self.rng.choice([500, 502, 503, 504])}
-        return None
+            if not any(p.startswith(("/api/v2/", "/instantly/")) for p in paths):
+                return None
+            return self.random_fault(method)
+
+    def random_fault(self, method):
+        roll = self.rng.random()
+        fault = None
+        if roll < self.rate_reset:
+            fault = {"action": "reset"}
+        roll -= self.rate_reset
+        if fault is None and roll < self.rate_5xx:
+            fault = {"action": "status", "status": self.rng.choice([500, 502, 503, 504]),
+                     "retry_after": None}
+        roll -= self.rate_5xx
+        if fault is None and roll < self.rate_429:
+            # Without Retry-After, so the client's own backoff is used.
+            return {"action": "status", "status": 429, "retry_after": None}
+        roll -= self.rate_429
+        if fault is None and roll < self.rate_slow:
+            return {"action": "slow", "ms": self.slow_ms}
+        if fault and method != "GET" and self.rng.random() < self.after_share:
+            fault["after"] = True
+        return fault
 
 
 def check_rule(rule):
@@ -293,8 +323,11 @@ class Handler(BaseHTTPRequestHandler):
         if app.knobs.latency_ms:
             time.sleep(app.knobs.latency_ms / 1000.0)
         repeat = lost = False
+        after = None
         if fault:
             kind = fault["action"] if fault["action"] != "status" else str(fault["status"])
+            if fault.get("after"):
+                kind += " after the work"
             self.fault_kind = "fault:" + kind
             app.stats.fault(key, kind)
             if fault["action"] == "slow":
@@ -305,6 +338,8 @@ class Handler(BaseHTTPRequestHandler):
                 # The one fault that changes state: the request is done,
                 # the answer never arrives (a timeout after sending).
                 lost = True
+            elif fault.get("after"):
+                after = fault
             else:
                 return self.send_fault(fault)
 
@@ -321,6 +356,8 @@ class Handler(BaseHTTPRequestHandler):
             data = encode(result)       # while locked: result may be live state
         if lost:
             return self.reset_connection()
+        if after:
+            return self.send_fault(after)
         self.send_bytes(200, data)
 
     def check_edge(self, app, gateway):
@@ -396,8 +433,9 @@ class Handler(BaseHTTPRequestHandler):
         action = fault["action"]
         if action == "status":
             status = fault["status"]
-            headers = {"Retry-After": str(fault.get("retry_after", 1))} \
-                if status in (429, 503) else None
+            after = fault.get("retry_after", 1)
+            headers = {"Retry-After": str(after)} \
+                if status in (429, 503) and after is not None else None
             msg = fault.get("message") or "Injected fault: %d %s" % (
                 status, envelope(status, "")["error"])
             return self.send_error_envelope(status, msg, headers)

@@ -22,5 +22,6 @@ Suite *cache_suite(void);
 Suite *rate_suite(void);
 Suite *patch_suite(void);
 Suite *import_suite(void);
+Suite *retry_suite(void);
 
 #endif
