@@ -38,4 +38,11 @@ char *key_load(const char *key_file, int forced_mode, enum api_mode *mode,
 /* Overwrites and frees a key; NULL is fine. */
 void key_free(char *key);
 
+/*
+ * The key lives in this process's memory: no core file is written (core
+ * size limit 0, not dumpable), and processes of the same user cannot
+ * ptrace it or read its memory.  Called before the key is read.
+ */
+void key_guard_process(void);
+
 #endif

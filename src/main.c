@@ -272,6 +272,7 @@ int main(int argc, char *argv[])
 	char *key = NULL;
 	int rc;
 
+	key_guard_process();
 	if (argc > 1 && !strcmp(argv[1], "connections"))
 		return connections_main(argc - 1, argv + 1);
 	if (fuse_opt_parse(&args, &o, option_spec, NULL) < 0) {

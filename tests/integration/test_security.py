@@ -1,10 +1,20 @@
 """Keys and access: the key never shows, TLS is always verified, and
 only the mounting user can read the mount."""
+import glob
 import os
+import resource
+import signal
 import subprocess
 import tempfile
+import time
+import unittest
 
-from harness import KEY, Fake, Mount, MountTest, SEED
+from harness import BINARY, KEY, VALGRIND, Fake, Mount, MountTest, SEED, wait_for
+
+
+def cores_allowed():
+    resource.setrlimit(resource.RLIMIT_CORE,
+                       (resource.RLIM_INFINITY, resource.RLIM_INFINITY))
 
 
 class KeyHygieneTest(MountTest):
@@ -33,6 +43,56 @@ class KeyHygieneTest(MountTest):
                            stderr=subprocess.PIPE, timeout=30)
         self.assertNotEqual(r.returncode, 0)
         self.assertIn("Permission denied", r.stderr.decode())
+
+
+class CoreTest(MountTest):
+    """A mount that crashes leaves no core file holding the key."""
+
+    def crash(self, cmd, cwd, env=None, ready=lambda: True):
+        """Starts cmd in cwd with core files allowed, SIGABRTs it once
+        ready; returns the core files then made in its working folder
+        (libfuse moves a mount's to /)."""
+        start = time.time() - 1
+        p = subprocess.Popen(cmd, cwd=cwd, env=env, preexec_fn=cores_allowed,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        where = cwd
+        try:
+            wait_for(ready, what="process")
+            where = os.readlink("/proc/%d/cwd" % p.pid)
+        finally:
+            p.send_signal(signal.SIGABRT)
+            p.wait(30)
+        made = [c for c in glob.glob(os.path.join(where, "core*"))
+                if os.path.getmtime(c) >= start]
+        for c in made:
+            os.unlink(c)
+        return made
+
+    @unittest.skipIf(VALGRIND, "valgrind writes core files of its own")
+    def test_a_crashed_mount_leaves_no_core_file(self):
+        control = tempfile.mkdtemp(prefix="instantlyfs-core-", dir=self.tmp)
+        with open("/proc/sys/kernel/core_pattern") as f:
+            pattern = f.read().strip()
+        if pattern.startswith("|") or "/" in pattern or \
+                not self.crash(["sleep", "60"], control):
+            self.skipTest("this machine writes no core file in the working "
+                          "folder (core_pattern %r)" % pattern)
+        cwd = tempfile.mkdtemp(prefix="instantlyfs-core-", dir=self.tmp)
+        mnt = os.path.join(cwd, "mnt")
+        os.mkdir(mnt)
+        env = dict(os.environ, INSTANTLY_API_KEY=KEY)
+        cmd = [BINARY, "-f", "-o", "api_url=" + self.fake.api_url, mnt]
+
+        def listed():
+            try:
+                return "by-name" in os.listdir(os.path.join(mnt, "campaigns"))
+            except OSError:
+                return False
+        try:
+            cores = self.crash(cmd, cwd, env, ready=listed)
+        finally:
+            subprocess.run(["fusermount3", "-u", "-z", mnt], stderr=subprocess.DEVNULL)
+        self.assertEqual(cores, [])
 
 
 class TlsTest(MountTest):
