@@ -5,6 +5,8 @@
 #                   against the fake API), both again under ASan/UBSan,
 #                   and a short run of every fuzzer
 #   make check-valgrind   the integration suite with the mount under memcheck
+#   make check-faults     the integration suite fault-free and under random
+#                   faults, and the fake's final states of both compared
 #   make fuzz       a longer run of every fuzzer
 #   make demo       mount a sample workspace at ./mnt (make demo-stop)
 #   make install    PREFIX=/usr/local DESTDIR=
@@ -42,7 +44,7 @@ ASAN_FLAGS = -fsanitize=address,undefined -fno-omit-frame-pointer \
 	-fno-sanitize-recover=undefined
 
 .PHONY: all deps check check-unit check-integration check-asan \
-	check-valgrind demo demo-stop install uninstall clean bench format
+	check-valgrind check-faults demo demo-stop install uninstall clean bench format
 
 all: deps $(BUILD)/instantlyfs
 	@ln -sf $(BUILD)/instantlyfs instantlyfs
@@ -91,6 +93,13 @@ check-valgrind: all
 	INSTANTLYFS=$(abspath tests/valgrind.sh) \
 		VALGRIND_BINARY=$(abspath $(BUILD)/instantlyfs) VALGRIND=1 \
 		sh tests/integration/run.sh
+
+# The integration suite fault-free, then with the fake injecting random
+# faults (429s, 5xx before and after the work, resets, slow answers), and
+# the fake's final state of every test class compared between the two:
+# nothing lost, nothing done twice.
+check-faults: all
+	INSTANTLYFS=$(abspath $(BUILD)/instantlyfs) sh tests/faults/run.sh
 
 MNT ?= mnt
 demo: all

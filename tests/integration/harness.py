@@ -14,6 +14,19 @@ Prism, which checks every request and response against the official spec
 the control endpoints (/_fake/...), the gateway prefix (/instantly/...) and
 the connections control host are not in the spec, so what tests build from
 fake.url bypasses Prism.  Prism's log goes to INSTANTLYFS_PROXY_LOGS.
+
+Under INSTANTLYFS_FAULTS=1 (tests/faults/run.sh) each test class's fake
+injects random faults (429s, 5xx before and after the work, resets, slow
+answers; FAULT_ARGS, seeded from the class name so a run can be repeated)
+and its mount gets FAULT_MOUNT_OPTS; the classes of NO_FAULTS are left
+alone.  Request counts are not checked then (assertCount): a retried
+request legitimately changes them.  What must hold is the final state,
+which tests/faults/compare.py compares with a fault-free run's.
+
+INSTANTLYFS_STATE_DIR names a folder where each test class, when it ends,
+leaves the fake's final state (GET /_fake/state) and its request
+statistics (GET /_fake/stats, summed over the tests' resets) as
+<module>.<Class>.state.json and <module>.<Class>.stats.json.
 """
 import collections
 import json
@@ -22,10 +35,12 @@ import shutil
 import signal
 import socket
 import subprocess
+import sys
 import tempfile
 import time
 import unittest
 import urllib.request
+import zlib
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 FAKE = os.path.join(ROOT, "tests", "fake", "fake_instantly.py")
@@ -38,6 +53,17 @@ PROXY = os.environ.get("INSTANTLYFS_PROXY", "")
 PROXY_LOGS = os.environ.get("INSTANTLYFS_PROXY_LOGS", "")
 PRISM = os.path.join(ROOT, "tests", "spec", "node_modules", ".bin", "prism")
 SPEC = os.path.join(ROOT, "..", "shared", "instantly-openapi.json")
+FAULTS = os.environ.get("INSTANTLYFS_FAULTS") == "1"
+STATE_DIR = os.environ.get("INSTANTLYFS_STATE_DIR", "")
+
+# What the fake of a test class injects under INSTANTLYFS_FAULTS=1: about
+# one request in four fails or is slow, so every test meets several.
+FAULT_ARGS = ["--rate-429", "0.2", "--rate-5xx", "0.05", "--rate-reset", "0.02",
+              "--rate-slow", "0.02", "--slow-ms", "300"]
+# Mount options under INSTANTLYFS_FAULTS=1.  They come after the class's
+# own, so that a class lowering retries for its own injected faults still
+# rides out the random ones.
+FAULT_MOUNT_OPTS = ["retries=10"]
 
 # Test classes whose mount talks to the fake directly even under
 # INSTANTLYFS_PROXY, and why.
@@ -46,9 +72,31 @@ NO_PROXY = {
                        "it does not list, HTML and truncated bodies",
     "NeverTwiceTest": "injects lost answers and resets, which Prism would turn "
                       "into answers of its own, and a 500 the spec does not list",
+    "AfterTheWorkTest": "injects 5xx answers the spec does not list, and resets, "
+                        "after the work is done",
     "HostileBodiesTest": "injects a 50 MB answer of a shape the spec does not "
                          "allow, which Prism would read whole and refuse",
 }
+
+# Test classes whose fake injects no random faults even under
+# INSTANTLYFS_FAULTS, and why.
+NO_FAULTS = {
+    "RateLimitTest": "proves the mount sends no request the server must refuse "
+                     "with 429, which injected 429s make meaningless",
+}
+
+
+def faults_for(cls_name):
+    """Whether the random faults apply to this test class in this run."""
+    return FAULTS and cls_name not in NO_FAULTS
+
+
+def fault_args(cls_name):
+    """The fake's extra arguments for a test class: the random faults with a
+    seed of its own, stable from run to run, or none."""
+    if not faults_for(cls_name):
+        return []
+    return FAULT_ARGS + ["--fault-seed", str(zlib.crc32(cls_name.encode()))]
 
 
 def wait_for(pred, timeout=20.0, what="condition"):
@@ -58,6 +106,11 @@ def wait_for(pred, timeout=20.0, what="condition"):
             return
         time.sleep(0.05)
     raise AssertionError("timed out waiting for " + what)
+
+
+def add_counts(into, counts):
+    for k, n in counts.items():
+        into[k] = into.get(k, 0) + n
 
 
 class Prism:
@@ -117,6 +170,7 @@ class Fake:
         self.port = int(open(self.port_file).read().strip())
         self.url = "http://127.0.0.1:%d" % self.port
         self.prism = None
+        self.earlier = []       # the stats of each period reset_stats() ended
         if prism_log:
             try:
                 self.prism = Prism(self.url, prism_log)
@@ -145,7 +199,21 @@ class Fake:
         return self.stats().get("total", 0)
 
     def reset_stats(self):
+        # Kept first, so that all_stats() still counts what came before.
+        self.earlier.append(self.stats())
         self.call("POST", "/_fake/stats/reset", {})
+
+    def all_stats(self):
+        """stats() summed over every reset_stats() since the start: what
+        the class's tests cost in all."""
+        out = {"total": 0, "gateway": 0, "requests": {}, "faults_total": 0, "faults": {}}
+        for s in self.earlier + [self.stats()]:
+            for k in ("total", "gateway", "faults_total"):
+                out[k] += s.get(k, 0)
+            add_counts(out["requests"], s.get("requests", {}))
+            for route, kinds in s.get("faults", {}).items():
+                add_counts(out["faults"].setdefault(route, {}), kinds)
+        return out
 
     def state(self):
         return self.call("GET", "/_fake/state")
@@ -225,9 +293,12 @@ class MountTest(unittest.TestCase):
         prism_log = None
         if PROXY == "prism" and cls.__name__ not in NO_PROXY:
             prism_log = os.path.join(PROXY_LOGS or cls.tmp, cls.__name__ + ".prism.log")
-        cls.fake = Fake(cls.tmp, cls.fake_args, prism_log)
+        cls.fake = Fake(cls.tmp, list(cls.fake_args) + fault_args(cls.__name__), prism_log)
+        opts = list(cls.mount_opts)
+        if faults_for(cls.__name__):
+            opts += FAULT_MOUNT_OPTS
         try:
-            cls.mnt = Mount(cls.tmp, cls.fake.api_url, cls.mount_opts)
+            cls.mnt = Mount(cls.tmp, cls.fake.api_url, opts)
         except Exception:
             cls.fake.stop()
             raise
@@ -237,6 +308,8 @@ class MountTest(unittest.TestCase):
         try:
             rc = cls.mnt.unmount()
         finally:
+            # After the unmount, which sends what was still pending.
+            cls.dump_fake()
             cls.fake.stop()     # and its Prism, even if the unmount failed
         log = cls.mnt.read_log()
         if cls.fake.prism and PROXY_LOGS:
@@ -253,6 +326,38 @@ class MountTest(unittest.TestCase):
             raise AssertionError("%s in mount log:\n%s" % (", ".join(problems), log[-8000:]))
         if violations:
             raise AssertionError("prism reports violations:\n" + "\n".join(violations))
+
+    @classmethod
+    def dump_fake(cls):
+        """Leaves the fake's state and statistics in STATE_DIR, whatever
+        became of the tests; a dump that fails only says so on stderr, so
+        that it never hides the error of a test or of the unmount (and the
+        comparison then misses the class and fails)."""
+        if not STATE_DIR:
+            return
+        name = "%s.%s" % (cls.__module__, cls.__name__)
+        try:
+            os.makedirs(STATE_DIR, exist_ok=True)
+            for what, get in (("state", cls.fake.state), ("stats", cls.fake.all_stats)):
+                data = get()
+                out = os.path.join(STATE_DIR, "%s.%s.json" % (name, what))
+                with open(out + ".tmp", "w") as f:
+                    json.dump(data, f, indent=1, sort_keys=True, ensure_ascii=False)
+                os.replace(out + ".tmp", out)
+        except Exception as e:      # noqa: BLE001 - reported, never raised
+            print("harness: no state dump of %s: %r" % (name, e), file=sys.stderr)
+
+    def assertCount(self, actual, expected, msg=None):
+        """assertEqual for a request count.  Under random faults it checks
+        nothing: a retried or recovered request changes the counts, and
+        what must hold then is the final state, compared separately."""
+        if not faults_for(type(self).__name__):
+            self.assertEqual(actual, expected, msg)
+
+    def assertCountAtMost(self, actual, most, msg=None):
+        """assertLessEqual for a request count; nothing under random faults."""
+        if not faults_for(type(self).__name__):
+            self.assertLessEqual(actual, most, msg)
 
     def sh(self, cmd, check=True, cwd=None):
         """Runs a shell command with the mount as cwd; returns stdout."""

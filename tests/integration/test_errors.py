@@ -53,7 +53,7 @@ class ServerErrorTest(MountTest):
         self.fail_campaigns(action="status", status=429)
         self.fake.reset_stats()
         self.assert_ls_fails("EAGAIN")
-        self.assertEqual(self.fake.stats()["requests"].get("GET /api/v2/campaigns"), 3)
+        self.assertCount(self.fake.stats()["requests"].get("GET /api/v2/campaigns"), 3)
         self.assertIn("-> 429", self.errors_file())
         self.assert_still_works()
 
@@ -103,4 +103,4 @@ class LastPageQuirkTest(MountTest):
         self.fake.reset_stats()
         names = os.listdir(self.mnt.path("campaigns", big["id"], "leads"))
         self.assertEqual(len(names), 250)
-        self.assertEqual(self.fake.requests().get("POST /api/v2/leads/list"), 4)
+        self.assertCount(self.fake.requests().get("POST /api/v2/leads/list"), 4)

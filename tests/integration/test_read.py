@@ -145,11 +145,11 @@ class ReadTest(MountTest):
         out = self.sh("grep -rl '%s' campaigns/%s/leads" % (lead["email"], c["id"]))
         self.assertIn(lead["email"] + ".json", out)
         reqs = self.fake.requests()
-        self.assertEqual(route_count(reqs, "POST /api/v2/leads/list"), 3, reqs)
-        self.assertEqual(self.fake.total(), 3, reqs)
+        self.assertCount(route_count(reqs, "POST /api/v2/leads/list"), 3, reqs)
+        self.assertCount(self.fake.total(), 3, reqs)
         self.fake.reset_stats()
         self.sh("grep -r '%s' campaigns/%s/leads" % (lead["email"], c["id"]))
-        self.assertEqual(self.fake.total(), 0, self.fake.requests())
+        self.assertCount(self.fake.total(), 0, self.fake.requests())
 
     def test_clashing_and_missing_emails_get_the_id_form(self):
         clash = None
@@ -345,14 +345,14 @@ class ReadTest(MountTest):
         self.assertEqual(os.listdir(self.mnt.path("verify")), [])
         self.fake.reset_stats()
         self.sh("ls -lR verify >/dev/null; grep -r x verify || true")
-        self.assertEqual(self.fake.total(), 0)
+        self.assertCount(self.fake.total(), 0)
         out = json.loads(self.sh("cat verify/someone@example.com"))
         self.assertEqual(out["email"], "someone@example.com")
         self.assertIn(out["verification_status"], ("verified", "invalid"))
         self.assertEqual(os.listdir(self.mnt.path("verify")), ["someone@example.com"])
         self.fake.reset_stats()
         self.sh("cat verify/someone@example.com")
-        self.assertEqual(self.fake.total(), 0)
+        self.assertCount(self.fake.total(), 0)
 
     # -- .instantlyfs --------------------------------------------------------
 
@@ -367,10 +367,10 @@ class ReadTest(MountTest):
         self.sh("ls campaigns >/dev/null")
         self.fake.reset_stats()
         self.sh("ls campaigns >/dev/null")
-        self.assertEqual(self.fake.total(), 0)
+        self.assertCount(self.fake.total(), 0)
         self.refresh()
         self.sh("ls campaigns >/dev/null")
-        self.assertEqual(route_count(self.fake.requests(), "GET /api/v2/campaigns"), 1)
+        self.assertCount(route_count(self.fake.requests(), "GET /api/v2/campaigns"), 1)
 
     # -- errors --------------------------------------------------------------
 
@@ -404,10 +404,10 @@ class WholeTreeTest(MountTest):
         self.assertEqual(err, "")
         self.assertIn(rc, (0, 1))
         reqs = self.fake.requests()
-        self.assertFalse([r for r in reqs if "email-verification" in r], reqs)
+        self.assertCount([r for r in reqs if "email-verification" in r], [], reqs)
         self.fake.reset_stats()
         self.run_tool("ls -lR . >/dev/null; grep -r -c . . >/dev/null")
-        self.assertEqual(self.fake.total(), 0, self.fake.requests())
+        self.assertCount(self.fake.total(), 0, self.fake.requests())
 
     def test_every_file_size_matches_what_cat_reads(self):
         out = self.sh("find . -type f -size +0 -printf '%s\\t%p\\n'")
