@@ -297,7 +297,7 @@ FIGURE_ORDER = ["429", "5xx before the work", "5xx after the work", "reset",
 
 
 def figures(stats_dir):
-    """(requests answered, faults injected, Counter of faults by group)."""
+    """(requests received, faults injected, Counter of faults by group)."""
     total = faults = 0
     kinds = collections.Counter()
     for p in glob.glob(os.path.join(stats_dir, "*.stats.json")):
@@ -314,7 +314,7 @@ def print_figures(faults_dir, classes):
     total, faults, kinds = figures(faults_dir)
     order = FIGURE_ORDER + sorted(k for k in kinds if k not in FIGURE_ORDER)
     parts = ["%d %s" % (kinds[k], k) for k in order if kinds[k]]
-    print("faults: %d requests answered, %d faults injected (%s)"
+    print("faults: %d requests received, %d of them given a fault (%s)"
           % (total, faults, ", ".join(parts) or "none"))
     print("faults: %d test classes compared" % classes)
 
