@@ -6,7 +6,7 @@ import os
 import subprocess
 import time
 
-from harness import MountTest, SEED
+from harness import MountTest, SEED, wait_for
 
 PATCH_LEAD = "PATCH /api/v2/leads/{id}"
 
@@ -738,3 +738,50 @@ class UnmountTest(MountTest):
         self.assertEqual(m.proc.returncode, 0)
         subprocess.run(["fusermount3", "-u", m.dir], stderr=subprocess.DEVNULL)
         m.log.close()
+
+    def test_sigterm_during_a_commit_lets_the_commit_finish(self):
+        # The PATCH of an edit is on its way (the fake holds it 2 s) when
+        # SIGTERM comes: the process waits for it, the edit lands, the
+        # writer's close succeeds, and the process still exits promptly.
+        from harness import Mount
+        import signal
+        import tempfile
+        import threading
+        big = next(c for c in self.fake.state()["campaigns"] if c["name"] == "Big Campaign")
+        lead = next(l for l in self.fake.state()["leads"] if l.get("campaign") == big["id"]
+                    and (l.get("email") or "").startswith("big23"))
+        m = Mount(tempfile.mkdtemp(prefix="instantlyfs-term-"), self.fake.url)
+        path = m.path("campaigns", big["id"], "leads", lead["email"] + ".json")
+        with open(path) as f:
+            text = f.read().replace('"first_name": "%s"' % lead["first_name"],
+                                    '"first_name": "Terminated"')
+        self.fake.faults(rules=[{"method": "PATCH", "path_prefix": "/api/v2/leads",
+                                 "action": "slow", "ms": 2000, "count": 1}])
+        outcome = []
+
+        def edit():
+            try:
+                with open(path, "w") as f:
+                    f.write(text)
+                outcome.append("ok")
+            except OSError as e:
+                outcome.append(e)
+        writer = threading.Thread(target=edit)
+        try:
+            writer.start()
+            wait_for(lambda: self.fake.requests().get("PATCH /api/v2/leads/{id}"),
+                     what="the PATCH")
+            start = time.time()
+            m.proc.send_signal(signal.SIGTERM)
+            m.proc.wait(30)
+            writer.join(30)
+        finally:
+            self.fake.clear_faults()
+            subprocess.run(["fusermount3", "-u", m.dir], stderr=subprocess.DEVNULL)
+            m.log.close()
+        self.assertLess(time.time() - start, 15)
+        self.assertEqual(m.proc.returncode, 0)
+        self.assertEqual(outcome, ["ok"])
+        now = next(l for l in self.fake.state()["leads"] if l["id"] == lead["id"])
+        self.assertEqual(now["first_name"], "Terminated")
+
