@@ -15,16 +15,15 @@
 /* Sends after a lost answer; each is preceded by a lookup. */
 #define ONCE_ROUNDS 3
 
-static void unknown(const struct once *o, const char *method, int rc)
+/* Says in the error log how a write that needed a lookup ended. */
+static void report(const struct once *o, const char *method,
+		   const char *status, const char *why, int rc)
 {
-	char msg[160];
+	char msg[200];
 
-	snprintf(msg, sizeof(msg),
-		 "the answer was lost and a lookup could not tell whether it "
-		 "was done (%s); look before doing it again",
-		 strerror(-rc));
-	errlog_add(method, o->path, "outcome unknown", msg);
-	log_err("%s %s: outcome unknown: %s", method, o->path, msg);
+	snprintf(msg, sizeof(msg), "%s (%s)", why, strerror(-rc));
+	errlog_add(method, o->path, status, msg);
+	log_err("%s %s: %s: %s", method, o->path, status, msg);
 }
 
 int once_send(struct once *o, cJSON **out)
@@ -52,7 +51,11 @@ int once_send(struct once *o, cJSON **out)
 		found = NULL;
 		lrc = o->lookup(o->arg, &found);
 		if (lrc < 0) {
-			unknown(o, method, lrc);
+			report(o, method, "outcome unknown",
+			       "the answer was lost and a lookup could not "
+			       "tell whether it was done; look before doing "
+			       "it again",
+			       lrc);
 			return rc;
 		}
 		if (found) {
@@ -61,7 +64,10 @@ int once_send(struct once *o, cJSON **out)
 			return 0;
 		}
 		if (round + 1 == ONCE_ROUNDS) {
-			unknown(o, method, rc);
+			report(o, method, "not done",
+			       "each answer was lost and each lookup found "
+			       "nothing made",
+			       rc);
 			return rc;
 		}
 		o->resent = 1;

@@ -188,3 +188,17 @@ class AfterTheWorkTest(MountTest):
         self.fake.clear_faults()
         self.assertEqual([l["name"] for l in self.table("lead_lists")].count("Unknown Fate"), 1)
         self.assertCount(self.fake.requests().get("POST /api/v2/lead-lists"), 1)
+
+    def test_a_create_that_keeps_failing_is_sent_three_times_at_most(self):
+        # Every answer is a 502 and every lookup finds nothing: sent three
+        # times, each after a lookup, then the write fails as not done.
+        self.sh("ls lead-lists >/dev/null")
+        self.fake.faults(rules=[{"method": "POST", "path_prefix": "/api/v2/lead-lists",
+                                 "action": "status", "status": 502, "count": -1}])
+        self.fake.reset_stats()
+        rc, _, err = self.run_tool("mkdir 'lead-lists/Never Made'")
+        self.assertNotEqual(rc, 0)
+        self.assertIn("POST /api/v2/lead-lists -> not done", self.new_errors())
+        self.fake.clear_faults()
+        self.assertNotIn("Never Made", [l["name"] for l in self.table("lead_lists")])
+        self.assertCount(self.fake.requests().get("POST /api/v2/lead-lists"), 3)
