@@ -72,7 +72,7 @@ class StartupTest(MountTest):
         # The user signs in at the printed URL; the fake then reports the
         # connection active.
         self.connections("get", cid)
-        tmp = tempfile.mkdtemp(prefix="instantlyfs-gw-")
+        tmp = tempfile.mkdtemp(prefix="instantlyfs-gw-", dir=self.tmp)
         m = Mount(tmp, self.fake.url + "/instantly", ["connection=" + cid],
                   env={"INSTANTLY_API_KEY": "", "MATON_API_KEY": KEY})
         try:
@@ -81,7 +81,7 @@ class StartupTest(MountTest):
             m.unmount()
 
     def test_key_file_with_mode_0600_mounts(self):
-        tmp = tempfile.mkdtemp(prefix="instantlyfs-kf-")
+        tmp = tempfile.mkdtemp(prefix="instantlyfs-kf-", dir=self.tmp)
         kf = os.path.join(tmp, "key")
         with open(kf, "w") as f:
             f.write(KEY + "\n")

@@ -99,7 +99,7 @@ class TlsTest(MountTest):
     """A fake serving HTTPS with a self-signed certificate."""
 
     def setUp(self):
-        self.dir = tempfile.mkdtemp(prefix="instantlyfs-tls-")
+        self.dir = tempfile.mkdtemp(prefix="instantlyfs-tls-", dir=self.tmp)
         self.cert = os.path.join(self.dir, "cert.pem")
         self.key = os.path.join(self.dir, "key.pem")
         subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes",

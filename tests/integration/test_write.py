@@ -717,7 +717,7 @@ class UnmountTest(MountTest):
         big = next(c for c in self.fake.state()["campaigns"] if c["name"] == "Big Campaign")
         lead = next(l for l in self.fake.state()["leads"] if l.get("campaign") == big["id"]
                     and (l.get("email") or "").startswith("big24"))
-        m = Mount(tempfile.mkdtemp(prefix="instantlyfs-um-"), self.fake.url)
+        m = Mount(tempfile.mkdtemp(prefix="instantlyfs-um-", dir=self.tmp), self.fake.url)
         try:
             os.remove(m.path("campaigns", big["id"], "leads", lead["email"] + ".json"))
         finally:
@@ -729,7 +729,7 @@ class UnmountTest(MountTest):
         from harness import Mount
         import signal
         import tempfile
-        m = Mount(tempfile.mkdtemp(prefix="instantlyfs-term-"), self.fake.url)
+        m = Mount(tempfile.mkdtemp(prefix="instantlyfs-term-", dir=self.tmp), self.fake.url)
         os.listdir(m.path("campaigns"))
         start = time.time()
         m.proc.send_signal(signal.SIGTERM)
@@ -750,7 +750,7 @@ class UnmountTest(MountTest):
         big = next(c for c in self.fake.state()["campaigns"] if c["name"] == "Big Campaign")
         lead = next(l for l in self.fake.state()["leads"] if l.get("campaign") == big["id"]
                     and (l.get("email") or "").startswith("big23"))
-        m = Mount(tempfile.mkdtemp(prefix="instantlyfs-term-"), self.fake.url)
+        m = Mount(tempfile.mkdtemp(prefix="instantlyfs-term-", dir=self.tmp), self.fake.url)
         path = m.path("campaigns", big["id"], "leads", lead["email"] + ".json")
         with open(path) as f:
             text = f.read().replace('"first_name": "%s"' % lead["first_name"],
