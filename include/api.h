@@ -12,8 +12,9 @@
  * exponential backoff and jitter (Retry-After honoured) within a bounded
  * budget.  Reads and idempotent writes (retry.h) are also sent again after
  * a 5xx or a lost connection; a DELETE that then finds nothing was done by
- * the lost attempt.  Creates are not: their caller looks first (once.h).  Every failure is mapped to errno (errmap.h) and
- * recorded with its API message in the error log (errlog.h) and the log.
+ * the lost attempt.  Creates are not: their caller looks first (once.h).
+ * Every failure is mapped to errno (errmap.h) and recorded with its API
+ * message in the error log (errlog.h) and the log.
  * Every request is counted in stats (stats.h).
  *
  * The key is never logged, never put in an error line, never in argv.

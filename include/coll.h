@@ -113,6 +113,8 @@ void coll_forget_where(const struct coll *c, const char *parent,
 time_t coll_mtime(const cJSON *obj);
 /* fmt with its one "%s" replaced by val; malloc'd. */
 char *coll_format(const char *fmt, const char *val);
+/* The item path of id (escaped); malloc'd. */
+char *coll_item_path(const struct coll *c, const char *id);
 /* Is s shaped like a UUID (8-4-4-4-12 hex digits)? */
 int coll_is_uuid(const char *s);
 /* Parses an ISO-8601 UTC time; 0 if it is not one. */

@@ -44,7 +44,12 @@ int once_search(const char *path, const char *search,
 int once_find(const char *path, const char *field, const char *value,
 	      int nocase, cJSON **found);
 
-/* A lookup by GET of the object's own path: *found is it, or NULL on 404. */
-int once_get(const char *path, cJSON **found);
+/*
+ * A lookup by GET of the object's own path: *found is it, or NULL on 404
+ * or when keep (if given) does not accept it: the object is not yet as the
+ * write would have left it.
+ */
+int once_get(const char *path, int (*keep)(const void *arg, const cJSON *obj),
+	     const void *arg, cJSON **found);
 
 #endif

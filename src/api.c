@@ -387,8 +387,8 @@ static void api_setup(CURL *h, const char *method, const char *url,
 
 /* One attempt; every attempt is counted, whatever its outcome. */
 static void api_try_once(const char *method, const char *path, const char *url,
-			 const char *body, size_t body_len, enum retry_class cls,
-			 struct api_try *t)
+			 const char *body, size_t body_len,
+			 enum retry_class cls, struct api_try *t)
 {
 	curl_off_t n;
 	CURL *h;

@@ -636,7 +636,6 @@ struct fetch_arg {
 	const char *id;
 };
 
-static char *item_path(const struct coll *c, const char *id);
 
 /* cache_fill_fn: GET one object and render it. */
 static int fetch_object(void *p, struct blob *out)
@@ -648,7 +647,7 @@ static int fetch_object(void *p, struct blob *out)
 
 	if (!a->c->item_path)
 		return -ENOENT;
-	path = item_path(a->c, a->id);
+	path = coll_item_path(a->c, a->id);
 	if (!path)
 		return -ENOMEM;
 	rc = api_call("GET", path, NULL, &r);
@@ -797,8 +796,7 @@ void coll_unlearn(const struct coll *c, const char *parent, const char *id)
 	free(key);
 }
 
-/* The item path of id; malloc'd. */
-static char *item_path(const struct coll *c, const char *id)
+char *coll_item_path(const struct coll *c, const char *id)
 {
 	char *esc = api_escape(id);
 	char *path = esc ? coll_format(c->item_path, esc) : NULL;
@@ -811,7 +809,7 @@ int coll_send(const struct coll *c, const char *method, const char *id,
 	      const cJSON *body, cJSON **out)
 {
 	struct api_resp r = { 0 };
-	char *path = id ? item_path(c, id) : strdup(c->create_path);
+	char *path = id ? coll_item_path(c, id) : strdup(c->create_path);
 	int rc;
 
 	if (!path)

@@ -149,24 +149,24 @@ struct warmup_look {
 	int on;
 };
 
+static int warmup_as_asked(const void *arg, const cJSON *account)
+{
+	const struct warmup_look *w = arg;
+	const cJSON *st = cJSON_GetObjectItemCaseSensitive(account,
+							   "warmup_status");
+
+	return cJSON_IsNumber(st) && (st->valueint == 1) == w->on;
+}
+
 /* Is the account's warmup already as asked?  Then the lost answer's
  * request was carried out (or was not needed): no second job. */
 static int warmup_lookup(void *arg, cJSON **found)
 {
 	const struct warmup_look *w = arg;
-	char *esc = api_escape(w->email);
-	char *path = esc ? coll_format("/api/v2/accounts/%s", esc) : NULL;
-	const cJSON *st;
-	int rc = path ? once_get(path, found) : -ENOMEM;
+	char *path = coll_item_path(&coll_accounts, w->email);
+	int rc = path ? once_get(path, warmup_as_asked, w, found) : -ENOMEM;
 
 	free(path);
-	free(esc);
-	st = *found ? cJSON_GetObjectItemCaseSensitive(*found, "warmup_status")
-		    : NULL;
-	if (*found && !(cJSON_IsNumber(st) && (st->valueint == 1) == w->on)) {
-		cJSON_Delete(*found);
-		*found = NULL;
-	}
 	return rc;
 }
 
@@ -412,8 +412,8 @@ int h_thread_read_commit(struct rctx *c, const char *data, size_t len)
 	(void)len;
 	if (!h_cap_id(c, 0, id, sizeof(id)))
 		return -ENOENT;
-	rc = post_action("/api/v2/emails/threads/%s/mark-as-read", id, NULL, NULL,
-			 NULL);
+	rc = post_action("/api/v2/emails/threads/%s/mark-as-read", id, NULL,
+			 NULL, NULL);
 	if (rc == 0) {
 		/* is_unread changed on every message of the thread. */
 		coll_forget_objects(&coll_thread, id);

@@ -113,7 +113,8 @@ static int batch_lookup(void *arg, cJSON **found)
 
 	*found = NULL;
 	cJSON_ArrayForEach(lead, (const cJSON *)arg) {
-		const cJSON *e = cJSON_GetObjectItemCaseSensitive(lead, "email");
+		const cJSON *e =
+			cJSON_GetObjectItemCaseSensitive(lead, "email");
 
 		if (!cJSON_IsString(e) || !*e->valuestring)
 			return -EIO;

@@ -284,24 +284,22 @@ struct moved {
 	const char *lead, *field, *to;
 };
 
+static int moved_there(const void *arg, const cJSON *lead)
+{
+	const struct moved *m = arg;
+	const cJSON *where = cJSON_GetObjectItemCaseSensitive(lead, m->field);
+
+	return cJSON_IsString(where) && !strcmp(where->valuestring, m->to);
+}
+
 /* Is the lead where the move takes it?  Then no second move job. */
 static int moved_lookup(void *arg, cJSON **found)
 {
 	const struct moved *m = arg;
-	char *esc = api_escape(m->lead);
-	char *path = esc ? coll_format("/api/v2/leads/%s", esc) : NULL;
-	const cJSON *where;
-	int rc = path ? once_get(path, found) : -ENOMEM;
+	char *path = coll_item_path(&coll_campaign_leads, m->lead);
+	int rc = path ? once_get(path, moved_there, m, found) : -ENOMEM;
 
 	free(path);
-	free(esc);
-	where = *found ? cJSON_GetObjectItemCaseSensitive(*found, m->field)
-		       : NULL;
-	if (*found && !(cJSON_IsString(where) &&
-			!strcmp(where->valuestring, m->to))) {
-		cJSON_Delete(*found);
-		*found = NULL;
-	}
 	return rc;
 }
 

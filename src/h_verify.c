@@ -46,7 +46,7 @@ static int pending(const cJSON *r)
 
 static int verification_lookup(void *arg, cJSON **found)
 {
-	return once_get(arg, found);
+	return once_get(arg, NULL, NULL, found);
 }
 
 /* Runs one verification to its end (or the poll bound).  A verification

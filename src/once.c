@@ -128,14 +128,17 @@ int once_find(const char *path, const char *field, const char *value,
 	return once_search(path, value, field_matches, &f, found);
 }
 
-int once_get(const char *path, cJSON **found)
+int once_get(const char *path, int (*keep)(const void *arg, const cJSON *obj),
+	     const void *arg, cJSON **found)
 {
 	struct api_resp r = { 0 };
 	int rc = api_request("GET", path, NULL, API_QUIET_ABSENT, &r);
 
-	*found = rc == 0 && cJSON_IsObject(r.json) ? r.json : NULL;
-	if (*found)
+	*found = NULL;
+	if (rc == 0 && cJSON_IsObject(r.json) && (!keep || keep(arg, r.json))) {
+		*found = r.json;
 		r.json = NULL;
+	}
 	api_resp_free(&r);
 	return rc == -ENOENT ? 0 : rc;
 }
