@@ -7,6 +7,7 @@
 # nothing may be lost and nothing done twice.
 #
 # INSTANTLYFS names the binary under test (default build/instantlyfs);
+# INSTANTLYFS_FAULT_SEED=N draws other faults (tests/integration/harness.py);
 # TESTS picks test files as for tests/integration/run.sh.  Each run's log
 # and states go to a temporary folder, removed when all is well and kept,
 # with its name printed, when anything fails.

@@ -17,7 +17,8 @@ fake.url bypasses Prism.  Prism's log goes to INSTANTLYFS_PROXY_LOGS.
 
 Under INSTANTLYFS_FAULTS=1 (tests/faults/run.sh) each test class's fake
 injects random faults (429s, 5xx before and after the work, resets, slow
-answers; FAULT_ARGS, seeded from the class name so a run can be repeated)
+answers; FAULT_ARGS, seeded from the class name so a run can be repeated,
+plus INSTANTLYFS_FAULT_SEED when set, for other faults)
 and its mount gets FAULT_MOUNT_OPTS; the classes of NO_FAULTS are left
 alone.  Request counts are not checked then (assertCount): a retried
 request legitimately changes them.  What must hold is the final state,
@@ -55,6 +56,8 @@ PRISM = os.path.join(ROOT, "tests", "spec", "node_modules", ".bin", "prism")
 SPEC = os.path.join(ROOT, "..", "shared", "instantly-openapi.json")
 FAULTS = os.environ.get("INSTANTLYFS_FAULTS") == "1"
 STATE_DIR = os.environ.get("INSTANTLYFS_STATE_DIR", "")
+# Added to every class's fault seed: another number, other faults.
+FAULT_SEED = int(os.environ.get("INSTANTLYFS_FAULT_SEED", "0"))
 
 # What the fake of a test class injects under INSTANTLYFS_FAULTS=1: about
 # one request in four fails or is slow, so every test meets several.
@@ -96,7 +99,8 @@ def fault_args(cls_name):
     seed of its own, stable from run to run, or none."""
     if not faults_for(cls_name):
         return []
-    return FAULT_ARGS + ["--fault-seed", str(zlib.crc32(cls_name.encode()))]
+    seed = zlib.crc32(cls_name.encode()) + FAULT_SEED
+    return FAULT_ARGS + ["--fault-seed", str(seed)]
 
 
 def wait_for(pred, timeout=20.0, what="condition"):
