@@ -86,11 +86,23 @@ int coll_object(const struct coll *c, const char *id, struct blob *out);
 int coll_object_json(const struct coll *c, const char *id, cJSON **out);
 
 /*
- * One write: method on the object's item path (id), or POST create_path
- * (id NULL).  *out (if not NULL) is the object the server answered.
+ * One write: method on the object's item path (id).  *out (if not NULL)
+ * is the object the server answered.
  */
 int coll_send(const struct coll *c, const char *method, const char *id,
 	      const cJSON *body, cJSON **out);
+/* A lookup for coll_create() and its kin: once_get() of id's item path. */
+int coll_find_item(const struct coll *c, const char *id,
+		   int (*keep)(const void *arg, const cJSON *obj),
+		   const void *arg, cJSON **found);
+/*
+ * POST create_path, never twice: after a lost answer, look (once.h)
+ * says whether it was made.  *out is the object made (the answer or the
+ * one found); an answer that is no object is -EIO.
+ */
+int coll_create(const struct coll *c, const cJSON *body,
+		int (*look)(void *arg, cJSON **found), void *arg,
+		cJSON **out);
 /* After a write: the server's object goes into the cache and, when the
  * folder is listed whole, its listing (a changed name relists it). */
 int coll_learn(const struct coll *c, const char *parent, const cJSON *obj);
@@ -113,8 +125,6 @@ void coll_forget_where(const struct coll *c, const char *parent,
 time_t coll_mtime(const cJSON *obj);
 /* fmt with its one "%s" replaced by val; malloc'd. */
 char *coll_format(const char *fmt, const char *val);
-/* The item path of id (escaped); malloc'd. */
-char *coll_item_path(const struct coll *c, const char *id);
 /* Is s shaped like a UUID (8-4-4-4-12 hex digits)? */
 int coll_is_uuid(const char *s);
 /* Parses an ISO-8601 UTC time; 0 if it is not one. */

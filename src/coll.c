@@ -19,6 +19,7 @@
 #include "fields.h"
 #include "escape.h"
 #include "hmap.h"
+#include "once.h"
 #include "render.h"
 
 /* Where a collection lives.  Unset list_method means GET, unset
@@ -631,6 +632,8 @@ int coll_lookup_id(const struct coll *c, const char *parent, const char *id,
 	return lookup(c, parent, id, 1, out);
 }
 
+static char *item_path(const struct coll *c, const char *id);
+
 struct fetch_arg {
 	const struct coll *c;
 	const char *id;
@@ -647,7 +650,7 @@ static int fetch_object(void *p, struct blob *out)
 
 	if (!a->c->item_path)
 		return -ENOENT;
-	path = coll_item_path(a->c, a->id);
+	path = item_path(a->c, a->id);
 	if (!path)
 		return -ENOMEM;
 	rc = api_call("GET", path, NULL, &r);
@@ -796,7 +799,8 @@ void coll_unlearn(const struct coll *c, const char *parent, const char *id)
 	free(key);
 }
 
-char *coll_item_path(const struct coll *c, const char *id)
+/* The item path of id (escaped); malloc'd. */
+static char *item_path(const struct coll *c, const char *id)
 {
 	char *esc = api_escape(id);
 	char *path = esc ? coll_format(c->item_path, esc) : NULL;
@@ -805,11 +809,22 @@ char *coll_item_path(const struct coll *c, const char *id)
 	return path;
 }
 
+/* A write's answer must be the object: else -EIO and *out is NULL. */
+static int answered_object(int rc, cJSON **out)
+{
+	if (rc == 0 && !cJSON_IsObject(*out)) {
+		cJSON_Delete(*out);
+		*out = NULL;
+		rc = -EIO;
+	}
+	return rc;
+}
+
 int coll_send(const struct coll *c, const char *method, const char *id,
 	      const cJSON *body, cJSON **out)
 {
 	struct api_resp r = { 0 };
-	char *path = id ? coll_item_path(c, id) : strdup(c->create_path);
+	char *path = item_path(c, id);
 	int rc;
 
 	if (!path)
@@ -819,12 +834,29 @@ int coll_send(const struct coll *c, const char *method, const char *id,
 	if (rc == 0 && out) {
 		*out = r.json;
 		r.json = NULL;
-		if (!cJSON_IsObject(*out)) {
-			cJSON_Delete(*out);
-			*out = NULL;
-			rc = -EIO;
-		}
+		rc = answered_object(rc, out);
 	}
 	api_resp_free(&r);
 	return rc;
+}
+
+int coll_find_item(const struct coll *c, const char *id,
+		   int (*keep)(const void *arg, const cJSON *obj),
+		   const void *arg, cJSON **found)
+{
+	char *path = item_path(c, id);
+	int rc = path ? once_get(path, keep, arg, found) : -ENOMEM;
+
+	free(path);
+	return rc;
+}
+
+int coll_create(const struct coll *c, const cJSON *body,
+		int (*look)(void *arg, cJSON **found), void *arg,
+		cJSON **out)
+{
+	struct once o = { .path = c->create_path, .body = body,
+			  .lookup = look, .arg = arg };
+
+	return answered_object(once_send(&o, out), out);
 }

@@ -150,16 +150,10 @@ static int create_account(struct rctx *c, const char *data, size_t len)
 	if (!cJSON_GetObjectItemCaseSensitive(body, "email"))
 		cJSON_AddStringToObject(body, "email", email);
 	field = cJSON_GetObjectItemCaseSensitive(body, "email");
-	rc = cJSON_IsString(field) ? 0 : -EINVAL;
-	if (rc == 0) {
-		struct once o = { .path = coll_accounts.create_path,
-				  .body = body, .lookup = account_lookup,
-				  .arg = field->valuestring };
-
-		rc = once_send(&o, &obj);
-	}
-	if (rc == 0 && !cJSON_IsObject(obj))
-		rc = -EIO;
+	rc = cJSON_IsString(field)
+		     ? coll_create(&coll_accounts, body, account_lookup,
+				   field->valuestring, &obj)
+		     : -EINVAL;
 	if (rc == 0) {
 		forget_local(c->cap[0]);
 		coll_learn(&coll_accounts, NULL, obj);

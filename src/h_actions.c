@@ -163,11 +163,9 @@ static int warmup_as_asked(const void *arg, const cJSON *account)
 static int warmup_lookup(void *arg, cJSON **found)
 {
 	const struct warmup_look *w = arg;
-	char *path = coll_item_path(&coll_accounts, w->email);
-	int rc = path ? once_get(path, warmup_as_asked, w, found) : -ENOMEM;
 
-	free(path);
-	return rc;
+	return coll_find_item(&coll_accounts, w->email, warmup_as_asked, w,
+			      found);
 }
 
 int h_account_warmup_commit(struct rctx *c, const char *data, size_t len)

@@ -19,7 +19,6 @@
 #include "fields.h"
 #include "escape.h"
 #include "log.h"
-#include "once.h"
 #include "patch.h"
 #include "tree.h"
 
@@ -235,16 +234,8 @@ static int post_lead(const struct coll *coll, const char *parent,
 		     const char *email, const cJSON *body, cJSON **obj)
 {
 	struct lead_look look = { coll, parent, email };
-	struct once o = { .path = coll->create_path, .body = body,
-			  .lookup = lead_lookup, .arg = &look };
-	int rc = once_send(&o, obj);
 
-	if (rc == 0 && !cJSON_IsObject(*obj)) {
-		cJSON_Delete(*obj);
-		*obj = NULL;
-		rc = -EIO;
-	}
-	return rc;
+	return coll_create(coll, body, lead_lookup, &look, obj);
 }
 
 static int create_lead(struct rctx *c, const char *parent, const char *data,

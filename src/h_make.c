@@ -87,8 +87,6 @@ static int make(const struct coll *coll, const char *field, const char *name,
 		cJSON *body, int alias)
 {
 	struct named look = { coll, field, name };
-	struct once o = { .path = coll->create_path, .lookup = named_lookup,
-			  .arg = &look };
 	cJSON *obj = NULL;
 	char *comp = name_component(name, NULL, NULL);
 	int rc;
@@ -101,15 +99,10 @@ static int make(const struct coll *coll, const char *field, const char *name,
 		return rc;
 	}
 	cJSON_AddStringToObject(body, field, name);
-	o.body = body;
-	rc = once_send(&o, &obj);
+	rc = coll_create(coll, body, named_lookup, &look, &obj);
 	cJSON_Delete(body);
-	if (rc == 0 && !cJSON_IsObject(obj))
-		rc = -EIO;
-	if (rc < 0) {
-		cJSON_Delete(obj);
+	if (rc < 0)
 		return rc;
-	}
 	rc = coll_learn(coll, NULL, obj);
 	if (rc == 0 && alias) {
 		const cJSON *id = cJSON_GetObjectItemCaseSensitive(obj, "id");
@@ -296,11 +289,9 @@ static int moved_there(const void *arg, const cJSON *lead)
 static int moved_lookup(void *arg, cJSON **found)
 {
 	const struct moved *m = arg;
-	char *path = coll_item_path(&coll_campaign_leads, m->lead);
-	int rc = path ? once_get(path, moved_there, m, found) : -ENOMEM;
 
-	free(path);
-	return rc;
+	return coll_find_item(&coll_campaign_leads, m->lead, moved_there, m,
+			      found);
 }
 
 /* mv of a lead file into another campaign's or list's leads folder. */
