@@ -6,7 +6,7 @@
  * seconds.  The defaults are the API's: 100 requests a second and 6,000
  * a minute per workspace, 20 a minute for listing emails, 10 a second in
  * gateway mode.  Thread-safe: rate_acquire() blocks the calling thread
- * until its request may go.
+ * until its request may go, or until the mount's stop drops its work.
  */
 #ifndef INSTANTLYFS_RATE_H
 #define INSTANTLYFS_RATE_H
@@ -37,8 +37,10 @@ struct rate_config {
 
 int rate_init(const struct rate_config *cfg);
 void rate_cleanup(void);
-/* Waits until a request to path may be sent, and counts it. */
-void rate_acquire(const char *method, const char *path);
+/* Waits until a request to path may be sent, and counts it: 0, or
+ * -ECANCELED when the mount's stop drops the caller's work (stop.h);
+ * then nothing is counted. */
+int rate_acquire(const char *method, const char *path);
 /* Is this request the email listing the API limits apart? */
 int rate_is_email_list(const char *method, const char *path);
 

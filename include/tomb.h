@@ -6,7 +6,8 @@
  * POST a new one, losing its id and history.  So rm of a lead file hides
  * the file at once and sends its DELETE TOMB_GRACE_MS later; a create of
  * the same name within that time cancels the delete and becomes an edit
- * of the same lead.  Pending deletes are all sent at unmount.
+ * of the same lead.  Pending deletes are all sent at unmount, within
+ * the stop's grace (stop.h); what the grace leaves unsent is logged.
  * Thread-safe: one mutex; deletes run on the reaper thread, unlocked.
  */
 #ifndef INSTANTLYFS_TOMB_H

@@ -2,21 +2,12 @@
  * api.c - the API core: one request (api_call), one page of a listing
  * (api_list_fetch), retries with backoff, errors -> errno.
  *
- * Owns every piece of libcurl state: a curl share of the DNS cache and the
- * TLS session cache, and a pool of easy handles.  Connections are reused by
- * reusing handles: an idle handle keeps its live connection, and the pool
- * hands out the most recently used handle first, so sequential requests
- * from any FUSE thread ride the same TCP/TLS connection.  The connection
- * cache itself is deliberately not put in the share: libcurl documents that
- * sharing connections between concurrent threads is not supported (a known
- * bug that crashes), and FUSE calls us from many threads.  At most
- * API_POOL_MAX transfers run at once; further callers wait for a handle,
- * which also bounds the connections we open to the API.
+ * The bytes go through http.c, which owns libcurl and the connections;
+ * this file says what a request means: its headers, whether it may be
+ * sent again, what its answer or failure is for the caller.
  *
- * Locking: pool_lock (with pool_cond) guards the pool; share_locks[], one
- * per curl_lock_data, are taken by libcurl through the share callbacks.
- * Everything else is written only by api_init() and api_cleanup(), which
- * must not run concurrently with any other call.
+ * Locking: none of its own.  The state is written only by api_init() and
+ * api_cleanup(), which must not run concurrently with any other call.
  *
  * Must not log the key or any header: error lines carry the method, the
  * path, the status and the API's message, and a copy of the key inside a
@@ -36,16 +27,17 @@
 #include "buf.h"
 #include "errlog.h"
 #include "errmap.h"
+#include "http.h"
 #include "log.h"
 #include "rate.h"
 #include "retry.h"
 #include "stats.h"
+#include "stop.h"
 
 #ifndef INSTANTLYFS_VERSION
 #define INSTANTLYFS_VERSION "dev"
 #endif
 
-#define API_POOL_MAX 8
 #define API_DEF_CONNECT_TIMEOUT_MS 10000L
 #define API_DEF_TIMEOUT_MS 60000L
 #define API_DEF_RETRIES 5
@@ -58,50 +50,12 @@ static struct {
 	enum api_mode mode;
 	char *base_url;
 	char *key;
-	char *cafile;
-	long connect_timeout_ms;
-	long timeout_ms;
 	int max_retries;
 	long backoff_base_ms;
 	long backoff_max_ms;
 	struct curl_slist *hdr_nobody; /* requests without a body */
 	struct curl_slist *hdr_body;   /* requests with a JSON body */
-	CURLSH *share;
-	pthread_mutex_t share_locks[CURL_LOCK_DATA_LAST];
-	pthread_mutex_t pool_lock;
-	pthread_cond_t pool_cond;
-	CURL *idle[API_POOL_MAX];
-	int nidle;
-	int nlive;
 } api;
-
-/* The outcome of one attempt. */
-struct api_try {
-	CURLcode cc;
-	long status;
-	curl_off_t retry_after; /* seconds, 0 if none */
-	int buf_err;		/* buf_append() failure, e.g. -EFBIG */
-	struct buf body;
-	char errbuf[CURL_ERROR_SIZE];
-};
-
-static void api_share_lock(CURL *h, curl_lock_data data,
-			   curl_lock_access access, void *userp)
-{
-	(void)h;
-	(void)access;
-	(void)userp;
-	if ((unsigned)data < (unsigned)CURL_LOCK_DATA_LAST)
-		pthread_mutex_lock(&api.share_locks[data]);
-}
-
-static void api_share_unlock(CURL *h, curl_lock_data data, void *userp)
-{
-	(void)h;
-	(void)userp;
-	if ((unsigned)data < (unsigned)CURL_LOCK_DATA_LAST)
-		pthread_mutex_unlock(&api.share_locks[data]);
-}
 
 /* A header value must not be able to end the header line. */
 static int api_header_safe(const char *s)
@@ -179,9 +133,9 @@ static char *api_strdup_opt(const char *s, int *fail)
 
 int api_init(const struct api_config *cfg)
 {
-	int fail = 0;
+	struct http_config hc = { 0 };
+	int fail = 0, rc;
 	size_t n;
-	int i;
 
 	if (api.ready)
 		return -EBUSY;
@@ -196,23 +150,25 @@ int api_init(const struct api_config *cfg)
 		log_err("api: the connection id holds control characters");
 		return -EINVAL;
 	}
-	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
-		return -EIO;
+	hc.cafile = cfg->cafile;
+	hc.connect_timeout_ms = cfg->connect_timeout_ms > 0
+					? cfg->connect_timeout_ms
+					: API_DEF_CONNECT_TIMEOUT_MS;
+	hc.timeout_ms =
+	    cfg->timeout_ms > 0 ? cfg->timeout_ms : API_DEF_TIMEOUT_MS;
+	hc.user_agent = "instantlyfs/" INSTANTLYFS_VERSION;
+	rc = http_init(&hc);
+	if (rc < 0)
+		return rc;
 
 	api.mode = cfg->mode;
 	api.base_url = api_strdup_opt(cfg->base_url, &fail);
 	api.key = api_strdup_opt(cfg->key, &fail);
-	api.cafile = api_strdup_opt(cfg->cafile, &fail);
 	if (api.base_url) {
 		n = strlen(api.base_url);
 		while (n > 0 && api.base_url[n - 1] == '/')
 			api.base_url[--n] = '\0';
 	}
-	api.connect_timeout_ms = cfg->connect_timeout_ms > 0
-				     ? cfg->connect_timeout_ms
-				     : API_DEF_CONNECT_TIMEOUT_MS;
-	api.timeout_ms =
-	    cfg->timeout_ms > 0 ? cfg->timeout_ms : API_DEF_TIMEOUT_MS;
 	/* 0 means no retries: the mount's -o retries=0 */
 	api.max_retries =
 	    cfg->max_retries >= 0 ? cfg->max_retries : API_DEF_RETRIES;
@@ -223,28 +179,13 @@ int api_init(const struct api_config *cfg)
 						     : API_DEF_BACKOFF_MAX_MS;
 	if (api.backoff_max_ms < api.backoff_base_ms)
 		api.backoff_max_ms = api.backoff_base_ms;
-
-	for (i = 0; i < CURL_LOCK_DATA_LAST; i++)
-		pthread_mutex_init(&api.share_locks[i], NULL);
-	pthread_mutex_init(&api.pool_lock, NULL);
-	pthread_cond_init(&api.pool_cond, NULL);
-	api.nidle = 0;
-	api.nlive = 0;
 	api.ready = 1; /* from here on api_cleanup() undoes everything */
 
 	if (fail)
 		goto fail;
 	api.hdr_nobody = api_headers(cfg->connection, 0);
 	api.hdr_body = api_headers(cfg->connection, 1);
-	api.share = curl_share_init();
-	if (!api.hdr_nobody || !api.hdr_body || !api.share)
-		goto fail;
-	if (curl_share_setopt(api.share, CURLSHOPT_LOCKFUNC, api_share_lock) ||
-	    curl_share_setopt(api.share, CURLSHOPT_UNLOCKFUNC,
-			      api_share_unlock) ||
-	    curl_share_setopt(api.share, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS) ||
-	    curl_share_setopt(api.share, CURLSHOPT_SHARE,
-			      CURL_LOCK_DATA_SSL_SESSION))
+	if (!api.hdr_nobody || !api.hdr_body)
 		goto fail;
 	return 0;
 fail:
@@ -254,21 +195,8 @@ fail:
 
 void api_cleanup(void)
 {
-	int i;
-
 	if (!api.ready)
 		return;
-	pthread_mutex_lock(&api.pool_lock);
-	if (api.nlive != api.nidle)
-		log_err("api: cleanup with %d requests in flight",
-			api.nlive - api.nidle);
-	while (api.nidle > 0)
-		curl_easy_cleanup(api.idle[--api.nidle]);
-	api.nlive = 0;
-	pthread_mutex_unlock(&api.pool_lock);
-	if (api.share)
-		curl_share_cleanup(api.share);
-	api.share = NULL;
 	api_wipe_headers(api.hdr_nobody);
 	api_wipe_headers(api.hdr_body);
 	api.hdr_nobody = NULL;
@@ -277,156 +205,42 @@ void api_cleanup(void)
 		explicit_bzero(api.key, strlen(api.key));
 	free(api.key);
 	free(api.base_url);
-	free(api.cafile);
 	api.key = NULL;
 	api.base_url = NULL;
-	api.cafile = NULL;
-	for (i = 0; i < CURL_LOCK_DATA_LAST; i++)
-		pthread_mutex_destroy(&api.share_locks[i]);
-	pthread_mutex_destroy(&api.pool_lock);
-	pthread_cond_destroy(&api.pool_cond);
 	api.ready = 0;
-	curl_global_cleanup();
+	http_cleanup();
 }
 
-/* A handle from the pool, the most recently used first; waits when
- * API_POOL_MAX transfers are already running. */
-static CURL *api_acquire(void)
-{
-	CURL *h = NULL;
-
-	pthread_mutex_lock(&api.pool_lock);
-	while (api.nidle == 0 && api.nlive >= API_POOL_MAX)
-		pthread_cond_wait(&api.pool_cond, &api.pool_lock);
-	if (api.nidle > 0)
-		h = api.idle[--api.nidle];
-	else
-		api.nlive++;
-	pthread_mutex_unlock(&api.pool_lock);
-	if (h) {
-		curl_easy_reset(h); /* keeps its live connection */
-		return h;
-	}
-	h = curl_easy_init();
-	if (h && curl_easy_setopt(h, CURLOPT_SHARE, api.share) != CURLE_OK) {
-		curl_easy_cleanup(h);
-		h = NULL;
-	}
-	if (!h) {
-		pthread_mutex_lock(&api.pool_lock);
-		api.nlive--;
-		pthread_cond_signal(&api.pool_cond);
-		pthread_mutex_unlock(&api.pool_lock);
-	}
-	return h;
-}
-
-static void api_release(CURL *h)
-{
-	pthread_mutex_lock(&api.pool_lock);
-	api.idle[api.nidle++] = h;
-	pthread_cond_signal(&api.pool_cond);
-	pthread_mutex_unlock(&api.pool_lock);
-}
-
-static size_t api_write_cb(char *p, size_t size, size_t nmemb, void *userp)
-{
-	struct api_try *t = userp;
-	size_t n = size * nmemb;
-	int rc;
-
-	rc = buf_append(&t->body, p, n);
-	if (rc < 0) {
-		t->buf_err = rc;
-		return 0; /* aborts the transfer: CURLE_WRITE_ERROR */
-	}
-	return n;
-}
-
-static void api_setup(CURL *h, const char *method, const char *url,
-		      const char *body, size_t body_len, struct api_try *t)
-{
-	curl_easy_setopt(h, CURLOPT_URL, url);
-	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(h, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2TLS);
-	curl_easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L);
-	curl_easy_setopt(h, CURLOPT_TCP_KEEPIDLE, 60L);
-	curl_easy_setopt(h, CURLOPT_TCP_KEEPINTVL, 30L);
-	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, api.connect_timeout_ms);
-	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, api.timeout_ms);
-	curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
-	curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
-	if (api.cafile)
-		curl_easy_setopt(h, CURLOPT_CAINFO, api.cafile);
-	curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "");
-	curl_easy_setopt(h, CURLOPT_USERAGENT,
-			 "instantlyfs/" INSTANTLYFS_VERSION);
-	curl_easy_setopt(h, CURLOPT_HTTPHEADER,
-			 body ? api.hdr_body : api.hdr_nobody);
-	/* Refuses a declared oversize body before it is downloaded; the
-	 * write callback's bounded buffer catches the rest. */
-	curl_easy_setopt(h, CURLOPT_MAXFILESIZE_LARGE,
-			 (curl_off_t)API_MAX_RESPONSE);
-	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, api_write_cb);
-	curl_easy_setopt(h, CURLOPT_WRITEDATA, t);
-	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, t->errbuf);
-
-	if (strcmp(method, "GET") == 0) {
-		curl_easy_setopt(h, CURLOPT_HTTPGET, 1L);
-		return;
-	}
-	if (strcmp(method, "POST") != 0)
-		curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, method);
-	if (!body && strcmp(method, "DELETE") == 0)
-		return;
-	/* POST, PATCH, PUT: an empty body still says Content-Length: 0. */
-	curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)body_len);
-	curl_easy_setopt(h, CURLOPT_POSTFIELDS, body ? body : "");
-}
-
-/* One attempt; every attempt is counted, whatever its outcome. */
+/* One attempt; every attempt that is sent is counted, whatever its
+ * outcome. */
 static void api_try_once(const char *method, const char *path, const char *url,
 			 const char *body, size_t body_len,
-			 enum retry_class cls, struct api_try *t)
+			 enum retry_class cls, struct http_res *t)
 {
-	curl_off_t n;
-	CURL *h;
-
-	memset(t, 0, sizeof(*t));
-	buf_init(&t->body, API_MAX_RESPONSE);
-	rate_acquire(method, path);
-	stats_request(method, path);
-	h = api_acquire();
-	if (!h) {
-		t->cc = CURLE_OUT_OF_MEMORY;
-		return;
-	}
-	api_setup(h, method, url, body, body_len, t);
 	/*
 	 * libcurl silently sends a request again when a reused connection
 	 * turns out dead before any answer; for a write that may already
 	 * have been carried out, that would be a blind second send.  So a
 	 * create takes a fresh connection (kept afterwards for others).
 	 */
-	if (cls == RETRY_ONCE)
-		curl_easy_setopt(h, CURLOPT_FRESH_CONNECT, 1L);
-	t->cc = curl_easy_perform(h);
-	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &t->status);
-	if (curl_easy_getinfo(h, CURLINFO_RETRY_AFTER, &t->retry_after) !=
-		CURLE_OK ||
-	    t->retry_after < 0)
-		t->retry_after = 0;
-	if (curl_easy_getinfo(h, CURLINFO_SIZE_DOWNLOAD_T, &n) == CURLE_OK &&
-	    n > 0)
-		stats_add(STAT_BYTES_IN, (unsigned long long)n);
-	if (curl_easy_getinfo(h, CURLINFO_SIZE_UPLOAD_T, &n) == CURLE_OK &&
-	    n > 0)
-		stats_add(STAT_BYTES_OUT, (unsigned long long)n);
-	/* The error buffer lives on the caller's stack: unhook it. */
-	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, NULL);
-	curl_easy_setopt(h, CURLOPT_WRITEDATA, NULL);
-	api_release(h);
+	struct http_req rq = { .method = method, .url = url, .body = body,
+			       .body_len = body_len,
+			       .headers = body ? api.hdr_body : api.hdr_nobody,
+			       .fresh = cls == RETRY_ONCE };
+
+	memset(t, 0, sizeof(*t));
+	buf_init(&t->body, API_MAX_RESPONSE);
+	if (rate_acquire(method, path) < 0) {
+		t->dropped = HTTP_DROPPED_UNSENT;
+		t->cc = CURLE_ABORTED_BY_CALLBACK;
+		return;
+	}
+	stats_request(method, path);
+	http_exchange(&rq, t);
+	if (t->bytes_in > 0)
+		stats_add(STAT_BYTES_IN, (unsigned long long)t->bytes_in);
+	if (t->bytes_out > 0)
+		stats_add(STAT_BYTES_OUT, (unsigned long long)t->bytes_out);
 	if (t->cc == CURLE_OK && t->status == 429)
 		stats_add(STAT_HTTP_429, 1);
 	if (t->cc == CURLE_OK && t->status >= 400)
@@ -470,7 +284,7 @@ static int api_transport_final(CURLcode cc)
 }
 
 /* How an attempt ended, for retry.h. */
-static enum retry_end api_end(const struct api_try *t)
+static enum retry_end api_end(const struct http_res *t)
 {
 	if (t->cc == CURLE_OK)
 		return RETRY_ANSWERED;
@@ -515,14 +329,6 @@ static long api_backoff_ms(int attempt, curl_off_t retry_after)
 	return (long)(api_rand() % ((uint64_t)d + 1));
 }
 
-static void api_sleep_ms(long ms)
-{
-	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-
-	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-		;
-}
-
 /* Hides any copy of the key inside text bound for a log. */
 static void api_mask_key(char *s)
 {
@@ -556,7 +362,7 @@ static void api_record(const char *method, const char *path, const char *status,
 }
 
 static int api_fail_transport(const char *method, const char *path,
-			      struct api_try *t)
+			      struct http_res *t)
 {
 	char msg[CURL_ERROR_SIZE + 64];
 	char status[24];
@@ -584,7 +390,7 @@ static int api_fail_transport(const char *method, const char *path,
 }
 
 static int api_fail_http(const char *method, const char *path,
-			 struct api_try *t)
+			 struct http_res *t)
 {
 	char status[24];
 	char *msg;
@@ -615,7 +421,7 @@ static int api_blank(const char *s, size_t n)
 }
 
 /* A 2xx answer: empty, or exactly one JSON value. */
-static int api_succeed(const char *method, const char *path, struct api_try *t,
+static int api_succeed(const char *method, const char *path, struct http_res *t,
 		       struct api_resp *resp)
 {
 	const char *end = NULL;
@@ -648,10 +454,33 @@ static int api_succeed(const char *method, const char *path, struct api_try *t,
 	return 0;
 }
 
+/*
+ * The mount's stop dropped the request (stop.h).  A read is only logged:
+ * nobody waits for it.  A write says in the error log and the log whether
+ * it may have been done.
+ */
+static int api_dropped(const char *method, const char *path,
+		       enum retry_class cls, int sent)
+{
+	if (cls == RETRY_READ) {
+		log_info("api: %s %s dropped: the mount is stopping", method,
+			 path);
+		return -ECANCELED;
+	}
+	char msg[96];
+
+	snprintf(msg, sizeof(msg), "%s",
+		 sent ? "the mount stopped before the answer came: look "
+			"before doing it again"
+		      : "the mount stopped before it could be sent");
+	api_record(method, path, sent ? "outcome unknown" : "not sent", msg);
+	return -ECANCELED;
+}
+
 /* A DELETE answered 404 after an earlier attempt may have reached the
  * server: that attempt did it. */
 static int api_deleted_before(const char *method, int attempt,
-			      const struct api_try *t)
+			      const struct http_res *t)
 {
 	return attempt > 0 && t->cc == CURLE_OK && t->status == 404 &&
 	       !strcmp(method, "DELETE");
@@ -660,7 +489,7 @@ static int api_deleted_before(const char *method, int attempt,
 int api_request(const char *method, const char *path, const cJSON *body,
 		int flags, struct api_resp *resp)
 {
-	struct api_try t;
+	struct http_res t;
 	char *url = NULL;
 	char *payload = NULL;
 	size_t payload_len = 0;
@@ -710,7 +539,15 @@ int api_request(const char *method, const char *path, const cJSON *body,
 			log_info("api: %s %s -> %ld; retry %d in %ld ms",
 				 method, path, t.status, attempt + 1, delay);
 		buf_free(&t.body);
-		api_sleep_ms(delay);
+		if (stop_sleep_ms(delay) < 0) {
+			t.dropped = HTTP_DROPPED_UNSENT;
+			break;
+		}
+	}
+	if (t.dropped) {
+		rc = api_dropped(method, path, cls, attempt > 0 ||
+				 t.dropped == HTTP_DROPPED_SENT);
+		goto out;
 	}
 
 	unsure = retry_unsure(cls, api_end(&t), t.status);
@@ -728,6 +565,7 @@ int api_request(const char *method, const char *path, const cJSON *body,
 	else
 		rc = api_succeed(method, path, &t, resp);
 	api_quiet = 0;
+out:
 	buf_free(&t.body);
 	free(payload);
 	free(url);

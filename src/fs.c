@@ -28,6 +28,7 @@
 
 #include "coll.h"
 #include "fs_priv.h"
+#include "stop.h"
 #include "tomb.h"
 
 static struct fs_config config = { .kernel_ttl = 1.0 };
@@ -79,7 +80,7 @@ void fs_scratch_stat(struct scratch *s, struct stat *st)
 	st->st_blksize = 4096;
 }
 
-static int fs_getattr(const char *path, struct stat *st,
+static int getattr_op(const char *path, struct stat *st,
 		      struct fuse_file_info *fi)
 {
 	struct scratch *s;
@@ -103,7 +104,7 @@ static int fs_getattr(const char *path, struct stat *st,
 	return rc;
 }
 
-static int fs_readlink(const char *path, char *out, size_t size)
+static int readlink_op(const char *path, char *out, size_t size)
 {
 	struct rctx c;
 	struct node n;
@@ -188,7 +189,7 @@ static void dh_free(struct live *l)
 	free(d);
 }
 
-static int fs_opendir(const char *path, struct fuse_file_info *fi)
+static int opendir_op(const char *path, struct fuse_file_info *fi)
 {
 	struct rctx c;
 	struct node n;
@@ -256,7 +257,7 @@ static int is_hidden(const struct dh *d, const char *name)
 	return 0;
 }
 
-static int fs_readdir(const char *path, void *buf, fuse_fill_dir_t filler,
+static int readdir_op(const char *path, void *buf, fuse_fill_dir_t filler,
 		      off_t off, struct fuse_file_info *fi,
 		      enum fuse_readdir_flags flags)
 {
@@ -359,7 +360,7 @@ static int open_resource(struct rctx *c, const struct node *n, struct fh *h,
 	return rc;
 }
 
-static int fs_open(const char *path, struct fuse_file_info *fi)
+static int open_op(const char *path, struct fuse_file_info *fi)
 {
 	struct rctx c;
 	struct node n;
@@ -447,6 +448,46 @@ static void fs_destroy(void *data)
 	tomb_stop();
 	live_free_all();
 	scratch_destroy();
+}
+
+/*
+ * The operations that only read mark their thread so (stop.h): when the
+ * mount stops, their work is dropped at once, while the operations that
+ * change the workspace finish within the grace.
+ */
+#define READ_OP(call)                                                       \
+	({                                                                  \
+		int was_ = stop_reading(1), rc_ = (call);                   \
+		stop_reading(was_);                                         \
+		rc_;                                                        \
+	})
+
+static int fs_getattr(const char *path, struct stat *st,
+		      struct fuse_file_info *fi)
+{
+	return READ_OP(getattr_op(path, st, fi));
+}
+
+static int fs_readlink(const char *path, char *out, size_t size)
+{
+	return READ_OP(readlink_op(path, out, size));
+}
+
+static int fs_opendir(const char *path, struct fuse_file_info *fi)
+{
+	return READ_OP(opendir_op(path, fi));
+}
+
+static int fs_readdir(const char *path, void *buf, fuse_fill_dir_t filler,
+		      off_t off, struct fuse_file_info *fi,
+		      enum fuse_readdir_flags flags)
+{
+	return READ_OP(readdir_op(path, buf, filler, off, fi, flags));
+}
+
+static int fs_open(const char *path, struct fuse_file_info *fi)
+{
+	return READ_OP(open_op(path, fi));
 }
 
 const struct fuse_operations fs_ops = {

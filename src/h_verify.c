@@ -13,13 +13,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "api.h"
 #include "doc.h"
 #include "hmap.h"
 #include "once.h"
 #include "render.h"
+#include "stop.h"
 #include "tree.h"
 
 #define VERIFY_POLLS 30
@@ -69,9 +69,10 @@ static int verify(const char *email, struct blob *out, int *final)
 	o.arg = path;
 	rc = once_send(&o, &r.json);
 	for (int i = 0; rc == 0 && pending(r.json) && i < VERIFY_POLLS; i++) {
-		usleep(VERIFY_POLL_MS * 1000);
 		api_resp_free(&r);
-		rc = api_call("GET", path, NULL, &r);
+		rc = stop_sleep_ms(VERIFY_POLL_MS);
+		if (rc == 0)
+			rc = api_call("GET", path, NULL, &r);
 	}
 	if (rc == 0 && !r.json)
 		rc = -EIO;

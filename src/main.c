@@ -23,6 +23,7 @@
 #include "log.h"
 #include "rate.h"
 #include "route.h"
+#include "stop.h"
 #include "timezones.h"
 #include "tree.h"
 
@@ -35,6 +36,7 @@ struct options {
 	char *timezone;
 	double cache_ttl;
 	double kernel_ttl;
+	double stop_timeout;
 	int retries;
 	int timeout;
 	int rate;
@@ -55,6 +57,7 @@ static const struct fuse_opt option_spec[] = {
 	OPT("timezone=%s", timezone),
 	OPT("cache_ttl=%lf", cache_ttl),
 	OPT("kernel_ttl=%lf", kernel_ttl),
+	OPT("stop_timeout=%lf", stop_timeout),
 	OPT("retries=%d", retries),
 	OPT("rate=%d", rate),
 	OPT("rate_min=%d", rate_min),
@@ -95,6 +98,8 @@ static void usage(const char *prog)
 	       "    -o email_rate_min=N    email listings a minute at most (20;\n"
 	       "                           0 for rate, rate_min or this: no limit)\n"
 	       "    -o timeout=SECONDS     per request (60)\n"
+	       "    -o stop_timeout=SECONDS  at unmount or SIGTERM, how long\n"
+	       "                           writes under way may still take (10)\n"
 	       "    -o verbose             log every request\n"
 	       "    -f, -d, -s, -o ro, -o allow_other: as for any FUSE mount\n"
 	       "    -h, --help, -V, --version\n",
@@ -145,9 +150,9 @@ static int prepare(const struct options *o, struct api_config *api,
 	}
 	if (o->cache_ttl < 0 || o->kernel_ttl < 0 || o->retries < 0 ||
 	    o->timeout <= 0 || o->rate < -1 || o->rate_min < 0 ||
-	    o->email_rate_min < 0) {
+	    o->email_rate_min < 0 || !(o->stop_timeout >= 0)) {
 		fprintf(stderr, "instantlyfs: bad cache_ttl, kernel_ttl, "
-				"retries, timeout or rate\n");
+				"retries, timeout, stop_timeout or rate\n");
 		return 2;
 	}
 	if (o->timezone && !timezone_valid(o->timezone)) {
@@ -175,10 +180,11 @@ static int prepare(const struct options *o, struct api_config *api,
 
 /*
  * Mounts and serves until unmounted or told to stop, as fuse_main does,
- * but a stop by SIGTERM, SIGINT or SIGHUP is a clean exit (status 0):
- * pending deletes have been sent by then (fs_destroy).
+ * but a stop by SIGTERM, SIGINT or SIGHUP is a clean exit (status 0).
+ * Either way the stop (stop.h) bounds what is still under way: reads are
+ * dropped, writes and the pending deletes (fs_destroy) get the grace.
  */
-static int run_fuse(struct fuse_args *args)
+static int run_fuse(struct fuse_args *args, double grace)
 {
 	struct fuse_cmdline_opts opts;
 	struct fuse_loop_config *loop;
@@ -207,7 +213,9 @@ static int run_fuse(struct fuse_args *args)
 	fuse_loop_cfg_set_clone_fd(loop, opts.clone_fd);
 	fuse_loop_cfg_set_idle_threads(loop, 10);
 	fuse_loop_cfg_set_max_threads(loop, 16);
+	stop_init(fuse_get_session(f), grace);
 	rc = opts.singlethread ? fuse_loop(f) : fuse_loop_mt(f, loop);
+	stop_begin();	/* if nothing under way noticed it first */
 	/* The loop reports the signal that stopped it. */
 	if (rc == SIGTERM || rc == SIGINT || rc == SIGHUP)
 		rc = 0;
@@ -255,7 +263,7 @@ static int serve(struct fuse_args *args, const struct options *o,
 	route_mount_time = time(NULL);
 	fuse_opt_add_arg(args, "-odefault_permissions,fsname=instantlyfs,"
 			       "subtype=instantlyfs");
-	rc = run_fuse(args);
+	rc = run_fuse(args, o->stop_timeout);
 	cache_destroy();
 	api_cleanup();
 	rate_cleanup();
@@ -266,6 +274,7 @@ int main(int argc, char *argv[])
 {
 	struct fuse_args args = FUSE_ARGS_INIT(argc, argv);
 	struct options o = { .cache_ttl = 60, .kernel_ttl = 1, .retries = 5,
+			     .stop_timeout = STOP_GRACE_DEFAULT,
 			     .timeout = 60, .rate = -1, .rate_min = 6000,
 			     .email_rate_min = 20 };
 	struct api_config api = { 0 };

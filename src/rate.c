@@ -2,7 +2,8 @@
  * rate.c - sliding-window rate limiting (see rate.h).
  *
  * Owns: the windows of the mount.  Locking: `lock` guards them; a thread
- * that must wait sleeps without it and checks again.
+ * that must wait sleeps without it (stop_sleep_ms(), so that a stop ends
+ * the wait) and checks again.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -13,6 +14,7 @@
 #include "log.h"
 #include "rate.h"
 #include "stats.h"
+#include "stop.h"
 
 int rate_window_init(struct rate_window *w, size_t limit, double span)
 {
@@ -97,11 +99,13 @@ int rate_is_email_list(const char *method, const char *path)
 	       (path[n] == '\0' || path[n] == '?');
 }
 
-void rate_acquire(const char *method, const char *path)
+int rate_acquire(const char *method, const char *path)
 {
 	int email = rate_is_email_list(method, path);
-	int logged = 0;
+	int logged = 0, rc = stop_check();
 
+	if (rc < 0)
+		return rc;
 	pthread_mutex_lock(&lock);
 	for (;;) {
 		double t = now_s(), wait = rate_window_delay(&second, t);
@@ -123,11 +127,12 @@ void rate_acquire(const char *method, const char *path)
 			stats_add(STAT_RATE_WAIT, 1);
 			log_debug("rate: %s %s waits %.2f s", method, path, wait);
 		}
-		struct timespec ts = { (time_t)wait,
-				       (long)((wait - (time_t)wait) * 1e9) };
-
-		nanosleep(&ts, NULL);
+		/* Rounded up: a wait cut short would only wait again. */
+		rc = stop_sleep_ms((long)(wait * 1000) + 1);
+		if (rc < 0)
+			return rc;
 		pthread_mutex_lock(&lock);
 	}
 	pthread_mutex_unlock(&lock);
+	return 0;
 }

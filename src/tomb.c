@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -111,7 +112,10 @@ static void reap(int force)
 	while ((path = take_due(force))) {
 		int rc = send_delete(path);
 
-		if (rc < 0)
+		if (rc == -ECANCELED)
+			log_err("rm %s: the mount stopped before the delete "
+				"was confirmed", path);
+		else if (rc < 0)
 			log_err("rm %s: the delete failed: %s", path,
 				strerror(-rc));
 		free(path);
@@ -120,7 +124,15 @@ static void reap(int force)
 
 static void *reaper_main(void *arg)
 {
+	sigset_t stops;
+
 	(void)arg;
+	/* Signals that stop the mount belong to the FUSE loop's threads. */
+	sigemptyset(&stops);
+	sigaddset(&stops, SIGHUP);
+	sigaddset(&stops, SIGINT);
+	sigaddset(&stops, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &stops, NULL);
 	pthread_mutex_lock(&lock);
 	while (!stopping) {
 		struct timespec ts;

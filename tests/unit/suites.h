@@ -23,5 +23,6 @@ Suite *rate_suite(void);
 Suite *patch_suite(void);
 Suite *import_suite(void);
 Suite *retry_suite(void);
+Suite *stop_suite(void);
 
 #endif

@@ -29,6 +29,7 @@
 #include "errlog.h"
 #include "key.h"
 #include "stats.h"
+#include "stop.h"
 
 #define TEST_KEY "sk-test-0123456789abcdefSECRET"
 #define SRV_MAX_CONNS 16
@@ -412,6 +413,8 @@ static void teardown(void)
 {
 	api_cleanup();
 	srv_stop();
+	stop_init(NULL, STOP_GRACE_DEFAULT);	/* not stopping any more */
+	stop_reading(0);
 }
 
 #define OK "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
@@ -868,6 +871,75 @@ START_TEST(test_api_init_refuses_a_key_that_could_inject_headers)
 }
 END_TEST
 
+/* An answer that never comes: the request waits for its time limit. */
+static const struct srv_resp r_silent = {"", NULL, 0, 0};
+
+struct held {
+	const char *method;
+	int reading;
+	int rc;
+};
+
+static void *held_call(void *arg)
+{
+	struct held *h = arg;
+	cJSON *body = strcmp(h->method, "GET") ? cJSON_Parse("{\"a\":1}") : NULL;
+
+	stop_reading(h->reading);
+	h->rc = api_call(h->method, "/api/v2/leads/x", body, NULL);
+	cJSON_Delete(body);
+	return NULL;
+}
+
+/* Runs a call the server never answers, begins the stop once the server
+ * has it, and returns the milliseconds from the stop to the call's end. */
+static double stopped_call(struct held *h)
+{
+	pthread_t t;
+	double stopped;
+	struct srv_resp script[] = {r_silent};
+
+	srv_start(script, 1);
+	init_api(API_MODE_DIRECT, NULL, 0, 5);
+	ck_assert_int_eq(pthread_create(&t, NULL, held_call, h), 0);
+	while (srv_get_requests() < 1)
+		stop_sleep_ms(5);
+	stopped = now_ms();
+	stop_begin();
+	pthread_join(t, NULL);
+	return now_ms() - stopped;
+}
+
+START_TEST(test_api_a_read_the_server_holds_is_dropped_at_a_stop)
+{
+	struct held h = {"GET", 1, 0};
+	double took;
+
+	errlog_clear();
+	took = stopped_call(&h);
+	ck_assert_int_eq(h.rc, -ECANCELED);
+	/* Within ticks of the stop, far from its 5 s time limit. */
+	ck_assert(took < 2500);
+	/* Nobody waits for a read: nothing for the error file. */
+	ck_assert(!errlog_has("leads/x"));
+}
+END_TEST
+
+START_TEST(test_api_a_write_the_server_holds_gets_the_grace_then_is_unknown)
+{
+	struct held h = {"PATCH", 0, 0};
+	double took;
+
+	stop_init(NULL, 0.3);
+	errlog_clear();
+	took = stopped_call(&h);
+	ck_assert_int_eq(h.rc, -ECANCELED);
+	ck_assert(took >= 300 && took < 2800);
+	ck_assert(errlog_has("PATCH /api/v2/leads/x -> outcome unknown: the "
+			     "mount stopped before the answer came"));
+}
+END_TEST
+
 START_TEST(test_api_escape_escapes_reserved_bytes)
 {
 	char *e = api_escape("a b&c=d/\xc3\xa9?");
@@ -1236,6 +1308,11 @@ Suite *api_suite(void)
 	tcase_add_test(core,
 		       test_api_init_refuses_a_key_that_could_inject_headers);
 	tcase_add_test(core, test_api_escape_escapes_reserved_bytes);
+	tcase_add_test(core,
+		       test_api_a_read_the_server_holds_is_dropped_at_a_stop);
+	tcase_add_test(
+	    core,
+	    test_api_a_write_the_server_holds_gets_the_grace_then_is_unknown);
 	suite_add_tcase(s, core);
 
 	tcase_add_checked_fixture(key, key_setup, key_teardown);
