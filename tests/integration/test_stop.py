@@ -115,16 +115,23 @@ class StopTest(MountTest):
     def test_abort_ends_reads_waiting_in_the_rate_limiter(self):
         self.reads_waiting_in_the_rate_limiter("abort")
 
+    def one_waiting_read(self, m, how, path, waiting, what):
+        """Starts one reader of path, waits until waiting() says it is
+        where the test wants it, stops m, and checks the reader failed
+        and the process exited within the bound."""
+        self.fake.reset_stats()
+        self.read_in_background(m, path)
+        wait_for(waiting, what=what)
+        took = self.stop(m, how)
+        self.assertLess(took, STOP_BOUND, m.read_log()[-2000:])
+        self.assertNotEqual(self.readers[0].returncode, 0)
+
     def a_read_the_api_holds(self, how):
         m = self.mount()
         os.listdir(m.path("campaigns"))
         self.hold("GET", "/api/v2/campaigns/analytics")
-        self.fake.reset_stats()
-        self.read_in_background(m, self.days(1)[0])
-        wait_for(lambda: self.fake.total() >= 1, what="the held request")
-        took = self.stop(m, how)
-        self.assertLess(took, STOP_BOUND, m.read_log()[-2000:])
-        self.assertNotEqual(self.readers[0].returncode, 0)
+        self.one_waiting_read(m, how, self.days(1)[0],
+                              lambda: self.fake.total() >= 1, "the held request")
 
     def test_sigterm_ends_a_read_the_api_holds(self):
         self.a_read_the_api_holds("sigterm")
@@ -134,14 +141,9 @@ class StopTest(MountTest):
 
     def a_verification_being_polled(self, how):
         self.fake.faults(verify_pending_polls=1000)
-        m = self.mount()
-        self.fake.reset_stats()
-        self.read_in_background(m, "verify/still.pending@example.com")
-        wait_for(lambda: self.fake.requests().get(
-            "GET /api/v2/email-verification/{email}", 0) >= 1, what="the first poll")
-        took = self.stop(m, how)
-        self.assertLess(took, STOP_BOUND, m.read_log()[-2000:])
-        self.assertNotEqual(self.readers[0].returncode, 0)
+        polls = lambda: self.fake.requests().get("GET /api/v2/email-verification/{email}", 0)
+        self.one_waiting_read(self.mount(), how, "verify/still.pending@example.com",
+                              lambda: polls() >= 1, "the first poll")
 
     def test_sigterm_ends_a_verification_poll(self):
         self.a_verification_being_polled("sigterm")

@@ -106,10 +106,12 @@ Suite *stop_suite(void)
 
 	tcase_add_checked_fixture(tc, running, running);
 	tcase_add_test(tc, test_stop_before_a_stop_every_thread_may_work);
-	tcase_add_test(tc, test_stop_drops_reads_at_once_and_writes_after_the_grace);
+	tcase_add_test(
+	    tc, test_stop_drops_reads_at_once_and_writes_after_the_grace);
 	tcase_add_test(tc, test_stop_grace_of_zero_drops_writes_too);
 	tcase_add_test(tc, test_stop_ends_a_long_sleep_of_a_read);
-	tcase_add_test(tc, test_stop_rate_limiter_sends_nothing_for_a_dropped_read);
+	tcase_add_test(tc,
+		       test_stop_rate_limiter_sends_nothing_for_a_dropped_read);
 	suite_add_tcase(s, tc);
 	return s;
 }
