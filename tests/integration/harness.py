@@ -121,6 +121,21 @@ def wait_for(pred, timeout=20.0, what="condition"):
     raise AssertionError("timed out waiting for " + what)
 
 
+def run_bounded(cmd, timeout=120, **kw):
+    """subprocess.run in a process group of its own: when the time runs
+    out the whole group is killed, not only the shell, so that no child of
+    it is left behind holding the mount (the class's unmount would then
+    fail with EBUSY)."""
+    with subprocess.Popen(cmd, start_new_session=True, **kw) as p:
+        try:
+            out, err = p.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(p.pid, signal.SIGKILL)
+            p.communicate()
+            raise
+        return subprocess.CompletedProcess(p.args, p.returncode, out, err)
+
+
 def add_counts(into, counts):
     for k, n in counts.items():
         into[k] = into.get(k, 0) + n
@@ -323,7 +338,8 @@ def log_problems(log):
 
 def holders(path):
     """Which processes have path, or something under it, as their working
-    folder, root, an open file or a mapping: what makes an unmount EBUSY."""
+    folder, root, executable, an open file or a mapping: what makes an
+    unmount fail with EBUSY."""
     out = []
     under = lambda p: p == path or p.startswith(path + "/")
     for pid in filter(str.isdigit, os.listdir("/proc")):
@@ -342,6 +358,12 @@ def holders(path):
                     continue
                 if under(target):
                     uses.append("fd %s: %s" % (fd, target))
+        except OSError:
+            pass
+        try:
+            with open("/proc/%s/maps" % pid, errors="replace") as f:
+                mapped = {l.split(None, 5)[5].strip() for l in f if len(l.split(None, 5)) == 6}
+            uses += ["mapped: " + m for m in sorted(mapped) if under(m)]
         except OSError:
             pass
         if uses:
@@ -476,9 +498,8 @@ class MountTest(unittest.TestCase):
 
     def sh(self, cmd, check=True, cwd=None):
         """Runs a shell command with the mount as cwd; returns stdout."""
-        r = subprocess.run(cmd, shell=True, cwd=cwd or self.mnt.dir,
-                           stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                           timeout=120)
+        r = run_bounded(cmd, shell=True, cwd=cwd or self.mnt.dir,
+                        stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         if check and r.returncode != 0:
             raise AssertionError("%r failed (%d): %s" % (cmd, r.returncode,
                                                          r.stderr.decode(errors="replace")))
@@ -486,9 +507,8 @@ class MountTest(unittest.TestCase):
 
     def run_tool(self, cmd):
         """Runs a shell command; returns (status, stdout, stderr)."""
-        r = subprocess.run(cmd, shell=True, cwd=self.mnt.dir,
-                           stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                           timeout=120)
+        r = run_bounded(cmd, shell=True, cwd=self.mnt.dir,
+                        stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         return r.returncode, r.stdout.decode(), r.stderr.decode()
 
     def refresh(self):

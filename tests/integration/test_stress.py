@@ -6,7 +6,7 @@ import subprocess
 import threading
 import time
 
-from harness import MountTest, SEED
+from harness import MountTest, SEED, run_bounded
 
 ROUNDS = 6
 
@@ -16,8 +16,8 @@ class StressTest(MountTest):
     mount_opts = ["cache_ttl=1"]
 
     def run_bounded(self, cmd):
-        r = subprocess.run(cmd, shell=True, cwd=self.mnt.dir, stdout=subprocess.DEVNULL,
-                           stderr=subprocess.PIPE, timeout=120)
+        r = run_bounded(cmd, shell=True, cwd=self.mnt.dir, stdout=subprocess.DEVNULL,
+                        stderr=subprocess.PIPE)
         return r.returncode, r.stderr.decode()
 
     def test_readers_and_writers_together(self):
