@@ -203,6 +203,9 @@ class WriteTest(MountTest):
 
     def test_scratch_files_are_local_and_never_sent(self):
         d = "campaigns/%s" % self.big["id"]
+        # Listed now, so that the folder cannot have expired since an
+        # earlier test listed it (memcheck runs take minutes).
+        self.sh("ls %s >/dev/null" % d)
         self.fake.reset_stats()
         self.sh("echo draft notes > %s/notes.txt && cat %s/notes.txt" % (d, d))
         self.assertIn("notes.txt", os.listdir(self.mnt.path(d)))
