@@ -1,12 +1,13 @@
 /*
- * fs_priv.h - what the two halves of the FUSE layer share: fs.c (reading,
- * folders, the operations table) and fs_write.c (writing and changing
- * the tree).
+ * fs_priv.h - what the parts of the FUSE layer share: fs_ll.c (the
+ * kernel's side: inodes, caches, replies), fs.c (reading and folders, by
+ * path) and fs_write.c (writing and changing the tree, by path).
  */
 #ifndef INSTANTLYFS_FS_PRIV_H
 #define INSTANTLYFS_FS_PRIV_H
 
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 
 #include "buf.h"
 #include "cache.h"
@@ -31,9 +32,29 @@ struct fh {
 	struct blob content;	/* what reads see, when not writable */
 	struct buf wbuf;	/* a writable resource's bytes */
 	struct scratch *scratch;	/* or the scratch file it is */
+	struct node node;	/* what it was opened as, for fstat */
 	int writable;
 	int dirty;
 };
+
+/* fs.c: the operations that read, by path (handles: by fi->fh). */
+int fs_getattr(const char *path, struct stat *st, struct fuse_file_info *fi);
+int fs_readlink(const char *path, char *out, size_t size);
+int fs_opendir(const char *path, struct fuse_file_info *fi);
+/* Adds one folder entry; nonzero when the reader's buffer is full. */
+typedef int (*fs_fill_fn)(void *arg, const char *name, off_t next);
+int fs_readdir(struct fuse_file_info *fi, off_t off, fs_fill_fn fill,
+	       void *arg);
+int fs_releasedir(struct fuse_file_info *fi);
+int fs_open(const char *path, struct fuse_file_info *fi);
+int fs_read(struct fuse_file_info *fi, char *out, size_t size, off_t off);
+/* The stat of an open file, whatever became of its name. */
+void fs_fh_stat(struct fuse_file_info *fi, struct stat *st);
+void fs_statfs(struct statvfs *st);
+/* At the start of the mount (a thread starts) and at its end (pending
+ * deletes are sent, what the kernel never released is freed). */
+void fs_start(void);
+void fs_finish(void);
 
 /* Matches path and checks it exists. */
 int fs_resolve(const char *path, struct rctx *c, struct node *n);

@@ -1,8 +1,9 @@
 /*
- * fs.c - the FUSE operations.
+ * fs.c - the operations that read, by path: stat, folders, open, read.
  *
  * Thin: every path is matched against the route table and the row's
- * handlers do the work.  Owns: open file and folder handles.  An open
+ * handlers do the work; fs_ll.c turns the kernel's inodes into the paths
+ * given here.  Owns: open file and folder handles.  An open
  * file holds a private copy of its contents (reads are consistent for
  * the life of the handle) and, for writable rows, a bounded write buffer
  * committed on flush or fsync.  An open folder holds a reference to its
@@ -28,17 +29,10 @@
 
 #include "coll.h"
 #include "fs_priv.h"
-#include "stop.h"
 #include "tomb.h"
 
-static struct fs_config config = { .kernel_ttl = 1.0 };
 static uid_t owner_uid;
 static gid_t owner_gid;
-
-void fs_configure(const struct fs_config *cfg)
-{
-	config = *cfg;
-}
 
 void fs_fill_stat(struct stat *st, const struct node *n)
 {
@@ -80,8 +74,7 @@ void fs_scratch_stat(struct scratch *s, struct stat *st)
 	st->st_blksize = 4096;
 }
 
-static int getattr_op(const char *path, struct stat *st,
-		      struct fuse_file_info *fi)
+int fs_getattr(const char *path, struct stat *st, struct fuse_file_info *fi)
 {
 	struct scratch *s;
 	struct rctx c;
@@ -104,7 +97,7 @@ static int getattr_op(const char *path, struct stat *st,
 	return rc;
 }
 
-static int readlink_op(const char *path, char *out, size_t size)
+int fs_readlink(const char *path, char *out, size_t size)
 {
 	struct rctx c;
 	struct node n;
@@ -189,7 +182,7 @@ static void dh_free(struct live *l)
 	free(d);
 }
 
-static int opendir_op(const char *path, struct fuse_file_info *fi)
+int fs_opendir(const char *path, struct fuse_file_info *fi)
 {
 	struct rctx c;
 	struct node n;
@@ -257,27 +250,24 @@ static int is_hidden(const struct dh *d, const char *name)
 	return 0;
 }
 
-static int readdir_op(const char *path, void *buf, fuse_fill_dir_t filler,
-		      off_t off, struct fuse_file_info *fi,
-		      enum fuse_readdir_flags flags)
+int fs_readdir(struct fuse_file_info *fi, off_t off, fs_fill_fn fill,
+	       void *arg)
 {
 	struct dh *d = (struct dh *)(uintptr_t)fi->fh;
 	char name[1024];
 	int added = 0;
 
-	(void)path;
-	(void)flags;
 	for (;; off++, added++) {
 		size_t i = (size_t)off;
 
 		if (i < 2) {
-			if (filler(buf, i ? ".." : ".", NULL, off + 1, 0))
+			if (fill(arg, i ? ".." : ".", off + 1))
 				break;
 			continue;
 		}
 		i -= 2;
 		if (i < d->fill.n) {
-			if (filler(buf, d->fill.names[i], NULL, off + 1, 0))
+			if (fill(arg, d->fill.names[i], off + 1))
 				break;
 			continue;
 		}
@@ -287,17 +277,16 @@ static int readdir_op(const char *path, void *buf, fuse_fill_dir_t filler,
 			break;
 		if (!*name || is_hidden(d, name))
 			continue;	/* no label, or removed */
-		if (filler(buf, name, NULL, off + 1, 0))
+		if (fill(arg, name, off + 1))
 			break;
 	}
 	return 0;
 }
 
-static int fs_releasedir(const char *path, struct fuse_file_info *fi)
+int fs_releasedir(struct fuse_file_info *fi)
 {
 	struct dh *d = (struct dh *)(uintptr_t)fi->fh;
 
-	(void)path;
 	live_del(&d->link);
 	dh_free(&d->link);
 	return 0;
@@ -360,7 +349,7 @@ static int open_resource(struct rctx *c, const struct node *n, struct fh *h,
 	return rc;
 }
 
-static int open_op(const char *path, struct fuse_file_info *fi)
+int fs_open(const char *path, struct fuse_file_info *fi)
 {
 	struct rctx c;
 	struct node n;
@@ -383,6 +372,7 @@ static int open_op(const char *path, struct fuse_file_info *fi)
 		rc = -EISDIR;
 	if (rc == 0)
 		rc = open_resource(&c, &n, h, fi->flags);
+	h->node = n;
 	if (rc < 0) {
 		fs_fh_free(h);
 		return rc;
@@ -393,14 +383,12 @@ static int open_op(const char *path, struct fuse_file_info *fi)
 	return 0;
 }
 
-static int fs_read(const char *path, char *out, size_t size, off_t off,
-		   struct fuse_file_info *fi)
+int fs_read(struct fuse_file_info *fi, char *out, size_t size, off_t off)
 {
 	struct fh *h = (struct fh *)(uintptr_t)fi->fh;
 	const char *data = h->writable ? h->wbuf.data : h->content.data;
 	size_t len = h->writable ? h->wbuf.len : h->content.len;
 
-	(void)path;
 	if (h->scratch)
 		return scratch_read(h->scratch, out, size, off);
 	if (off < 0 || (size_t)off >= len)
@@ -411,108 +399,35 @@ static int fs_read(const char *path, char *out, size_t size, off_t off,
 	return (int)size;
 }
 
-static int fs_statfs(const char *path, struct statvfs *st)
+void fs_fh_stat(struct fuse_file_info *fi, struct stat *st)
 {
-	(void)path;
+	struct fh *h = (struct fh *)(uintptr_t)fi->fh;
+
+	if (h->scratch) {
+		fs_scratch_stat(h->scratch, st);
+		return;
+	}
+	h->node.size = h->writable ? h->wbuf.len : h->content.len;
+	fs_fill_stat(st, &h->node);
+}
+
+void fs_statfs(struct statvfs *st)
+{
 	memset(st, 0, sizeof(*st));
 	st->f_bsize = st->f_frsize = 4096;
 	st->f_namemax = 255;
-	return 0;
 }
 
-static void *fs_init(struct fuse_conn_info *conn, struct fuse_config *cfg)
+void fs_start(void)
 {
-	(void)conn;
-	cfg->entry_timeout = config.kernel_ttl;
-	/* Sizes change when a write is committed (the server's object is
-	 * not the text written): attributes come from the cache each time,
-	 * which costs no request. */
-	cfg->attr_timeout = 0;
-	cfg->negative_timeout = 0;
-	/* No kernel page cache across opens: an object can change without
-	 * its size or mtime changing (an email's is_unread), and every open
-	 * is served from our cache without a request anyway. */
-	cfg->auto_cache = 0;
-	cfg->kernel_cache = 0;
-	cfg->nullpath_ok = 0;
-	cfg->hard_remove = 1;	/* rm of an open file is rm, not a rename */
 	owner_uid = getuid();
 	owner_gid = getgid();
 	tomb_start(fs_send_delete);	/* after daemonizing: a thread */
-	return NULL;
 }
 
-static void fs_destroy(void *data)
+void fs_finish(void)
 {
-	(void)data;
 	tomb_stop();
 	live_free_all();
 	scratch_destroy();
 }
-
-/*
- * The operations that only read mark their thread so (stop.h): when the
- * mount stops, their work is dropped at once, while the operations that
- * change the workspace finish within the grace.
- */
-#define READ_OP(call)                                                       \
-	({                                                                  \
-		int was_ = stop_reading(1), rc_ = (call);                   \
-		stop_reading(was_);                                         \
-		rc_;                                                        \
-	})
-
-static int fs_getattr(const char *path, struct stat *st,
-		      struct fuse_file_info *fi)
-{
-	return READ_OP(getattr_op(path, st, fi));
-}
-
-static int fs_readlink(const char *path, char *out, size_t size)
-{
-	return READ_OP(readlink_op(path, out, size));
-}
-
-static int fs_opendir(const char *path, struct fuse_file_info *fi)
-{
-	return READ_OP(opendir_op(path, fi));
-}
-
-static int fs_readdir(const char *path, void *buf, fuse_fill_dir_t filler,
-		      off_t off, struct fuse_file_info *fi,
-		      enum fuse_readdir_flags flags)
-{
-	return READ_OP(readdir_op(path, buf, filler, off, fi, flags));
-}
-
-static int fs_open(const char *path, struct fuse_file_info *fi)
-{
-	return READ_OP(open_op(path, fi));
-}
-
-const struct fuse_operations fs_ops = {
-	.init = fs_init,
-	.destroy = fs_destroy,
-	.getattr = fs_getattr,
-	.readlink = fs_readlink,
-	.opendir = fs_opendir,
-	.readdir = fs_readdir,
-	.releasedir = fs_releasedir,
-	.open = fs_open,
-	.read = fs_read,
-	.write = fs_write,
-	.flush = fs_flush,
-	.fsync = fs_fsync,
-	.release = fs_release,
-	.truncate = fs_truncate,
-	.statfs = fs_statfs,
-	.create = fs_create,
-	.unlink = fs_unlink,
-	.rmdir = fs_rmdir,
-	.mkdir = fs_mkdir,
-	.symlink = fs_symlink,
-	.rename = fs_rename,
-	.utimens = fs_utimens,
-	.chmod = fs_chmod,
-	.chown = fs_chown,
-};

@@ -18,7 +18,7 @@
 #include "cache.h"
 #include "connections.h"
 #include "fs.h"
-#include <fuse_lowlevel.h>
+#include "inode.h"
 #include "key.h"
 #include "log.h"
 #include "rate.h"
@@ -188,7 +188,7 @@ static int run_fuse(struct fuse_args *args, double grace)
 {
 	struct fuse_cmdline_opts opts;
 	struct fuse_loop_config *loop;
-	struct fuse *f;
+	struct fuse_session *se;
 	int rc = 1;
 
 	if (fuse_parse_cmdline(args, &opts) != 0)
@@ -197,35 +197,37 @@ static int run_fuse(struct fuse_args *args, double grace)
 		fprintf(stderr, "instantlyfs: no mount point (see --help)\n");
 		return 2;
 	}
-	f = fuse_new(args, &fs_ops, sizeof(fs_ops), NULL);
-	if (!f)
+	se = fuse_session_new(args, &fs_ll_ops, sizeof(fs_ll_ops), NULL);
+	if (!se)
 		goto out;
-	if (fuse_mount(f, opts.mountpoint) != 0)
+	if (fuse_session_mount(se, opts.mountpoint) != 0)
 		goto destroy;
 	if (fuse_daemonize(opts.foreground) != 0 ||
-	    fuse_set_signal_handlers(fuse_get_session(f)) != 0)
+	    fuse_set_signal_handlers(se) != 0)
 		goto unmount;
 	loop = fuse_loop_cfg_create();
 	if (!loop) {
-		fuse_remove_signal_handlers(fuse_get_session(f));
+		fuse_remove_signal_handlers(se);
 		goto unmount;
 	}
 	fuse_loop_cfg_set_clone_fd(loop, opts.clone_fd);
 	fuse_loop_cfg_set_idle_threads(loop, 10);
 	fuse_loop_cfg_set_max_threads(loop, 16);
-	stop_init(fuse_get_session(f), grace);
-	rc = opts.singlethread ? fuse_loop(f) : fuse_loop_mt(f, loop);
+	stop_init(se, grace);
+	rc = opts.singlethread ? fuse_session_loop(se)
+			       : fuse_session_loop_mt(se, loop);
 	stop_begin();	/* if nothing under way noticed it first */
 	/* The loop reports the signal that stopped it. */
 	if (rc == SIGTERM || rc == SIGINT || rc == SIGHUP)
 		rc = 0;
 	rc = rc == 0 ? 0 : 1;
 	fuse_loop_cfg_destroy(loop);
-	fuse_remove_signal_handlers(fuse_get_session(f));
+	fuse_remove_signal_handlers(se);
 unmount:
-	fuse_unmount(f);
+	fuse_session_unmount(se);
 destroy:
-	fuse_destroy(f);
+	fuse_session_destroy(se);
+	inode_destroy();
 out:
 	free(opts.mountpoint);
 	return rc;

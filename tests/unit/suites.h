@@ -24,5 +24,6 @@ Suite *patch_suite(void);
 Suite *import_suite(void);
 Suite *retry_suite(void);
 Suite *stop_suite(void);
+Suite *inode_suite(void);
 
 #endif

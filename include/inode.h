@@ -1,0 +1,65 @@
+/*
+ * inode.h - the kernel's inode numbers and the paths they stand for.
+ *
+ * The kernel names files by inode number, the route table by path.  Each
+ * inode the kernel holds (handed out by a lookup, a create, a mkdir, a
+ * symlink or a readdirplus, and not yet forgotten) is a node: its parent,
+ * its name, and how many lookups the kernel holds on it.  A node whose
+ * name is removed, moved away or taken by a new version of the file is
+ * detached: it keeps its number until the kernel forgets it, but no path
+ * leads to it any more, and it no longer answers for the name.
+ *
+ * A file's node also carries the version of the bytes it was looked up
+ * with.  When the bytes under a name change, the name gets a new node
+ * (inode_lookup() with another version), so the kernel's pages of the old
+ * one, and a process that has it open, keep the old bytes whole.
+ *
+ * Inode numbers are never reused; INODE_ROOT is the mount's root, which
+ * is never forgotten.  A node costs about 60 bytes and its name.
+ * Locking: one mutex; callers get numbers and copies, never nodes.
+ */
+#ifndef INSTANTLYFS_INODE_H
+#define INSTANTLYFS_INODE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define INODE_ROOT 1
+
+void inode_init(void);
+void inode_destroy(void);
+
+/*
+ * The node called name in parent, with one more lookup held by the kernel:
+ * the attached one when its version is `version` (folders and links pass
+ * 0 and keep theirs), else a new node that takes the name.  0 when
+ * memory runs out.
+ */
+uint64_t inode_lookup(uint64_t parent, const char *name, uint64_t version);
+/* The kernel forgets n lookups of ino. */
+void inode_forget(uint64_t ino, uint64_t n);
+/* The node attached as name in parent, or 0; no lookup is taken. */
+uint64_t inode_child(uint64_t parent, const char *name);
+/* The version ino was looked up with; 0 when unknown. */
+uint64_t inode_version(uint64_t ino);
+
+/*
+ * The path of ino ("/" for the root) into buf: 0, -ENOENT when the node
+ * is unknown or detached (or an ancestor is), -ENAMETOOLONG.
+ */
+int inode_path(uint64_t ino, char *buf, size_t len);
+/* parent's path and "/name" into buf, likewise. */
+int inode_child_path(uint64_t parent, const char *name, char *buf,
+		     size_t len);
+
+/* Detaches the node called name in parent (rm, rmdir). */
+void inode_detach(uint64_t parent, const char *name);
+/* Moves the node called name in parent to newname in newparent (mv);
+ * a node attached there before is detached. */
+void inode_move(uint64_t parent, const char *name, uint64_t newparent,
+		const char *newname);
+
+/* Nodes the kernel holds (the root included). */
+size_t inode_count(void);
+
+#endif

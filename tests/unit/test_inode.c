@@ -1,0 +1,139 @@
+/*
+ * test_inode.c - inode numbers and paths: lookups, versions, forgets,
+ * rm and mv.
+ */
+#include <check.h>
+#include <errno.h>
+#include <stdio.h>
+
+#include "inode.h"
+#include "suites.h"
+
+static void fresh(void)
+{
+	inode_destroy();
+	inode_init();
+}
+
+static const char *path_of(uint64_t ino)
+{
+	static char buf[256];
+
+	return inode_path(ino, buf, sizeof(buf)) == 0 ? buf : NULL;
+}
+
+START_TEST(test_inode_paths_are_built_from_the_names_up_to_the_root)
+{
+	uint64_t c, id, f;
+
+	fresh();
+	ck_assert_str_eq(path_of(INODE_ROOT), "/");
+	c = inode_lookup(INODE_ROOT, "campaigns", 0);
+	id = inode_lookup(c, "c1", 0);
+	f = inode_lookup(id, "campaign.json", 7);
+	ck_assert(c > INODE_ROOT && id > c && f > id);
+	ck_assert_str_eq(path_of(f), "/campaigns/c1/campaign.json");
+	ck_assert_int_eq(inode_child(id, "campaign.json"), f);
+	ck_assert_int_eq(inode_child(id, "status"), 0);
+	ck_assert_int_eq(inode_count(), 4);
+}
+END_TEST
+
+START_TEST(test_inode_a_name_keeps_its_node_until_its_bytes_change)
+{
+	uint64_t f1, f2, f3;
+	char buf[64];
+
+	fresh();
+	f1 = inode_lookup(INODE_ROOT, "workspace.json", 1);
+	ck_assert_int_eq(inode_lookup(INODE_ROOT, "workspace.json", 1), f1);
+	f2 = inode_lookup(INODE_ROOT, "workspace.json", 2);
+	ck_assert_int_ne(f2, f1);
+	/* The old node lives on for the kernel, without a path. */
+	ck_assert_int_eq(inode_version(f1), 1);
+	ck_assert_int_eq(inode_path(f1, buf, sizeof(buf)), -ENOENT);
+	ck_assert_str_eq(path_of(f2), "/workspace.json");
+	/* Folders and links pass 0: whatever their version, same node. */
+	f3 = inode_lookup(INODE_ROOT, "workspace.json", 0);
+	ck_assert_int_eq(f3, f2);
+}
+END_TEST
+
+START_TEST(test_inode_forgotten_nodes_go_and_numbers_are_never_reused)
+{
+	uint64_t a, b;
+
+	fresh();
+	a = inode_lookup(INODE_ROOT, "a", 0);
+	inode_lookup(INODE_ROOT, "a", 0);
+	inode_forget(a, 1);
+	ck_assert_int_eq(inode_child(INODE_ROOT, "a"), a);
+	inode_forget(a, 1);
+	ck_assert_int_eq(inode_child(INODE_ROOT, "a"), 0);
+	ck_assert_ptr_null(path_of(a));
+	b = inode_lookup(INODE_ROOT, "a", 0);
+	ck_assert(b > a);
+	inode_forget(INODE_ROOT, 100);	/* the root stays */
+	ck_assert_str_eq(path_of(INODE_ROOT), "/");
+}
+END_TEST
+
+START_TEST(test_inode_rm_detaches_and_mv_moves_with_the_number)
+{
+	uint64_t d, x, y, other;
+
+	fresh();
+	d = inode_lookup(INODE_ROOT, "leads", 0);
+	x = inode_lookup(d, "x.json", 1);
+	other = inode_lookup(d, "y.json", 1);
+	inode_move(d, "x.json", INODE_ROOT, "a-much-longer-name.json");
+	ck_assert_str_eq(path_of(x), "/a-much-longer-name.json");
+	ck_assert_int_eq(inode_child(d, "x.json"), 0);
+	/* mv over an existing name: the one there loses the name. */
+	inode_move(INODE_ROOT, "a-much-longer-name.json", d, "y.json");
+	ck_assert_int_eq(inode_child(d, "y.json"), x);
+	ck_assert_ptr_null(path_of(other));
+	inode_detach(d, "y.json");
+	ck_assert_ptr_null(path_of(x));
+	y = inode_lookup(d, "y.json", 1);
+	ck_assert(y != x && y != other);
+}
+END_TEST
+
+START_TEST(test_inode_a_hundred_thousand_names_in_one_folder)
+{
+	char name[32];
+	uint64_t d, last = 0;
+
+	fresh();
+	d = inode_lookup(INODE_ROOT, "leads", 0);
+	for (int i = 0; i < 100000; i++) {
+		snprintf(name, sizeof(name), "lead%06d@x.example.json", i);
+		last = inode_lookup(d, name, 1);
+		ck_assert(last);
+	}
+	ck_assert_int_eq(inode_count(), 100002);
+	ck_assert_int_eq(inode_child(d, "lead050000@x.example.json"),
+			 d + 50001);
+	ck_assert_str_eq(path_of(last), "/leads/lead099999@x.example.json");
+	ck_assert_int_eq(inode_child_path(d, "n", name, 8), -ENAMETOOLONG);
+	inode_destroy();
+	inode_init();
+}
+END_TEST
+
+Suite *inode_suite(void)
+{
+	Suite *s = suite_create("inode");
+	TCase *tc = tcase_create("inode");
+
+	tcase_add_test(tc,
+		       test_inode_paths_are_built_from_the_names_up_to_the_root);
+	tcase_add_test(tc, test_inode_a_name_keeps_its_node_until_its_bytes_change);
+	tcase_add_test(
+	    tc, test_inode_forgotten_nodes_go_and_numbers_are_never_reused);
+	tcase_add_test(tc, test_inode_rm_detaches_and_mv_moves_with_the_number);
+	tcase_add_test(tc, test_inode_a_hundred_thousand_names_in_one_folder);
+	suite_add_tcase(s, tc);
+	return s;
+}
