@@ -8,7 +8,10 @@
  * misses on one key wait for a single fetch, so two threads never spend
  * two requests on the same thing.  cache_drop_all() forgets everything
  * (.instantlyfs/refresh); listings still held by an open folder stay
- * valid until released.
+ * valid until released.  Every change is reported to the watcher
+ * (cache_watch), which tells the kernel; every blob carries the version
+ * of its bytes; each FUSE operation learns how long what it consulted
+ * stays fresh (cache_op_*).
  *
  * Locking: one mutex guards every map and every listing's entry array;
  * fill callbacks run without it.
@@ -18,6 +21,7 @@
 
 #include <pthread.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <time.h>
 
 #include "pager.h"
@@ -26,6 +30,7 @@ struct blob {
 	char *data;
 	size_t len;
 	time_t mtime;
+	uint64_t version;	/* cache_hash() of the bytes; 0: not known */
 };
 
 void cache_init(double ttl_seconds);
@@ -46,8 +51,13 @@ int cache_blob(const char *key, cache_fill_fn fill, void *arg,
 /* Stores a copy (data is not taken) as fresh now. */
 void cache_blob_put(const char *key, const char *data, size_t len,
 		    time_t mtime);
-/* Size and mtime of a fresh cached blob without copying; 0 or -ENOENT. */
-int cache_blob_peek(const char *key, size_t *len, time_t *mtime);
+/* Size, mtime and version of a fresh cached blob without copying; 0 or
+ * -ENOENT. */
+int cache_blob_peek(const char *key, size_t *len, time_t *mtime,
+		    uint64_t *version);
+/* The same with the cache lock held, and not counted as consulted. */
+int cache_blob_peek_locked(const char *key, size_t *len, time_t *mtime,
+			   uint64_t *version);
 void cache_blob_drop(const char *key);
 /* The same with the cache lock held. */
 void cache_blob_drop_locked(const char *key);
@@ -134,5 +144,47 @@ void cache_lock(void);
 void cache_unlock(void);
 
 double cache_now(void);
+
+/* A 64-bit hash of bytes: the version of a file's contents, and the
+ * name of a key in change reports. */
+uint64_t cache_hash(const void *data, size_t len);
+uint64_t cache_key_hash(const char *key);
+
+/*
+ * What one FUSE operation learned from the cache, for the kernel's caches.
+ * Thread-local: cache_op_begin() starts an operation; every blob or
+ * listing it consults, fresh or fetched, counts.
+ *
+ * cache_op_expires(): seconds the answer stays true, that is until the
+ * oldest thing consulted goes stale (the TTL when nothing was).
+ * cache_op_dep(): the key hash of the last thing consulted: what the
+ * answer about the operation's last path component depends on.
+ * cache_op_depend(): records key as consulted (for answers built from
+ * an entry of a listing: the object's blob is what they show).
+ * cache_op_raced(): has any change been reported since the operation
+ * began?  Then its answer may already be out of date.
+ * cache_op_fetched(): whether it fetched anything from the API.
+ */
+void cache_op_begin(void);
+double cache_op_expires(void);
+uint64_t cache_op_dep(void);
+void cache_op_depend(const char *key);
+int cache_op_raced(void);
+/* Did the operation fetch anything (rather than find it all fresh)? */
+int cache_op_fetched(void);
+
+/*
+ * Change reports: fn learns of every blob whose bytes changed or that was
+ * dropped, every listing whose names may have changed (refetched, an
+ * entry added or removed, dropped), and of cache_drop_all().  It is
+ * called with the cache lock held and must only take note.
+ */
+enum cache_change {
+	CACHE_CHANGED,	/* new bytes, or new names */
+	CACHE_DROPPED,	/* gone: what showed it may be gone too */
+	CACHE_DROPPED_ALL,
+};
+typedef void (*cache_watch_fn)(enum cache_change what, uint64_t keyhash);
+void cache_watch(cache_watch_fn fn);
 
 #endif

@@ -59,6 +59,7 @@ struct item {
 	char *blob;
 	size_t size;
 	time_t mtime;
+	uint64_t version;	/* of the blob's bytes; 0: not known */
 };
 void item_free(struct item *it);
 

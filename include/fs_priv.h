@@ -39,10 +39,22 @@ struct fh {
 
 /* fs.c: the operations that read, by path (handles: by fi->fh). */
 int fs_getattr(const char *path, struct stat *st, struct fuse_file_info *fi);
+/* The same, and what it is (n may be NULL): type, flags, version. */
+int fs_stat(const char *path, struct stat *st, struct node *n);
 int fs_readlink(const char *path, char *out, size_t size);
-int fs_opendir(const char *path, struct fuse_file_info *fi);
-/* Adds one folder entry; nonzero when the reader's buffer is full. */
-typedef int (*fs_fill_fn)(void *arg, const char *name, off_t next);
+/* *cacheable: may the kernel keep what it reads of the folder? */
+int fs_opendir(const char *path, struct fuse_file_info *fi, int *cacheable);
+/* What a folder knows of one of its listed entries without asking. */
+struct fs_dirent_attr {
+	int known;
+	struct node node;
+	uint64_t dep;		/* the key hash its bytes come from */
+	double fetched;		/* when its listing was fetched */
+};
+/* Adds one folder entry (a: NULL when nothing is known of it beyond its
+ * name); nonzero when the reader's buffer is full. */
+typedef int (*fs_fill_fn)(void *arg, const char *name, off_t next,
+			  const struct fs_dirent_attr *a);
 int fs_readdir(struct fuse_file_info *fi, off_t off, fs_fill_fn fill,
 	       void *arg);
 int fs_releasedir(struct fuse_file_info *fi);
@@ -50,6 +62,8 @@ int fs_open(const char *path, struct fuse_file_info *fi);
 int fs_read(struct fuse_file_info *fi, char *out, size_t size, off_t off);
 /* The stat of an open file, whatever became of its name. */
 void fs_fh_stat(struct fuse_file_info *fi, struct stat *st);
+/* The version of the bytes a read-only handle reads; 0 for others. */
+uint64_t fs_fh_version(struct fuse_file_info *fi);
 void fs_statfs(struct statvfs *st);
 /* At the start of the mount (a thread starts) and at its end (pending
  * deletes are sent, what the kernel never released is freed). */

@@ -14,8 +14,11 @@
  * (inode_lookup() with another version), so the kernel's pages of the old
  * one, and a process that has it open, keep the old bytes whole.
  *
+ * Each node also records which cache key it was served from, so that a
+ * change of that key can be told to the kernel (inval.c).
+ *
  * Inode numbers are never reused; INODE_ROOT is the mount's root, which
- * is never forgotten.  A node costs about 60 bytes and its name.
+ * is never forgotten.  A node costs about 80 bytes and its name.
  * Locking: one mutex; callers get numbers and copies, never nodes.
  */
 #ifndef INSTANTLYFS_INODE_H
@@ -58,6 +61,28 @@ void inode_detach(uint64_t parent, const char *name);
  * a node attached there before is detached. */
 void inode_move(uint64_t parent, const char *name, uint64_t newparent,
 		const char *newname);
+
+/*
+ * Records what the kernel was told about ino depends on: the hash of the
+ * cache key it was served from (cache_op_dep), 0 for nothing; and whether
+ * it is a folder.
+ */
+void inode_depend(uint64_t ino, uint64_t dep, int is_dir);
+
+/* A node to tell the kernel about, copied out of the table. */
+struct inode_note {
+	uint64_t ino;
+	uint64_t parent;
+	int is_dir;
+	char *name;
+};
+/*
+ * The attached nodes served from dep, or every attached node but the
+ * root when all: a malloc'd array of *n notes (NULL when none), to free
+ * with inode_notes_free().
+ */
+struct inode_note *inode_collect(uint64_t dep, int all, size_t *n);
+void inode_notes_free(struct inode_note *notes, size_t n);
 
 /* Nodes the kernel holds (the root included). */
 size_t inode_count(void);

@@ -47,6 +47,7 @@ struct node {
 	size_t size;
 	time_t mtime;
 	unsigned flags;
+	uint64_t version;	/* a file's bytes (cache_hash); 0: not known */
 };
 
 /* A folder's dynamic children: names, or a listing shown by name or by

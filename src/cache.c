@@ -22,6 +22,7 @@ struct cblob {
 	char *data;
 	size_t len;
 	time_t mtime;
+	uint64_t version;
 	double fetched;
 	int loading;
 };
@@ -32,6 +33,111 @@ static struct hmap *blobs;
 static struct hmap *listings;
 static double ttl = 60;
 static unsigned long generation;	/* bumped by cache_drop_all */
+static cache_watch_fn watcher;
+static _Atomic unsigned long changes;	/* reports made so far */
+
+/* The operation this thread serves (cache_op_*). */
+static __thread struct {
+	int active;
+	double oldest;		/* fetch time of the oldest thing consulted */
+	uint64_t dep;
+	unsigned long changes;	/* `changes` when it began */
+	int fetched;		/* it fetched something */
+} op;
+
+static uint64_t mix(uint64_t k)
+{
+	k ^= k >> 33;
+	k *= 0xff51afd7ed558ccdull;
+	k ^= k >> 33;
+	k *= 0xc4ceb9fe1a85ec53ull;
+	k ^= k >> 33;
+	return k;
+}
+
+uint64_t cache_hash(const void *data, size_t len)
+{
+	const unsigned char *p = data;
+	uint64_t h = 0x9e3779b97f4a7c15ull ^ mix(len), w;
+
+	for (; len >= 8; p += 8, len -= 8) {
+		memcpy(&w, p, 8);
+		h = ((h ^ mix(w)) << 27 | (h ^ mix(w)) >> 37) * 5 + 0x52dce729;
+	}
+	w = 0;
+	if (len)
+		memcpy(&w, p, len);
+	h = mix(h ^ mix(w ^ 0x100));
+	return h ? h : 1;	/* 0 means "not known" */
+}
+
+uint64_t cache_key_hash(const char *key)
+{
+	return cache_hash(key, strlen(key));
+}
+
+void cache_watch(cache_watch_fn fn)
+{
+	watcher = fn;
+}
+
+/* Locked.  Tells the watcher. */
+static void report(enum cache_change what, const char *key)
+{
+	changes++;
+	if (watcher)
+		watcher(what, key ? cache_key_hash(key) : 0);
+}
+
+void cache_op_begin(void)
+{
+	op.active = 1;
+	op.oldest = -1;
+	op.dep = 0;
+	op.changes = changes;
+	op.fetched = 0;
+}
+
+int cache_op_fetched(void)
+{
+	return op.active && op.fetched;
+}
+
+/* The operation consulted key, fetched at `fetched`. */
+static void consulted(const char *key, double fetched)
+{
+	if (!op.active)
+		return;
+	if (op.oldest < 0 || fetched < op.oldest)
+		op.oldest = fetched;
+	op.dep = cache_key_hash(key);
+}
+
+double cache_op_expires(void)
+{
+	double left;
+
+	if (!op.active || op.oldest < 0)
+		return ttl;
+	left = op.oldest + ttl - cache_now();
+	return left > 0 ? left : 0;
+}
+
+uint64_t cache_op_dep(void)
+{
+	return op.active ? op.dep : 0;
+}
+
+void cache_op_depend(const char *key)
+{
+	if (op.active)
+		op.dep = key ? cache_key_hash(key) : 0;
+}
+
+int cache_op_raced(void)
+{
+	return !op.active || changes != op.changes;
+}
 
 double cache_now(void)
 {
@@ -121,6 +227,7 @@ void cache_drop_all(void)
 	blobs = hmap_new();
 	listings = hmap_new();
 	generation++;
+	report(CACHE_DROPPED_ALL, NULL);
 	pthread_mutex_unlock(&lock);
 }
 
@@ -140,17 +247,33 @@ void blob_free(struct blob *b)
 	b->len = 0;
 }
 
-static int blob_copy(struct blob *out, const char *data, size_t len,
-		     time_t mtime)
+static int blob_copy(struct blob *out, const struct cblob *b)
 {
-	out->data = malloc(len + 1);
+	out->data = malloc(b->len + 1);
 	if (!out->data)
 		return -ENOMEM;
-	memcpy(out->data, data, len);
-	out->data[len] = '\0';
-	out->len = len;
-	out->mtime = mtime;
+	memcpy(out->data, b->data, b->len);
+	out->data[b->len] = '\0';
+	out->len = b->len;
+	out->mtime = b->mtime;
+	out->version = b->version;
 	return 0;
+}
+
+/* Locked.  Stores data (taken) in b, and reports new bytes under key. */
+static void blob_store(struct cblob *b, const char *key, char *data,
+		       size_t len, time_t mtime)
+{
+	uint64_t version = cache_hash(data, len);
+
+	if (b->data && b->version != version)
+		report(CACHE_CHANGED, key);
+	free(b->data);
+	b->data = data;
+	b->len = len;
+	b->mtime = mtime;
+	b->version = version;
+	b->fetched = cache_now();
 }
 
 /* Locked.  The entry for key, created empty if missing. */
@@ -184,7 +307,8 @@ int cache_blob(const char *key, cache_fill_fn fill, void *arg,
 			return -ENOMEM;
 		}
 		if (b->data && fresh(b->fetched)) {
-			rc = blob_copy(out, b->data, b->len, b->mtime);
+			consulted(key, b->fetched);
+			rc = blob_copy(out, b);
 			pthread_mutex_unlock(&lock);
 			stats_add(STAT_CACHE_HIT, 1);
 			return rc;
@@ -198,6 +322,7 @@ int cache_blob(const char *key, cache_fill_fn fill, void *arg,
 	pthread_mutex_unlock(&lock);
 
 	stats_add(STAT_CACHE_MISS, 1);
+	op.fetched = 1;
 	rc = fill(arg, &got);
 
 	pthread_mutex_lock(&lock);
@@ -206,17 +331,16 @@ int cache_blob(const char *key, cache_fill_fn fill, void *arg,
 	if (b && gen == generation) {
 		b->loading = 0;
 		if (rc == 0) {
-			free(b->data);
-			b->data = got.data;
-			b->len = got.len;
-			b->mtime = got.mtime;
-			b->fetched = cache_now();
+			blob_store(b, key, got.data, got.len, got.mtime);
 			got.data = NULL;
-			rc = blob_copy(out, b->data, b->len, b->mtime);
+			consulted(key, b->fetched);
+			rc = blob_copy(out, b);
 		}
 	} else if (rc == 0) {
+		got.version = cache_hash(got.data, got.len);
 		*out = got;
 		got.data = NULL;
+		consulted(key, cache_now());
 	}
 	pthread_cond_broadcast(&cond);
 	pthread_mutex_unlock(&lock);
@@ -237,29 +361,36 @@ void cache_blob_put(const char *key, const char *data, size_t len,
 	pthread_mutex_lock(&lock);
 	b = blob_slot(key);
 	if (b) {
-		free(b->data);
-		b->data = copy;
-		b->len = len;
-		b->mtime = mtime;
-		b->fetched = cache_now();
+		blob_store(b, key, copy, len, mtime);
 		copy = NULL;
 	}
 	pthread_mutex_unlock(&lock);
 	free(copy);
 }
 
-int cache_blob_peek(const char *key, size_t *len, time_t *mtime)
+int cache_blob_peek_locked(const char *key, size_t *len, time_t *mtime,
+			   uint64_t *version)
+{
+	struct cblob *b = hmap_get(blobs, key);
+
+	if (!b || !b->data || !fresh(b->fetched))
+		return -ENOENT;
+	*len = b->len;
+	*mtime = b->mtime;
+	*version = b->version;
+	return 0;
+}
+
+int cache_blob_peek(const char *key, size_t *len, time_t *mtime,
+		    uint64_t *version)
 {
 	struct cblob *b;
-	int rc = -ENOENT;
+	int rc;
 
 	pthread_mutex_lock(&lock);
-	b = hmap_get(blobs, key);
-	if (b && b->data && fresh(b->fetched)) {
-		*len = b->len;
-		*mtime = b->mtime;
-		rc = 0;
-	}
+	rc = cache_blob_peek_locked(key, len, mtime, version);
+	if (rc == 0 && (b = hmap_get(blobs, key)))
+		consulted(key, b->fetched);
 	pthread_mutex_unlock(&lock);
 	return rc;
 }
@@ -268,6 +399,8 @@ void cache_blob_drop_locked(const char *key)
 {
 	struct cblob *b = hmap_get(blobs, key);
 
+	if (b)
+		report(CACHE_DROPPED, key);
 	if (b && !b->loading)
 		cblob_free(hmap_del(blobs, key));
 	else if (b)
@@ -323,13 +456,17 @@ struct listing *cache_listing(const char *key, void *owner, const char *parent,
 			listing_free(l);
 			l = NULL;
 		}
+		if (old)
+			report(CACHE_CHANGED, key);	/* names may change */
 		if (l && old && keep_prev && !old->error && old->n)
 			l->prev = old;	/* the map's reference moves */
 		else if (old)
 			listing_unref(old);
 	}
-	if (l)
+	if (l) {
 		l->refs++;
+		consulted(key, l->fetched ? l->fetched : cache_now());
+	}
 	pthread_mutex_unlock(&lock);
 	return l;
 }
@@ -360,6 +497,7 @@ int listing_more(struct listing *l, size_t want, listing_load_fn load,
 			break;
 		}
 		l->loading = 1;
+		op.fetched = 1;
 		pthread_mutex_unlock(&lock);
 		rc = load(l, arg);
 		pthread_mutex_lock(&lock);
@@ -470,6 +608,8 @@ int listing_add(struct listing *l, struct entry *e, listing_clash_fn clash)
 	if (rc == 0 && l->e[l->n].id)
 		rc = hmap_put(l->by_id, l->e[l->n].id, ix(l->n), NULL);
 	l->n++;
+	if (l->complete && !l->loading)
+		report(CACHE_CHANGED, l->key);	/* learned after listing */
 out:
 	pthread_mutex_unlock(&lock);
 	return rc;
@@ -510,13 +650,19 @@ void listing_remove(struct listing *l, const char *id)
 		free(e->label);
 		free(e->aux);
 		e->name = e->label = e->aux = NULL;
+		report(CACHE_CHANGED, l->key);
 	}
 	pthread_mutex_unlock(&lock);
 }
 
 void cache_listing_drop(const char *key)
 {
+	struct listing *l;
+
 	pthread_mutex_lock(&lock);
-	listing_unref(hmap_del(listings, key));
+	l = hmap_del(listings, key);
+	if (l)
+		report(CACHE_CHANGED, key);
+	listing_unref(l);
 	pthread_mutex_unlock(&lock);
 }

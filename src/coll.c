@@ -487,7 +487,7 @@ static void item_refresh_size(struct item *it)
 	size_t len;
 	time_t mtime;
 
-	if (cache_blob_peek(it->blob, &len, &mtime) == 0) {
+	if (cache_blob_peek(it->blob, &len, &mtime, &it->version) == 0) {
 		it->size = len;
 		it->mtime = mtime;
 	}

@@ -29,6 +29,7 @@
 
 #include "coll.h"
 #include "fs_priv.h"
+#include "tree.h"
 #include "tomb.h"
 
 static uid_t owner_uid;
@@ -74,27 +75,38 @@ void fs_scratch_stat(struct scratch *s, struct stat *st)
 	st->st_blksize = 4096;
 }
 
-int fs_getattr(const char *path, struct stat *st, struct fuse_file_info *fi)
+int fs_stat(const char *path, struct stat *st, struct node *out)
 {
 	struct scratch *s;
 	struct rctx c;
 	struct node n;
 	int rc;
 
-	(void)fi;
-	/* With hard_remove, a file removed while open has no path left. */
-	if (!path)
-		return -ESTALE;
 	s = scratch_get(path);
 	if (s) {
 		fs_scratch_stat(s, st);
 		scratch_put(s);
-		return 0;
+		memset(&n, 0, sizeof(n));
+		n.type = NODE_FILE;
+		n.flags = R_DIRECT;	/* its bytes change under the kernel */
+		rc = 0;
+	} else {
+		rc = fs_resolve(path, &c, &n);
+		if (rc == 0)
+			fs_fill_stat(st, &n);
 	}
-	rc = fs_resolve(path, &c, &n);
-	if (rc == 0)
-		fs_fill_stat(st, &n);
+	if (rc == 0 && out)
+		*out = n;
 	return rc;
+}
+
+int fs_getattr(const char *path, struct stat *st, struct fuse_file_info *fi)
+{
+	(void)fi;
+	/* A file removed while open has no path left. */
+	if (!path)
+		return -ESTALE;
+	return fs_stat(path, st, NULL);
 }
 
 int fs_readlink(const char *path, char *out, size_t size)
@@ -166,6 +178,8 @@ struct dh {
 	struct live link;	/* first */
 	struct dirfill fill;	/* literal children first, then dynamic */
 	struct dirfill hidden;	/* removed a moment ago (tomb.h) */
+	size_t nliteral;	/* fill.names[0..nliteral) are the table's */
+	const struct route *child;	/* the row of listed children */
 };
 
 static void add_literal(void *arg, const char *name)
@@ -182,7 +196,22 @@ static void dh_free(struct live *l)
 	free(d);
 }
 
-int fs_opendir(const char *path, struct fuse_file_info *fi)
+/* The row of the listed children of the folder at path. */
+static const struct route *child_row(const char *path)
+{
+	char probe[4096];
+	struct rctx c;
+
+	if (snprintf(probe, sizeof(probe), "%s/x", strcmp(path, "/") ? path
+								       : "") >=
+	    (int)sizeof(probe))
+		return NULL;
+	return route_match(probe, &c) == 0 && strchr(c.route->pattern, '*')
+		       ? c.route
+		       : NULL;
+}
+
+int fs_opendir(const char *path, struct fuse_file_info *fi, int *cacheable)
 {
 	struct rctx c;
 	struct node n;
@@ -199,6 +228,8 @@ int fs_opendir(const char *path, struct fuse_file_info *fi)
 	live_add(&d->link, dh_free);
 	if (!(n.flags & R_LOCAL))
 		route_children(&c, add_literal, &d->fill);
+	d->nliteral = d->fill.n;
+	d->child = child_row(path);
 	scratch_list(path, add_literal, &d->fill);
 	tomb_list(path, add_literal, &d->hidden);
 	if (c.route->list) {
@@ -210,18 +241,54 @@ int fs_opendir(const char *path, struct fuse_file_info *fi)
 		}
 	}
 	fi->fh = (uintptr_t)d;
+	/* The kernel may keep a collection's listing: the cache reports
+	 * its changes.  Not one paged in as it is read and renewed from
+	 * its newest end (its offsets move), nor names from elsewhere
+	 * (verify/, rejected/, views), which report nothing. */
+	*cacheable = d->fill.lst &&
+		     !((const struct coll *)d->fill.lst->owner)->stream;
 	return 0;
 }
 
-/*
- * The name of listing entry j, copied into buf; 0 past the end.  A page
- * is fetched only when may_load: one readdir call returns what is loaded
- * and the next one asks for more, so a reader that stops early (ls | head
- * with a streaming tool) spends one request.
- */
-static int listing_name(struct dirfill *f, size_t j, char *buf, size_t len,
-			int may_load)
+/* What the folder knows of listing entry e (locked): files and folders
+ * of a listing, whose bytes the cache holds fresh. */
+static void entry_attr(const struct dh *d, const struct listing *l,
+		       const struct entry *e, struct fs_dirent_attr *a)
 {
+	const struct route *r = d->child;
+	size_t len = 0;
+	time_t mtime = 0;
+	uint64_t version = 0;
+
+	memset(a, 0, sizeof(*a));
+	if (!r || d->fill.show_label || r->type == NODE_LINK ||
+	    !r->stat || r->stat != h_coll_stat)
+		return;
+	if (r->type == NODE_FILE &&
+	    cache_blob_peek_locked(e->blob, &len, &mtime, &version) < 0)
+		return;
+	a->known = 1;
+	a->node.type = r->type;
+	a->node.mode = r->mode;
+	a->node.flags = r->flags;
+	a->node.size = len;
+	a->node.mtime = mtime ? mtime : e->mtime ? e->mtime : route_mount_time;
+	a->node.version = version;
+	a->dep = r->type == NODE_FILE ? cache_key_hash(e->blob) : 0;
+	a->fetched = l->fetched;
+}
+
+/*
+ * The name of listing entry j, copied into buf, and what is known of it
+ * into a; 0 past the end.  A page is fetched only when may_load: one
+ * readdir call returns what is loaded and the next one asks for more, so
+ * a reader that stops early (ls | head with a streaming tool) spends one
+ * request.
+ */
+static int listing_name(const struct dh *d, size_t j, char *buf, size_t len,
+			struct fs_dirent_attr *a, int may_load)
+{
+	const struct dirfill *f = &d->fill;
 	struct listing *l = f->lst;
 	int found = 0;
 
@@ -232,6 +299,8 @@ static int listing_name(struct dirfill *f, size_t j, char *buf, size_t len,
 			const char *name = f->show_label ? e->label : e->name;
 
 			snprintf(buf, len, "%s", name ? name : "");
+			if (name)
+				entry_attr(d, l, e, a);
 			found = 1;
 		}
 		int more = !found && !l->complete && !l->error && may_load;
@@ -240,6 +309,15 @@ static int listing_name(struct dirfill *f, size_t j, char *buf, size_t len,
 		if (!more || coll_fill(l, j) < 0)
 			return found;
 	}
+}
+
+/* Is name one of the table's children (which a listed name cannot be)? */
+static int is_literal(const struct dh *d, const char *name)
+{
+	for (size_t i = 0; i < d->nliteral; i++)
+		if (!strcmp(d->fill.names[i], name))
+			return 1;
+	return 0;
 }
 
 static int is_hidden(const struct dh *d, const char *name)
@@ -258,26 +336,28 @@ int fs_readdir(struct fuse_file_info *fi, off_t off, fs_fill_fn fill,
 	int added = 0;
 
 	for (;; off++, added++) {
+		struct fs_dirent_attr a = { 0 };
 		size_t i = (size_t)off;
 
 		if (i < 2) {
-			if (fill(arg, i ? ".." : ".", off + 1))
+			if (fill(arg, i ? ".." : ".", off + 1, NULL))
 				break;
 			continue;
 		}
 		i -= 2;
 		if (i < d->fill.n) {
-			if (fill(arg, d->fill.names[i], off + 1))
+			if (fill(arg, d->fill.names[i], off + 1, NULL))
 				break;
 			continue;
 		}
 		i -= d->fill.n;
-		if (!d->fill.lst || !listing_name(&d->fill, i, name,
-						  sizeof(name), added == 0))
+		if (!d->fill.lst || !listing_name(d, i, name, sizeof(name), &a,
+						  added == 0))
 			break;
 		if (!*name || is_hidden(d, name))
 			continue;	/* no label, or removed */
-		if (fill(arg, name, off + 1))
+		if (fill(arg, name, off + 1,
+			 a.known && !is_literal(d, name) ? &a : NULL))
 			break;
 	}
 	return 0;
@@ -372,6 +452,12 @@ int fs_open(const char *path, struct fuse_file_info *fi)
 		rc = -EISDIR;
 	if (rc == 0)
 		rc = open_resource(&c, &n, h, fi->flags);
+	/* The version of what this handle reads, whatever the stat said. */
+	if (rc == 0 && !h->writable)
+		n.version = h->content.version
+				    ? h->content.version
+				    : cache_hash(h->content.data,
+						 h->content.len);
 	h->node = n;
 	if (rc < 0) {
 		fs_fh_free(h);
@@ -409,6 +495,15 @@ void fs_fh_stat(struct fuse_file_info *fi, struct stat *st)
 	}
 	h->node.size = h->writable ? h->wbuf.len : h->content.len;
 	fs_fill_stat(st, &h->node);
+}
+
+uint64_t fs_fh_version(struct fuse_file_info *fi)
+{
+	struct fh *h = (struct fh *)(uintptr_t)fi->fh;
+
+	return h->scratch || h->writable || (h->node.flags & R_DIRECT)
+		       ? 0
+		       : h->node.version;
 }
 
 void fs_statfs(struct statvfs *st)

@@ -10,6 +10,22 @@
  * their work is dropped at once, while those that change the workspace
  * finish within the grace.
  *
+ * What the kernel may keep, and for how long:
+ *   - names and attributes, until what they were built from goes stale
+ *     in the cache (cache_op_expires), at most -o kernel_ttl; nothing
+ *     when a change was reported while the answer was built;
+ *   - a file's pages across opens (keep_cache): a file's node stands for
+ *     one version of its bytes (inode.h), so its pages are always that
+ *     version's.  An open whose bytes are not the node's version fails
+ *     ESTALE, and the kernel looks the name up again (as after an NFS
+ *     server change) and gets the new node;
+ *   - a folder's listing (cache_readdir), unless the open fetched it anew
+ *     or the folder is paged in as it is read;
+ *   - no FLUSH for read-only opens (noflush).
+ * When the cache learns earlier of a change, inval.c tells the kernel;
+ * a commit at close waits until it has, so the writer's next read is
+ * the server's answer.
+ *
  * Must not: know any resource or the API.  Locking: none of its own.
  */
 #include <errno.h>
@@ -19,11 +35,12 @@
 
 #include "fs_priv.h"
 #include "inode.h"
+#include "inval.h"
 #include "stop.h"
 
 #define FS_PATH_MAX 4096
 
-static struct fs_config config = { .kernel_ttl = 1.0 };
+static struct fs_config config = { .kernel_ttl = -1 };
 
 void fs_configure(const struct fs_config *cfg)
 {
@@ -38,10 +55,27 @@ void fs_configure(const struct fs_config *cfg)
 		rc_;                                                        \
 	})
 
+/* How long the kernel may keep an answer built since cache_op_begin(). */
+static double keep_for(double expires)
+{
+	if (cache_op_raced())
+		return 0;
+	if (config.kernel_ttl >= 0 && expires > config.kernel_ttl)
+		return config.kernel_ttl;
+	return expires;
+}
+
+/* Is n a file whose node stands for one version of its bytes? */
+static int versioned(const struct node *n)
+{
+	return n->type == NODE_FILE && n->version && !(n->flags & R_DIRECT);
+}
+
 static void ll_init(void *data, struct fuse_conn_info *conn)
 {
 	(void)data;
-	(void)conn;
+	if (conn->capable & FUSE_CAP_READDIRPLUS)
+		conn->want |= FUSE_CAP_READDIRPLUS;
 	inode_init();
 	fs_start();
 }
@@ -52,10 +86,28 @@ static void ll_destroy(void *data)
 	fs_finish();
 }
 
-/* Stats the path as its node: the inode number is the node's. */
-static int stat_path(const char *path, struct stat *st)
+/* Stats the path, with what it is. */
+static int stat_path(const char *path, struct stat *st, struct node *n)
 {
-	return READING(fs_getattr(path, st, NULL));
+	return READING(fs_stat(path, st, n));
+}
+
+/* The kernel's entry for name in parent, its node taken and told what it
+ * depends on; ino 0 when memory runs out. */
+static void make_entry(struct fuse_entry_param *e, fuse_ino_t parent,
+		       const char *name, const struct node *n,
+		       uint64_t dep, double expires)
+{
+	double t = keep_for(expires);
+
+	e->ino = inode_lookup(parent, name, versioned(n) ? n->version : 0);
+	if (!e->ino)
+		return;
+	inode_depend(e->ino, dep, n->type == NODE_DIR);
+	e->attr.st_ino = e->ino;
+	e->entry_timeout = t;
+	/* The size of an unversioned file changes without a report. */
+	e->attr_timeout = n->type != NODE_FILE || versioned(n) ? t : 0;
 }
 
 /* Replies with the entry called name in parent, looked up afresh. */
@@ -63,22 +115,20 @@ static void reply_entry(fuse_req_t req, fuse_ino_t parent, const char *name,
 			const char *path)
 {
 	struct fuse_entry_param e;
+	struct node n;
 	int rc;
 
 	memset(&e, 0, sizeof(e));
-	rc = stat_path(path, &e.attr);
+	rc = stat_path(path, &e.attr, &n);
 	if (rc < 0) {
 		fuse_reply_err(req, -rc);
 		return;
 	}
-	e.ino = inode_lookup(parent, name, 0);
+	make_entry(&e, parent, name, &n, cache_op_dep(), cache_op_expires());
 	if (!e.ino) {
 		fuse_reply_err(req, ENOMEM);
 		return;
 	}
-	e.attr.st_ino = e.ino;
-	e.entry_timeout = config.kernel_ttl;
-	e.attr_timeout = 0;
 	if (fuse_reply_entry(req, &e) == -ENOENT)
 		inode_forget(e.ino, 1);	/* the caller is gone */
 }
@@ -86,8 +136,10 @@ static void reply_entry(fuse_req_t req, fuse_ino_t parent, const char *name,
 static void ll_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 {
 	char path[FS_PATH_MAX];
-	int rc = inode_child_path(parent, name, path, sizeof(path));
+	int rc;
 
+	cache_op_begin();
+	rc = inode_child_path(parent, name, path, sizeof(path));
 	if (rc < 0)
 		fuse_reply_err(req, -rc);
 	else
@@ -108,31 +160,44 @@ static void ll_forget_multi(fuse_req_t req, size_t count,
 	fuse_reply_none(req);
 }
 
+/*
+ * The attributes of ino.  An open file answers for itself (its node is
+ * its bytes' version, whatever became of its name).  A file node whose
+ * name now holds other bytes is ESTALE: the kernel looks the name up
+ * again and gets their node.
+ */
 static void reply_attr(fuse_req_t req, fuse_ino_t ino,
 		       struct fuse_file_info *fi)
 {
 	char path[FS_PATH_MAX];
 	struct stat st;
-	int rc = inode_path(ino, path, sizeof(path));
+	struct node n = { .type = NODE_FILE };
+	uint64_t was = inode_version(ino);
+	int rc = 0;
 
-	if (rc == 0)
-		rc = stat_path(path, &st);
-	/* An open file keeps its stat whatever became of its name. */
-	if (rc == -ENOENT && fi) {
+	if (fi)
 		fs_fh_stat(fi, &st);
-		rc = 0;
-	}
+	else if ((rc = inode_path(ino, path, sizeof(path))) == 0)
+		rc = stat_path(path, &st, &n);
+	if (rc == 0 && !fi && versioned(&n) && was && was != n.version)
+		rc = -ESTALE;
 	if (rc < 0) {
 		fuse_reply_err(req, -rc);
 		return;
 	}
+	if (!fi)
+		inode_depend(ino, cache_op_dep(), n.type == NODE_DIR);
 	st.st_ino = ino;
-	fuse_reply_attr(req, &st, 0);
+	fuse_reply_attr(req, &st,
+			fi || (n.type == NODE_FILE && !versioned(&n))
+				? 0
+				: keep_for(cache_op_expires()));
 }
 
 static void ll_getattr(fuse_req_t req, fuse_ino_t ino,
 		       struct fuse_file_info *fi)
 {
+	cache_op_begin();
 	reply_attr(req, ino, fi);
 }
 
@@ -178,6 +243,7 @@ static void ll_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr,
 	char path[FS_PATH_MAX];
 	int rc = inode_path(ino, path, sizeof(path));
 
+	cache_op_begin();
 	if (rc == 0)
 		rc = set_attrs(path, attr, to_set, fi);
 	else if (rc == -ENOENT && fi)
@@ -296,13 +362,26 @@ static void ll_open(fuse_req_t req, fuse_ino_t ino,
 		    struct fuse_file_info *fi)
 {
 	char path[FS_PATH_MAX];
+	uint64_t was = inode_version(ino), now;
 	int rc = inode_path(ino, path, sizeof(path));
 
+	cache_op_begin();
 	if (rc == 0)
 		rc = READING(fs_open(path, fi));
 	if (rc < 0) {
 		fuse_reply_err(req, -rc);
 		return;
+	}
+	now = fs_fh_version(fi);
+	if (now && was && now != was) {
+		/* New bytes under the name: the kernel looks it up again. */
+		fs_release(NULL, fi);
+		fuse_reply_err(req, ESTALE);
+		return;
+	}
+	if ((fi->flags & O_ACCMODE) == O_RDONLY) {
+		fi->noflush = 1;
+		fi->keep_cache = now && was && !fi->direct_io;
 	}
 	if (fuse_reply_open(req, fi) == -ENOENT)
 		fs_release(NULL, fi);	/* the open was interrupted */
@@ -339,11 +418,17 @@ static void ll_write(fuse_req_t req, fuse_ino_t ino, const char *buf,
 		fuse_reply_write(req, (size_t)n);
 }
 
+/* A commit's changes are told to the kernel before its close returns:
+ * the writer's next read is the server's answer.  (A FLUSH or FSYNC
+ * holds no folder lock a notification could wait for.) */
 static void ll_flush(fuse_req_t req, fuse_ino_t ino,
 		     struct fuse_file_info *fi)
 {
+	int rc = fs_flush(NULL, fi);
+
 	(void)ino;
-	fuse_reply_err(req, -fs_flush(NULL, fi));
+	inval_flush();
+	fuse_reply_err(req, -rc);
 }
 
 static void ll_release(fuse_req_t req, fuse_ino_t ino,
@@ -357,21 +442,30 @@ static void ll_release(fuse_req_t req, fuse_ino_t ino,
 static void ll_fsync(fuse_req_t req, fuse_ino_t ino, int datasync,
 		     struct fuse_file_info *fi)
 {
+	int rc = fs_fsync(NULL, datasync, fi);
+
 	(void)ino;
-	fuse_reply_err(req, -fs_fsync(NULL, datasync, fi));
+	inval_flush();
+	fuse_reply_err(req, -rc);
 }
 
 static void ll_opendir(fuse_req_t req, fuse_ino_t ino,
 		       struct fuse_file_info *fi)
 {
 	char path[FS_PATH_MAX];
-	int rc = inode_path(ino, path, sizeof(path));
+	int cacheable = 0, rc = inode_path(ino, path, sizeof(path));
 
+	cache_op_begin();
 	if (rc == 0)
-		rc = READING(fs_opendir(path, fi));
+		rc = READING(fs_opendir(path, fi, &cacheable));
 	if (rc < 0) {
 		fuse_reply_err(req, -rc);
 		return;
+	}
+	inode_depend(ino, cache_op_dep(), 1);
+	if (cacheable && keep_for(cache_op_expires()) > 0) {
+		fi->cache_readdir = 1;
+		fi->keep_cache = !cache_op_fetched();
 	}
 	if (fuse_reply_open(req, fi) == -ENOENT)
 		fs_releasedir(fi);
@@ -380,40 +474,85 @@ static void ll_opendir(fuse_req_t req, fuse_ino_t ino,
 /* A reply buffer of folder entries. */
 struct dirbuf {
 	fuse_req_t req;
+	fuse_ino_t ino;
 	char *buf;
 	size_t size, used;
 };
 
-static int add_entry(void *arg, const char *name, off_t next)
+static int add_entry(void *arg, const char *name, off_t next,
+		     const struct fs_dirent_attr *a)
 {
 	struct dirbuf *b = arg;
 	struct stat st = { .st_ino = 0xffffffff };	/* as libfuse: unknown */
-	size_t len = fuse_add_direntry(b->req, b->buf + b->used,
-				       b->size - b->used, name, &st, next);
+	size_t len;
 
+	if (a)
+		st.st_mode = a->node.type == NODE_DIR ? S_IFDIR : S_IFREG;
+	len = fuse_add_direntry(b->req, b->buf + b->used, b->size - b->used,
+				name, &st, next);
 	if (len > b->size - b->used)
 		return 1;
 	b->used += len;
 	return 0;
 }
 
-static void ll_readdir(fuse_req_t req, fuse_ino_t ino, size_t size,
-		       off_t off, struct fuse_file_info *fi)
+/* readdirplus: an entry the folder knows gets its node and attributes,
+ * so listing a folder spares a lookup of each of its files. */
+static int add_entry_plus(void *arg, const char *name, off_t next,
+			  const struct fs_dirent_attr *a)
 {
-	struct dirbuf b = { .req = req, .buf = malloc(size), .size = size };
+	struct dirbuf *b = arg;
+	struct fuse_entry_param e;
+	size_t len;
+
+	memset(&e, 0, sizeof(e));
+	e.attr.st_ino = 0xffffffff;	/* as libfuse: unknown; never 0 */
+	if (a) {
+		fs_fill_stat(&e.attr, &a->node);
+		make_entry(&e, b->ino, name, &a->node, a->dep,
+			   a->fetched + cache_ttl() - cache_now());
+	}
+	len = fuse_add_direntry_plus(b->req, b->buf + b->used,
+				     b->size - b->used, name, &e, next);
+	if (len > b->size - b->used) {
+		if (e.ino)
+			inode_forget(e.ino, 1);	/* not handed out */
+		return 1;
+	}
+	b->used += len;
+	return 0;
+}
+
+static void read_folder(fuse_req_t req, fuse_ino_t ino, size_t size,
+			off_t off, struct fuse_file_info *fi, fs_fill_fn fill)
+{
+	struct dirbuf b = { .req = req, .ino = ino, .buf = malloc(size),
+			    .size = size };
 	int rc;
 
-	(void)ino;
+	cache_op_begin();
 	if (!b.buf) {
 		fuse_reply_err(req, ENOMEM);
 		return;
 	}
-	rc = READING(fs_readdir(fi, off, add_entry, &b));
+	rc = READING(fs_readdir(fi, off, fill, &b));
 	if (rc < 0)
 		fuse_reply_err(req, -rc);
 	else
 		fuse_reply_buf(req, b.buf, b.used);
 	free(b.buf);
+}
+
+static void ll_readdir(fuse_req_t req, fuse_ino_t ino, size_t size,
+		       off_t off, struct fuse_file_info *fi)
+{
+	read_folder(req, ino, size, off, fi, add_entry);
+}
+
+static void ll_readdirplus(fuse_req_t req, fuse_ino_t ino, size_t size,
+			   off_t off, struct fuse_file_info *fi)
+{
+	read_folder(req, ino, size, off, fi, add_entry_plus);
 }
 
 static void ll_releasedir(fuse_req_t req, fuse_ino_t ino,
@@ -449,6 +588,7 @@ static void ll_create(fuse_req_t req, fuse_ino_t parent, const char *name,
 	}
 	memset(&e, 0, sizeof(e));
 	fs_fh_stat(fi, &e.attr);
+	/* A new file is local until it is committed: nothing to keep. */
 	e.ino = inode_lookup(parent, name, 0);
 	if (!e.ino) {
 		fs_release(NULL, fi);
@@ -456,7 +596,6 @@ static void ll_create(fuse_req_t req, fuse_ino_t parent, const char *name,
 		return;
 	}
 	e.attr.st_ino = e.ino;
-	e.entry_timeout = config.kernel_ttl;
 	if (fuse_reply_create(req, &e, fi) == -ENOENT) {
 		fs_release(NULL, fi);	/* the caller is gone */
 		inode_forget(e.ino, 1);
@@ -511,6 +650,7 @@ const struct fuse_lowlevel_ops fs_ll_ops = {
 	.fsync = ll_fsync,
 	.opendir = ll_opendir,
 	.readdir = ll_readdir,
+	.readdirplus = ll_readdirplus,
 	.releasedir = ll_releasedir,
 	.statfs = ll_statfs,
 	.create = ll_create,

@@ -113,8 +113,10 @@ int h_coll_stat(struct rctx *c, struct node *n)
 		return rc;
 	if (it.mtime)
 		n->mtime = it.mtime;
-	if (n->type == NODE_FILE)
+	if (n->type == NODE_FILE) {
 		n->size = it.size;
+		n->version = it.version;
+	}
 	item_free(&it);
 	return 0;
 }

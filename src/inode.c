@@ -1,9 +1,10 @@
 /*
  * inode.c - inode numbers and paths (see inode.h).
  *
- * Owns: every node, in two chained hash tables that grow by doubling: by
- * number, and by (parent, name) for the attached ones.  A node's name is
- * stored inline, once.
+ * Owns: every node, in three chained hash tables that grow by doubling:
+ * by number, by (parent, name) for the attached ones, and by the key they
+ * depend on for those that depend on one.  A node's name is stored
+ * inline, once.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -17,9 +18,12 @@ struct inode {
 	uint64_t parent;	/* 0: detached */
 	uint64_t nlookup;
 	uint64_t version;
+	uint64_t dep;		/* cache key hash it was served from */
 	struct inode *next_ino;	/* chain of the table by number */
 	struct inode *next_name;	/* chain of the table by name */
+	struct inode *next_dep;	/* chain of the table by dep */
 	uint32_t hash;		/* of (parent, name) */
+	uint8_t is_dir;
 	char name[];
 };
 
@@ -29,7 +33,7 @@ struct table {
 };
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
-static struct table by_ino, by_name;
+static struct table by_ino, by_name, by_dep;
 static size_t count;
 static uint64_t next_ino = INODE_ROOT + 1;
 static struct inode *root;
@@ -74,18 +78,25 @@ static struct inode *find_name(uint64_t parent, const char *name,
 
 /* Doubles both tables when they are full; keeps them as they are when
  * memory runs out (chains only get longer). */
+static size_t dep_slot(size_t size, uint64_t dep)
+{
+	return (size_t)((dep * 0x9E3779B97F4A7C15ull) >> 40) & (size - 1);
+}
+
 static void grow(void)
 {
 	size_t size = by_ino.size ? by_ino.size * 2 : 1024;
-	struct inode **si, **sn;
+	struct inode **si, **sn, **sd;
 
 	if (count < by_ino.size)
 		return;
 	si = calloc(size, sizeof(*si));
 	sn = calloc(size, sizeof(*sn));
-	if (!si || !sn) {
+	sd = calloc(size, sizeof(*sd));
+	if (!si || !sn || !sd) {
 		free(si);
 		free(sn);
+		free(sd);
 		return;
 	}
 	for (size_t i = 0; i < by_ino.size; i++) {
@@ -102,11 +113,44 @@ static void grow(void)
 			n->next_name = sn[n->hash & (size - 1)];
 			sn[n->hash & (size - 1)] = n;
 		}
+		for (struct inode *n = by_dep.slot[i], *next; n; n = next) {
+			next = n->next_dep;
+			n->next_dep = sd[dep_slot(size, n->dep)];
+			sd[dep_slot(size, n->dep)] = n;
+		}
 	}
 	free(by_ino.slot);
 	free(by_name.slot);
+	free(by_dep.slot);
 	by_ino = (struct table){ si, size };
 	by_name = (struct table){ sn, size };
+	by_dep = (struct table){ sd, size };
+}
+
+static void unlink_dep(struct inode *n)
+{
+	struct inode **p;
+
+	if (!n->dep)
+		return;
+	for (p = &by_dep.slot[dep_slot(by_dep.size, n->dep)]; *p;
+	     p = &(*p)->next_dep) {
+		if (*p == n) {
+			*p = n->next_dep;
+			break;
+		}
+	}
+	n->dep = 0;
+	n->next_dep = NULL;
+}
+
+static void link_dep(struct inode *n, uint64_t dep)
+{
+	size_t s = dep_slot(by_dep.size, dep);
+
+	n->dep = dep;
+	n->next_dep = by_dep.slot[s];
+	by_dep.slot[s] = n;
 }
 
 static void link_ino(struct inode *n)
@@ -181,6 +225,7 @@ static struct inode *node_new(const char *name, uint64_t version)
 static void node_free(struct inode *n)
 {
 	detach(n);
+	unlink_dep(n);
 	unlink_ino(n);
 	count--;
 	free(n);
@@ -209,8 +254,10 @@ void inode_destroy(void)
 	}
 	free(by_ino.slot);
 	free(by_name.slot);
+	free(by_dep.slot);
 	memset(&by_ino, 0, sizeof(by_ino));
 	memset(&by_name, 0, sizeof(by_name));
+	memset(&by_dep, 0, sizeof(by_dep));
 	count = 0;
 	root = NULL;
 	pthread_mutex_unlock(&lock);
@@ -359,7 +406,10 @@ void inode_move(uint64_t parent, const char *name, uint64_t newparent,
 	if (n) {
 		/* The name is stored inline: the node is made again for the
 		 * new name, with its number and lookups. */
+		uint64_t dep = n->dep;
+
 		detach(n);
+		unlink_dep(n);
 		unlink_ino(n);
 		moved = realloc(n, sizeof(*n) + strlen(newname) + 1);
 		if (moved) {
@@ -368,8 +418,82 @@ void inode_move(uint64_t parent, const char *name, uint64_t newparent,
 			attach(n, newparent, h);
 		}
 		link_ino(n);
+		if (dep)
+			link_dep(n, dep);
 	}
 	pthread_mutex_unlock(&lock);
+}
+
+void inode_depend(uint64_t ino, uint64_t dep, int is_dir)
+{
+	struct inode *n;
+
+	pthread_mutex_lock(&lock);
+	n = find_ino(ino);
+	if (n && n != root) {
+		n->is_dir = (uint8_t)!!is_dir;
+		if (n->dep != dep) {
+			unlink_dep(n);
+			if (dep)
+				link_dep(n, dep);
+		}
+	}
+	pthread_mutex_unlock(&lock);
+}
+
+/* Adds a note of n to *v (locked); -ENOMEM when memory runs out. */
+static int note(struct inode_note **v, size_t *n, size_t *cap,
+		const struct inode *node)
+{
+	if (*n == *cap) {
+		size_t c = *cap ? *cap * 2 : 16;
+		struct inode_note *nv = realloc(*v, c * sizeof(*nv));
+
+		if (!nv)
+			return -ENOMEM;
+		*v = nv;
+		*cap = c;
+	}
+	(*v)[*n].name = strdup(node->name);
+	if (!(*v)[*n].name)
+		return -ENOMEM;
+	(*v)[*n].ino = node->ino;
+	(*v)[*n].parent = node->parent;
+	(*v)[*n].is_dir = node->is_dir;
+	(*n)++;
+	return 0;
+}
+
+struct inode_note *inode_collect(uint64_t dep, int all, size_t *n)
+{
+	struct inode_note *v = NULL;
+	size_t cap = 0;
+
+	*n = 0;
+	pthread_mutex_lock(&lock);
+	if (all) {
+		for (size_t i = 0; i < by_name.size; i++)
+			for (struct inode *x = by_name.slot[i]; x;
+			     x = x->next_name)
+				if (note(&v, n, &cap, x) < 0)
+					goto out;
+	} else if (dep && by_dep.size) {
+		for (struct inode *x = by_dep.slot[dep_slot(by_dep.size, dep)];
+		     x; x = x->next_dep)
+			if (x->dep == dep && x->parent &&
+			    note(&v, n, &cap, x) < 0)
+				goto out;
+	}
+out:
+	pthread_mutex_unlock(&lock);
+	return v;
+}
+
+void inode_notes_free(struct inode_note *notes, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(notes[i].name);
+	free(notes);
 }
 
 size_t inode_count(void)

@@ -19,6 +19,7 @@
 #include "connections.h"
 #include "fs.h"
 #include "inode.h"
+#include "inval.h"
 #include "key.h"
 #include "log.h"
 #include "rate.h"
@@ -89,7 +90,9 @@ static void usage(const char *prog)
 	       "    -o timezone=ZONE       schedule of campaigns made by mkdir\n"
 	       "                           (America/Chicago; one the API takes)\n"
 	       "    -o cache_ttl=SECONDS   how long listings stay fresh (60)\n"
-	       "    -o kernel_ttl=SECONDS  kernel entry/attr cache (1)\n"
+	       "    -o kernel_ttl=SECONDS  the longest the kernel keeps names\n"
+	       "                           and attributes (as long as the\n"
+	       "                           cache holds them)\n"
 	       "    -o retries=N           attempts again after a 429, 5xx or lost\n"
 	       "                           connection (5)\n"
 	       "    -o rate=N              requests a second at most (100;\n"
@@ -148,7 +151,8 @@ static int prepare(const struct options *o, struct api_config *api,
 		fprintf(stderr, "instantlyfs: mode must be direct or gateway\n");
 		return 2;
 	}
-	if (o->cache_ttl < 0 || o->kernel_ttl < 0 || o->retries < 0 ||
+	if (o->cache_ttl < 0 || (o->kernel_ttl < 0 && o->kernel_ttl != -1) ||
+	    o->retries < 0 ||
 	    o->timeout <= 0 || o->rate < -1 || o->rate_min < 0 ||
 	    o->email_rate_min < 0 || !(o->stop_timeout >= 0)) {
 		fprintf(stderr, "instantlyfs: bad cache_ttl, kernel_ttl, "
@@ -214,9 +218,20 @@ static int run_fuse(struct fuse_args *args, double grace)
 	fuse_loop_cfg_set_idle_threads(loop, 10);
 	fuse_loop_cfg_set_max_threads(loop, 16);
 	stop_init(se, grace);
+	cache_watch(inval_report);
+	/* Without it the kernel would keep what changed: no mount. */
+	if (inval_start(se) < 0) {
+		fprintf(stderr, "instantlyfs: cannot start a thread\n");
+		cache_watch(NULL);
+		fuse_loop_cfg_destroy(loop);
+		fuse_remove_signal_handlers(se);
+		goto unmount;
+	}
 	rc = opts.singlethread ? fuse_session_loop(se)
 			       : fuse_session_loop_mt(se, loop);
 	stop_begin();	/* if nothing under way noticed it first */
+	inval_stop();
+	cache_watch(NULL);
 	/* The loop reports the signal that stopped it. */
 	if (rc == SIGTERM || rc == SIGINT || rc == SIGHUP)
 		rc = 0;
@@ -275,7 +290,7 @@ static int serve(struct fuse_args *args, const struct options *o,
 int main(int argc, char *argv[])
 {
 	struct fuse_args args = FUSE_ARGS_INIT(argc, argv);
-	struct options o = { .cache_ttl = 60, .kernel_ttl = 1, .retries = 5,
+	struct options o = { .cache_ttl = 60, .kernel_ttl = -1, .retries = 5,
 			     .stop_timeout = STOP_GRACE_DEFAULT,
 			     .timeout = 60, .rate = -1, .rate_min = 6000,
 			     .email_rate_min = 20 };

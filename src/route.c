@@ -177,6 +177,9 @@ int route_stat(struct rctx *c, struct node *n)
 				return rc;
 		}
 	}
+	/* What the target shows depends on what its own checks consult,
+	 * not on its ancestors' (cache_op_dep). */
+	cache_op_depend(NULL);
 	node_defaults(target, n);
 	if (target->stat) {
 		rc = target->stat(c, n);
@@ -191,6 +194,7 @@ int route_stat(struct rctx *c, struct node *n)
 		if (rc < 0)
 			return rc;
 		n->size = b.len;
+		n->version = b.version ? b.version : cache_hash(b.data, b.len);
 		if (b.mtime)
 			n->mtime = b.mtime;
 		blob_free(&b);
