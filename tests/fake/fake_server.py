@@ -497,6 +497,17 @@ class Handler(BaseHTTPRequestHandler):
             return self.send_bytes(200, data)
         if key == ("GET", "/_fake/health"):
             return self.send_json(200, {"ok": True})
+        if key == ("POST", "/_fake/edit"):
+            if not isinstance(data, dict) or data.get("table") not in State.EDITABLE \
+                    or not isinstance(data.get("set"), dict):
+                raise ApiError(400, "edit takes {table, id, set}, table one of "
+                               + ", ".join(State.EDITABLE))
+            with app.state.lock:
+                obj = app.state.edit(data["table"], data.get("id"), data["set"])
+                if obj is None:
+                    raise ApiError(404, "no %s %s" % (data["table"], data.get("id")))
+                data = encode(obj)
+            return self.send_bytes(200, data)
         raise ApiError(404, "Route %s:%s not found" % (self.command, path))
 
     def replace_state(self, app, data):

@@ -207,11 +207,15 @@ class Fake:
                 raise
         self.api_url = self.prism.url if self.prism else self.url
 
-    def call(self, method, path, body=None):
+    def call(self, method, path, body=None, api=False):
+        """A control request, or with api an API request with the key:
+        a change made behind the mount's back."""
         data = json.dumps(body).encode() if body is not None else None
         req = urllib.request.Request(self.url + path, data=data, method=method)
         if data is not None:
             req.add_header("Content-Type", "application/json")
+        if api:
+            req.add_header("Authorization", "Bearer " + KEY)
         with urllib.request.urlopen(req, timeout=30) as r:
             text = r.read()
         return json.loads(text) if text else None
