@@ -71,6 +71,7 @@ struct entry {
 	char *blob;	/* key of the object's blob */
 	size_t size;
 	time_t mtime;
+	unsigned char marked;	/* a flag kept for views (unread...) */
 };
 
 struct listing;
@@ -90,6 +91,7 @@ struct listing {
 	struct hmap *by_id;	/* id -> index + 1 */
 	struct hmap *clashed;	/* names and labels given the long form */
 	double fetched;
+	int fetched_by;	/* the process it was fetched for */
 	int complete;	/* every page is in */
 	int loading;	/* a thread is fetching a page */
 	int error;	/* -errno of the last failed page */
@@ -136,6 +138,9 @@ size_t listing_find_id(struct listing *l, const char *id);
 
 /* Removes the entry with that id; its slot stays, with a NULL name. */
 void listing_remove(struct listing *l, const char *id);
+/* Reports that entries of l changed in place (their aux or mark), for
+ * the views built from them.  Locked. */
+void listing_changed_locked(struct listing *l);
 /* Forgets the listing under key: the next use lists again. */
 void cache_listing_drop(const char *key);
 
@@ -152,8 +157,13 @@ uint64_t cache_key_hash(const char *key);
 
 /*
  * What one FUSE operation learned from the cache, for the kernel's caches.
- * Thread-local: cache_op_begin() starts an operation; every blob or
- * listing it consults, fresh or fetched, counts.
+ * Thread-local: cache_op_begin() starts an operation for a process; every
+ * blob or listing it consults, fresh or fetched, counts; cache_op_end()
+ * ends it.  What was fetched for a process stays fresh for that process,
+ * whatever the TTL, while its operations follow each other within
+ * CACHE_SHARE_S (a burst, of at most 30 s): one open-read-close (lookups,
+ * stat, open) fetches a thing once even with -o cache_ttl=0, and so does
+ * one grep -r.
  *
  * cache_op_expires(): seconds the answer stays true, that is until the
  * oldest thing consulted goes stale (the TTL when nothing was).
@@ -165,7 +175,9 @@ uint64_t cache_key_hash(const char *key);
  * began?  Then its answer may already be out of date.
  * cache_op_fetched(): whether it fetched anything from the API.
  */
-void cache_op_begin(void);
+#define CACHE_SHARE_S 1.0
+void cache_op_begin(int pid);
+void cache_op_end(void);
 double cache_op_expires(void);
 uint64_t cache_op_dep(void);
 void cache_op_depend(const char *key);

@@ -34,6 +34,7 @@ struct coll {
 	const char *suffix;	/* ".json" for files, NULL for folders */
 	const char *label_field;	/* by-name/ label, or NULL */
 	const char *aux_field;	/* kept per entry for views, or NULL */
+	const char *mark_field;	/* a flag kept per entry for views */
 	int stream;		/* page in only as far as a reader goes */
 	int limit;		/* page size; 0 = 100 */
 	int unpaged;		/* one answer: no limit, no cursor */

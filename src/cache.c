@@ -24,6 +24,7 @@ struct cblob {
 	time_t mtime;
 	uint64_t version;
 	double fetched;
+	int fetched_by;		/* the process it was fetched for */
 	int loading;
 };
 
@@ -43,7 +44,41 @@ static __thread struct {
 	uint64_t dep;
 	unsigned long changes;	/* `changes` when it began */
 	int fetched;		/* it fetched something */
+	int pid;		/* the process it serves; 0: none */
+	double burst;		/* when that process's burst began */
 } op;
+
+/*
+ * The recent bursts of operations of each process: a burst goes on while
+ * the process's operations follow each other within CACHE_SHARE_S, at
+ * most CACHE_BURST_MAX_S.  A small table: a process pushed out of it
+ * starts a new burst.
+ */
+#define BURSTS 64
+#define CACHE_BURST_MAX_S 30.0
+static pthread_mutex_t burst_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct {
+	int pid;
+	double start, last;
+} bursts[BURSTS];
+
+static double burst_of(int pid, double now, int ended)
+{
+	size_t slot = (size_t)pid % BURSTS;
+	double start;
+
+	pthread_mutex_lock(&burst_lock);
+	if (bursts[slot].pid != pid ||
+	    (!ended && (now - bursts[slot].last > CACHE_SHARE_S ||
+			now - bursts[slot].start > CACHE_BURST_MAX_S))) {
+		bursts[slot].pid = pid;
+		bursts[slot].start = now;
+	}
+	bursts[slot].last = now;
+	start = bursts[slot].start;
+	pthread_mutex_unlock(&burst_lock);
+	return start;
+}
 
 static uint64_t mix(uint64_t k)
 {
@@ -89,9 +124,11 @@ static void report(enum cache_change what, const char *key)
 		watcher(what, key ? cache_key_hash(key) : 0);
 }
 
-void cache_op_begin(void)
+void cache_op_begin(int pid)
 {
 	op.active = 1;
+	op.pid = pid;
+	op.burst = pid ? burst_of(pid, cache_now(), 0) : 0;
 	op.oldest = -1;
 	op.dep = 0;
 	op.changes = changes;
@@ -101,6 +138,13 @@ void cache_op_begin(void)
 int cache_op_fetched(void)
 {
 	return op.active && op.fetched;
+}
+
+void cache_op_end(void)
+{
+	if (op.active && op.pid)
+		burst_of(op.pid, cache_now(), 1);
+	op.active = 0;
 }
 
 /* The operation consulted key, fetched at `fetched`. */
@@ -147,9 +191,15 @@ double cache_now(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-static int fresh(double fetched)
+/*
+ * Fresh for the TTL; and, whatever the TTL, for the process it was
+ * fetched for, during the burst of operations it was fetched in: the
+ * lookups, stats and open of one `cat` are served by one fetch.
+ */
+static int fresh(double fetched, int by)
 {
-	return cache_now() - fetched < ttl;
+	return cache_now() - fetched < ttl ||
+	       (by && op.active && by == op.pid && fetched >= op.burst);
 }
 
 void cache_lock(void)
@@ -274,6 +324,7 @@ static void blob_store(struct cblob *b, const char *key, char *data,
 	b->mtime = mtime;
 	b->version = version;
 	b->fetched = cache_now();
+	b->fetched_by = op.active ? op.pid : 0;
 }
 
 /* Locked.  The entry for key, created empty if missing. */
@@ -306,7 +357,7 @@ int cache_blob(const char *key, cache_fill_fn fill, void *arg,
 			pthread_mutex_unlock(&lock);
 			return -ENOMEM;
 		}
-		if (b->data && fresh(b->fetched)) {
+		if (b->data && fresh(b->fetched, b->fetched_by)) {
 			consulted(key, b->fetched);
 			rc = blob_copy(out, b);
 			pthread_mutex_unlock(&lock);
@@ -373,7 +424,7 @@ int cache_blob_peek_locked(const char *key, size_t *len, time_t *mtime,
 {
 	struct cblob *b = hmap_get(blobs, key);
 
-	if (!b || !b->data || !fresh(b->fetched))
+	if (!b || !b->data || !fresh(b->fetched, b->fetched_by))
 		return -ENOENT;
 	*len = b->len;
 	*mtime = b->mtime;
@@ -446,7 +497,7 @@ struct listing *cache_listing(const char *key, void *owner, const char *parent,
 	pthread_mutex_lock(&lock);
 	l = hmap_get(listings, key);
 	if (l && !l->loading &&
-	    (l->error || (l->fetched && !fresh(l->fetched)))) {
+	    (l->error || (l->fetched && !fresh(l->fetched, l->fetched_by)))) {
 		/* Stale or failed: a new listing replaces it for new users. */
 		l = NULL;
 	}
@@ -502,8 +553,10 @@ int listing_more(struct listing *l, size_t want, listing_load_fn load,
 		rc = load(l, arg);
 		pthread_mutex_lock(&lock);
 		l->loading = 0;
-		if (!l->fetched)
+		if (!l->fetched) {
 			l->fetched = cache_now();
+			l->fetched_by = op.active ? op.pid : 0;
+		}
 		if (rc < 0)
 			l->error = rc;
 		pthread_cond_broadcast(&cond);
@@ -653,6 +706,11 @@ void listing_remove(struct listing *l, const char *id)
 		report(CACHE_CHANGED, l->key);
 	}
 	pthread_mutex_unlock(&lock);
+}
+
+void listing_changed_locked(struct listing *l)
+{
+	report(CACHE_CHANGED, l->key);
 }
 
 void cache_listing_drop(const char *key)

@@ -59,7 +59,8 @@ const struct coll coll_accounts = {
 const struct coll coll_emails = {
 	OBJ("email", "/api/v2/emails", "/api/v2/emails/%s"),
 	.name_field = "id", .aux_field = "thread_id", .stream = 1,
-	.incremental = 1, .writable = fields_email_writable,
+	.mark_field = "is_unread", .incremental = 1,
+	.writable = fields_email_writable,
 };
 /* Listed whole (not streamed), so only unread messages resolve here. */
 const struct coll coll_unread = {
@@ -268,6 +269,12 @@ static int entry_from(const struct coll *c, const cJSON *obj, struct entry *e)
 				      e->id, NULL);
 	if (c->aux_field)
 		e->aux = coll_field(obj, c->aux_field);
+	if (c->mark_field) {
+		char *v = coll_field(obj, c->mark_field);
+
+		e->marked = v && strcmp(v, "0") && strcmp(v, "false");
+		free(v);
+	}
 	e->blob = blob_key(c, e->id);
 	e->mtime = coll_mtime(obj);
 	text = render_json(obj, &len);
@@ -338,6 +345,7 @@ static int take_rest_of_prev(struct listing *l, const char *id,
 			rest[n].blob = strdup(e->blob);
 			rest[n].size = e->size;
 			rest[n].mtime = e->mtime;
+			rest[n].marked = e->marked;
 			n++;
 		}
 		pager_free(&l->pager);
@@ -738,8 +746,13 @@ int coll_learn(const struct coll *c, const char *parent, const cJSON *obj)
 		       !old->label == !e.label &&
 		       (!e.label || !strcmp(old->label, e.label));
 		if (same) {
+			if (old->marked != e.marked ||
+			    !old->aux != !e.aux ||
+			    (e.aux && strcmp(old->aux, e.aux)))
+				listing_changed_locked(l);	/* views */
 			old->size = e.size;
 			old->mtime = e.mtime;
+			old->marked = e.marked;
 			free(old->aux);
 			old->aux = e.aux ? strdup(e.aux) : NULL;
 		}

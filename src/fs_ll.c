@@ -55,6 +55,17 @@ void fs_configure(const struct fs_config *cfg)
 		rc_;                                                        \
 	})
 
+/* Starts the cache's record of one operation (cache_op_begin), ended
+ * when the function that began it returns. */
+static void op_end(int *unused)
+{
+	(void)unused;
+	cache_op_end();
+}
+#define OP_BEGIN(req)                                                       \
+	int op_ __attribute__((cleanup(op_end), unused)) =                  \
+		(cache_op_begin(fuse_req_ctx(req)->pid), 0)
+
 /* How long the kernel may keep an answer built since cache_op_begin(). */
 static double keep_for(double expires)
 {
@@ -138,7 +149,7 @@ static void ll_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 	char path[FS_PATH_MAX];
 	int rc;
 
-	cache_op_begin();
+	OP_BEGIN(req);
 	rc = inode_child_path(parent, name, path, sizeof(path));
 	if (rc < 0)
 		fuse_reply_err(req, -rc);
@@ -197,7 +208,7 @@ static void reply_attr(fuse_req_t req, fuse_ino_t ino,
 static void ll_getattr(fuse_req_t req, fuse_ino_t ino,
 		       struct fuse_file_info *fi)
 {
-	cache_op_begin();
+	OP_BEGIN(req);
 	reply_attr(req, ino, fi);
 }
 
@@ -243,7 +254,7 @@ static void ll_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr,
 	char path[FS_PATH_MAX];
 	int rc = inode_path(ino, path, sizeof(path));
 
-	cache_op_begin();
+	OP_BEGIN(req);
 	if (rc == 0)
 		rc = set_attrs(path, attr, to_set, fi);
 	else if (rc == -ENOENT && fi)
@@ -365,7 +376,7 @@ static void ll_open(fuse_req_t req, fuse_ino_t ino,
 	uint64_t was = inode_version(ino), now;
 	int rc = inode_path(ino, path, sizeof(path));
 
-	cache_op_begin();
+	OP_BEGIN(req);
 	if (rc == 0)
 		rc = READING(fs_open(path, fi));
 	if (rc < 0) {
@@ -455,7 +466,7 @@ static void ll_opendir(fuse_req_t req, fuse_ino_t ino,
 	char path[FS_PATH_MAX];
 	int cacheable = 0, rc = inode_path(ino, path, sizeof(path));
 
-	cache_op_begin();
+	OP_BEGIN(req);
 	if (rc == 0)
 		rc = READING(fs_opendir(path, fi, &cacheable));
 	if (rc < 0) {
@@ -530,7 +541,7 @@ static void read_folder(fuse_req_t req, fuse_ino_t ino, size_t size,
 			    .size = size };
 	int rc;
 
-	cache_op_begin();
+	OP_BEGIN(req);
 	if (!b.buf) {
 		fuse_reply_err(req, ENOMEM);
 		return;

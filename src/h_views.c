@@ -1,9 +1,13 @@
 /*
  * h_views.c - symlink folders that group objects listed elsewhere:
- * campaigns/by-status/, emails/threads/, tags/<label>/{campaigns,accounts}/.
+ * campaigns/by-status/, emails/unread/, emails/threads/,
+ * tags/<label>/{campaigns,accounts}/.
  *
- * by-status/ and threads/ read listings the mount already has; a thread's
- * folder costs one search, a tag's folder one listing (tag_ids filter).
+ * by-status/ and threads/ read listings the mount already has.  unread/
+ * and a thread's folder are built from the inbox listing when it is whole
+ * and fresh (every message carries is_unread and thread_id), with no
+ * request of their own; otherwise they cost one filtered listing or one
+ * search.  A tag's folder costs one listing (tag_ids filter).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -156,6 +160,25 @@ int h_threads_list(struct rctx *c, struct dirfill *d)
 	return rc;
 }
 
+/* The inbox listing when every message is in it and it is fresh,
+ * referenced (listing_put); else NULL. */
+static struct listing *whole_inbox(void)
+{
+	struct listing *l = coll_listing(&coll_emails, NULL);
+	int whole;
+
+	if (!l)
+		return NULL;
+	cache_lock();
+	whole = l->complete && !l->error;
+	cache_unlock();
+	if (!whole) {
+		listing_put(l);
+		return NULL;
+	}
+	return l;
+}
+
 /* Is id the thread of a message listed so far? */
 static int known_thread(const char *id)
 {
@@ -185,6 +208,10 @@ int h_thread_stat(struct rctx *c, struct node *n)
 		return -ENOENT;
 	if (known_thread(id))
 		return 0;
+	if ((l = whole_inbox())) {
+		listing_put(l);
+		return -ENOENT;	/* every message is listed: none names it */
+	}
 	l = coll_listing(&coll_thread, id);
 	if (!l)
 		return -ENOMEM;
@@ -193,6 +220,100 @@ int h_thread_stat(struct rctx *c, struct node *n)
 		rc = -ENOENT;
 	listing_put(l);
 	return rc;
+}
+
+static const char *unread_pick(const struct entry *e, const void *arg,
+			       char *buf, size_t len)
+{
+	(void)arg;
+	(void)buf;
+	(void)len;
+	return e->marked ? e->name : NULL;
+}
+
+static const char *thread_pick(const struct entry *e, const void *tid,
+			       char *buf, size_t len)
+{
+	(void)buf;
+	(void)len;
+	return e->aux && !strcmp(e->aux, tid) ? e->name : NULL;
+}
+
+/* Lists a view of the inbox from the whole listing, or else with the
+ * view's own collection. */
+static int inbox_view(struct rctx *c, struct dirfill *d, pick_fn pick,
+		      const char *arg)
+{
+	struct listing *l = whole_inbox();
+	int rc;
+
+	if (!l)
+		return h_coll_list(c, d);
+	rc = add_picked(l, pick, arg, d);
+	listing_put(l);
+	return rc;
+}
+
+/* Is there a message called name that pick shows, in the whole inbox?
+ * 1, 0, or -1 when the inbox is not whole. */
+static int inbox_has(const char *name, pick_fn pick, const char *arg)
+{
+	struct listing *l = whole_inbox();
+	char buf[8];
+	size_t i;
+	int found;
+
+	if (!l)
+		return -1;
+	cache_lock();
+	i = listing_find(l, name);
+	found = i && pick(&l->e[i - 1], arg, buf, sizeof(buf));
+	cache_unlock();
+	listing_put(l);
+	return found;
+}
+
+/* A link of an inbox view: its size is its target's length. */
+static int inbox_link_stat(struct rctx *c, struct node *n, pick_fn pick,
+			   const char *arg)
+{
+	int has = inbox_has(c->cap[c->ncap - 1], pick, arg);
+
+	if (has < 0)
+		return h_coll_stat(c, n);
+	if (!has)
+		return -ENOENT;
+	n->size = strlen(((const struct coll_view *)c->route->arg)->link) -
+		  2 + strlen(c->cap[c->ncap - 1]);
+	return 0;
+}
+
+int h_unread_list(struct rctx *c, struct dirfill *d)
+{
+	return inbox_view(c, d, unread_pick, NULL);
+}
+
+int h_unread_stat(struct rctx *c, struct node *n)
+{
+	return inbox_link_stat(c, n, unread_pick, NULL);
+}
+
+int h_thread_members(struct rctx *c, struct dirfill *d)
+{
+	char id[512];
+
+	if (!h_cap_id(c, 0, id, sizeof(id)))
+		return -ENOENT;
+	return inbox_view(c, d, thread_pick, id);
+}
+
+int h_thread_member_stat(struct rctx *c, struct node *n)
+{
+	char id[512];
+
+	if (!h_cap_id(c, 0, id, sizeof(id)))
+		return -ENOENT;
+	return inbox_link_stat(c, n, thread_pick, id);
 }
 
 /* The campaigns or accounts carrying the tag named by capture 0, from
