@@ -48,6 +48,15 @@ void blob_free(struct blob *b);
 typedef int (*cache_fill_fn)(void *arg, struct blob *out);
 int cache_blob(const char *key, cache_fill_fn fill, void *arg,
 	       struct blob *out);
+/*
+ * A blob made from another (a word for a field of an object, the text of
+ * an email's body): derive(arg, src, out) runs once per version of src,
+ * whose freshness the result shares (src comes fresh from cache_blob).
+ */
+typedef int (*cache_derive_fn)(void *arg, const struct blob *src,
+			       struct blob *out);
+int cache_derived(const char *key, const struct blob *src,
+		  cache_derive_fn derive, void *arg, struct blob *out);
 /* Stores a copy (data is not taken) as fresh now. */
 void cache_blob_put(const char *key, const char *data, size_t len,
 		    time_t mtime);

@@ -84,6 +84,15 @@ int coll_lookup_id(const struct coll *c, const char *parent, const char *id,
 
 /* The rendered JSON of the object (from the cache, else GET item_path). */
 int coll_object(const struct coll *c, const char *id, struct blob *out);
+/*
+ * What derive() makes of the object (a word for one field, the text of a
+ * body), made once per version of the object: `what` names the kind of
+ * result in the cache.
+ */
+typedef int (*coll_derive_fn)(const cJSON *obj, const void *arg,
+			      struct blob *out);
+int coll_derived(const struct coll *c, const char *id, const char *what,
+		 coll_derive_fn derive, const void *arg, struct blob *out);
 /* The object parsed (callers free with cJSON_Delete). */
 int coll_object_json(const struct coll *c, const char *id, cJSON **out);
 

@@ -26,6 +26,7 @@ struct cblob {
 	double fetched;
 	int fetched_by;		/* the process it was fetched for */
 	int loading;
+	uint64_t source;	/* a derived blob: its source's version */
 };
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
@@ -394,6 +395,47 @@ int cache_blob(const char *key, cache_fill_fn fill, void *arg,
 		consulted(key, cache_now());
 	}
 	pthread_cond_broadcast(&cond);
+	pthread_mutex_unlock(&lock);
+	free(got.data);
+	return rc;
+}
+
+int cache_derived(const char *key, const struct blob *src,
+		  cache_derive_fn derive, void *arg, struct blob *out)
+{
+	struct blob got = { 0 };
+	struct cblob *b;
+	int rc;
+
+	pthread_mutex_lock(&lock);
+	b = hmap_get(blobs, key);
+	if (b && b->data && src->version && b->source == src->version) {
+		rc = blob_copy(out, b);
+		pthread_mutex_unlock(&lock);
+		return rc;
+	}
+	pthread_mutex_unlock(&lock);
+	rc = derive(arg, src, &got);
+	if (rc < 0)
+		return rc;
+	got.version = cache_hash(got.data, got.len);
+	pthread_mutex_lock(&lock);
+	b = src->version ? blob_slot(key) : NULL;
+	if (b) {
+		/* Nothing to report: what shows it depends on its source. */
+		free(b->data);
+		b->data = got.data;
+		b->len = got.len;
+		b->mtime = got.mtime;
+		b->version = got.version;
+		b->source = src->version;
+		b->fetched = cache_now();
+		got.data = NULL;
+		rc = blob_copy(out, b);
+	} else {
+		*out = got;
+		got.data = NULL;
+	}
 	pthread_mutex_unlock(&lock);
 	free(got.data);
 	return rc;

@@ -688,6 +688,42 @@ int coll_object(const struct coll *c, const char *id, struct blob *out)
 	return rc;
 }
 
+struct derive_arg {
+	coll_derive_fn derive;
+	const void *arg;
+};
+
+static int derive_parsed(void *p, const struct blob *src, struct blob *out)
+{
+	const struct derive_arg *d = p;
+	cJSON *obj = cJSON_ParseWithLength(src->data, src->len);
+	int rc;
+
+	if (!obj)
+		return -EIO;
+	rc = d->derive(obj, d->arg, out);
+	cJSON_Delete(obj);
+	return rc;
+}
+
+int coll_derived(const struct coll *c, const char *id, const char *what,
+		 coll_derive_fn derive, const void *arg, struct blob *out)
+{
+	struct derive_arg d = { derive, arg };
+	struct blob src = { 0 };
+	char *key = NULL;
+	int rc = coll_object(c, id, &src);
+
+	if (rc == 0 && asprintf(&key, "%s of %s:%s", what, c->kind, id) < 0)
+		key = NULL;
+	if (rc == 0)
+		rc = key ? cache_derived(key, &src, derive_parsed, &d, out)
+			 : -ENOMEM;
+	free(key);
+	blob_free(&src);
+	return rc;
+}
+
 int coll_object_json(const struct coll *c, const char *id, cJSON **out)
 {
 	struct blob b = { 0 };

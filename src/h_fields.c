@@ -58,69 +58,76 @@ static int text_blob(struct blob *out, const char *text, time_t mtime)
 	return 0;
 }
 
-/* The word for the object's numeric field; unknown values as numbers. */
-static int field_word(struct rctx *c, const struct coll *coll,
-		      const char *field, const struct label *t, size_t n,
-		      struct blob *out)
-{
-	char id[512], num[32];
-	const char *word = NULL;
-	cJSON *obj;
-	const cJSON *v;
-	int rc;
+/* What field_word() shows. */
+struct field_spec {
+	const char *field;
+	const struct label *labels;
+	size_t n;
+};
 
-	if (!h_cap_id(c, 0, id, sizeof(id)))
-		return -ENOENT;
-	rc = coll_object_json(coll, id, &obj);
-	if (rc < 0)
-		return rc;
-	v = cJSON_GetObjectItemCaseSensitive(obj, field);
+/* coll_derive_fn: the word for the object's numeric field; unknown
+ * values as numbers. */
+static int derive_word(const cJSON *obj, const void *arg, struct blob *out)
+{
+	const struct field_spec *f = arg;
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, f->field);
+	const char *word = NULL;
+	char num[32];
+
 	if (cJSON_IsNumber(v)) {
-		word = word_of(t, n, (long)v->valuedouble);
+		word = word_of(f->labels, f->n, (long)v->valuedouble);
 		if (!word) {
 			snprintf(num, sizeof(num), "%ld", (long)v->valuedouble);
 			word = num;
 		}
 	}
-	rc = text_blob(out, word ? word : "unknown", coll_mtime(obj));
-	cJSON_Delete(obj);
-	return rc;
+	return text_blob(out, word ? word : "unknown", coll_mtime(obj));
 }
+
+static int field_word(struct rctx *c, const struct coll *coll,
+		      const struct field_spec *f, struct blob *out)
+{
+	char id[512];
+
+	if (!h_cap_id(c, 0, id, sizeof(id)))
+		return -ENOENT;
+	return coll_derived(coll, id, f->field, derive_word, f, out);
+}
+
+static const struct field_spec campaign_status_field = {
+	"status", campaign_status, NLABELS(campaign_status)
+};
+static const struct field_spec account_status_field = {
+	"status", account_status, NLABELS(account_status)
+};
+static const struct field_spec warmup_field = {
+	"warmup_status", warmup_status, NLABELS(warmup_status)
+};
 
 int h_campaign_status_read(struct rctx *c, struct blob *out)
 {
-	return field_word(c, &coll_campaigns, "status", campaign_status,
-			  NLABELS(campaign_status), out);
+	return field_word(c, &coll_campaigns, &campaign_status_field, out);
 }
 
 int h_account_status_read(struct rctx *c, struct blob *out)
 {
-	return field_word(c, &coll_accounts, "status", account_status,
-			  NLABELS(account_status), out);
+	return field_word(c, &coll_accounts, &account_status_field, out);
 }
 
 int h_account_warmup_read(struct rctx *c, struct blob *out)
 {
-	return field_word(c, &coll_accounts, "warmup_status", warmup_status,
-			  NLABELS(warmup_status), out);
+	return field_word(c, &coll_accounts, &warmup_field, out);
 }
 
-/* body.text when the email has one, else body.html as plain text. */
-int h_body_read(struct rctx *c, struct blob *out)
+/* coll_derive_fn: body.text when the email has one, else body.html as
+ * plain text. */
+static int derive_body(const cJSON *obj, const void *arg, struct blob *out)
 {
-	char id[512];
-	cJSON *obj;
-	const cJSON *body, *text, *html;
-	int rc = 0;
+	const cJSON *body = cJSON_GetObjectItemCaseSensitive(obj, "body");
+	const cJSON *text = cJSON_GetObjectItemCaseSensitive(body, "text");
+	const cJSON *html = cJSON_GetObjectItemCaseSensitive(body, "html");
 
-	if (!h_cap_id(c, 0, id, sizeof(id)))
-		return -ENOENT;
-	rc = coll_object_json(&coll_emails, id, &obj);
-	if (rc < 0)
-		return rc;
-	body = cJSON_GetObjectItemCaseSensitive(obj, "body");
-	text = cJSON_GetObjectItemCaseSensitive(body, "text");
-	html = cJSON_GetObjectItemCaseSensitive(body, "html");
+	(void)arg;
 	out->mtime = coll_mtime(obj);
 	if (cJSON_IsString(text) && *text->valuestring) {
 		size_t n = strlen(text->valuestring);
@@ -140,10 +147,16 @@ int h_body_read(struct rctx *c, struct blob *out)
 		out->data = strdup("");
 		out->len = 0;
 	}
-	cJSON_Delete(obj);
-	if (!out->data)
-		rc = -ENOMEM;
-	return rc;
+	return out->data ? 0 : -ENOMEM;
+}
+
+int h_body_read(struct rctx *c, struct blob *out)
+{
+	char id[512];
+
+	if (!h_cap_id(c, 0, id, sizeof(id)))
+		return -ENOENT;
+	return coll_derived(&coll_emails, id, "body", derive_body, NULL, out);
 }
 
 int h_empty_read(struct rctx *c, struct blob *out)

@@ -1,6 +1,7 @@
 /*
  * test_cache.c - blobs stay fresh for the TTL; a listing gives every
- * holder of a clashing name the long form, whichever page it came in.
+ * holder of a clashing name the long form, whichever page it came in;
+ * versions, change reports, what an operation learns, derived blobs.
  */
 #include <check.h>
 #include <errno.h>
@@ -71,11 +72,12 @@ START_TEST(test_cache_failed_fill_is_not_cached)
 	struct blob b;
 	size_t len;
 	time_t mtime;
+	uint64_t version;
 
 	cache_init(60);
 	fills = 0;
 	ck_assert_int_eq(cache_blob("k", fill_fail, NULL, &b), -EIO);
-	ck_assert_int_eq(cache_blob_peek("k", &len, &mtime), -ENOENT);
+	ck_assert_int_eq(cache_blob_peek("k", &len, &mtime, &version), -ENOENT);
 	ck_assert_int_eq(cache_blob("k", fill_hello, NULL, &b), 0);
 	blob_free(&b);
 	ck_assert_int_eq(fills, 2);
@@ -104,6 +106,127 @@ static void add(struct listing *l, const char *name, const char *id)
 	e.blob = strdup(id);
 	ck_assert_int_eq(listing_add(l, &e, clash_long), 0);
 }
+
+/* The reports the cache made, as the watcher saw them. */
+static int reported[3];
+static uint64_t last_key;
+
+static void watch(enum cache_change what, uint64_t key)
+{
+	reported[what]++;
+	last_key = key;
+}
+
+START_TEST(test_cache_versions_are_the_bytes_and_changes_are_reported)
+{
+	struct blob b;
+	size_t len;
+	time_t mtime;
+	uint64_t v1, v2;
+
+	cache_init(60);
+	memset(reported, 0, sizeof(reported));
+	cache_watch(watch);
+	cache_blob_put("lead:1", "{\"a\": 1}\n", 9, 5);
+	ck_assert_int_eq(cache_blob_peek("lead:1", &len, &mtime, &v1), 0);
+	ck_assert(v1 == cache_hash("{\"a\": 1}\n", 9));
+	ck_assert_int_eq(reported[CACHE_CHANGED], 0);	/* nothing before */
+	cache_blob_put("lead:1", "{\"a\": 1}\n", 9, 5);
+	ck_assert_int_eq(reported[CACHE_CHANGED], 0);	/* the same bytes */
+	cache_blob_put("lead:1", "{\"a\": 2}\n", 9, 5);
+	ck_assert_int_eq(reported[CACHE_CHANGED], 1);	/* same size, new bytes */
+	ck_assert(last_key == cache_key_hash("lead:1"));
+	ck_assert_int_eq(cache_blob_peek("lead:1", &len, &mtime, &v2), 0);
+	ck_assert(v2 != v1);
+	ck_assert_int_eq(cache_blob("lead:1", fill_hello, NULL, &b), 0);
+	ck_assert(b.version == v2);
+	blob_free(&b);
+	cache_blob_drop("lead:1");
+	ck_assert_int_eq(reported[CACHE_DROPPED], 1);
+	cache_drop_all();
+	ck_assert_int_eq(reported[CACHE_DROPPED_ALL], 1);
+	cache_watch(NULL);
+	cache_destroy();
+}
+END_TEST
+
+START_TEST(test_cache_an_operation_learns_what_it_depends_on_and_for_how_long)
+{
+	struct blob b;
+
+	cache_init(60);
+	cache_op_begin(0);
+	ck_assert(cache_op_expires() == 60);	/* consulted nothing */
+	ck_assert_int_eq(cache_blob("doc", fill_hello, NULL, &b), 0);
+	blob_free(&b);
+	ck_assert(cache_op_dep() == cache_key_hash("doc"));
+	ck_assert(cache_op_fetched());
+	ck_assert(cache_op_expires() > 59 && cache_op_expires() <= 60);
+	ck_assert(!cache_op_raced());
+	cache_blob_put("doc", "other", 5, 0);	/* a change meanwhile */
+	ck_assert(cache_op_raced());
+	cache_op_end();
+	cache_destroy();
+}
+END_TEST
+
+START_TEST(test_cache_zero_ttl_serves_one_burst_of_a_process_once)
+{
+	struct blob b;
+
+	cache_init(0);
+	fills = 0;
+	for (int i = 0; i < 3; i++) {
+		cache_op_begin(4242);
+		ck_assert_int_eq(cache_blob("k", fill_hello, NULL, &b), 0);
+		blob_free(&b);
+		cache_op_end();
+	}
+	ck_assert_int_eq(fills, 1);	/* one process, one burst */
+	cache_op_begin(4343);
+	ck_assert_int_eq(cache_blob("k", fill_hello, NULL, &b), 0);
+	blob_free(&b);
+	cache_op_end();
+	ck_assert_int_eq(fills, 2);	/* another process */
+	cache_destroy();
+}
+END_TEST
+
+static int derives;
+
+static int upper(void *arg, const struct blob *src, struct blob *out)
+{
+	(void)arg;
+	derives++;
+	out->data = strndup(src->data, src->len);
+	for (size_t i = 0; out->data && i < src->len; i++)
+		if (out->data[i] >= 'a' && out->data[i] <= 'z')
+			out->data[i] -= 32;
+	out->len = src->len;
+	return out->data ? 0 : -ENOMEM;
+}
+
+START_TEST(test_cache_a_derived_blob_is_made_once_per_version)
+{
+	struct blob src = { .data = "abc", .len = 3, .version = 7 }, out;
+
+	cache_init(60);
+	derives = 0;
+	for (int i = 0; i < 3; i++) {
+		ck_assert_int_eq(cache_derived("up", &src, upper, NULL, &out), 0);
+		ck_assert_str_eq(out.data, "ABC");
+		blob_free(&out);
+	}
+	ck_assert_int_eq(derives, 1);
+	src.data = "abd";
+	src.version = 8;
+	ck_assert_int_eq(cache_derived("up", &src, upper, NULL, &out), 0);
+	ck_assert_str_eq(out.data, "ABD");
+	blob_free(&out);
+	ck_assert_int_eq(derives, 2);
+	cache_destroy();
+}
+END_TEST
 
 START_TEST(test_cache_listing_clash_renames_every_holder)
 {
@@ -154,6 +277,13 @@ Suite *cache_suite(void)
 	tcase_add_test(tc, test_cache_failed_fill_is_not_cached);
 	tcase_add_test(tc, test_cache_listing_clash_renames_every_holder);
 	tcase_add_test(tc, test_cache_listing_survives_drop_while_held);
+	tcase_add_test(tc,
+		       test_cache_versions_are_the_bytes_and_changes_are_reported);
+	tcase_add_test(
+	    tc,
+	    test_cache_an_operation_learns_what_it_depends_on_and_for_how_long);
+	tcase_add_test(tc, test_cache_zero_ttl_serves_one_burst_of_a_process_once);
+	tcase_add_test(tc, test_cache_a_derived_blob_is_made_once_per_version);
 	suite_add_tcase(s, tc);
 	return s;
 }
