@@ -369,6 +369,44 @@ static int take_rest_of_prev(struct listing *l, const char *id,
 	return rc;
 }
 
+/* A list call's context of its own, for a page fetched ahead. */
+struct ahead_ctx {
+	struct api_list_ctx ctx;
+	char *path;
+	cJSON *body;
+};
+
+static void ahead_free(void *p)
+{
+	struct ahead_ctx *a = p;
+
+	free(a->path);
+	cJSON_Delete(a->body);
+	free(a);
+}
+
+/* Fetches the listing's next page while this one is taken in: a folder
+ * listed whole costs the latency of its pages, not that plus the work on
+ * each.  Not for streamed folders, whose reader may stop early. */
+static void fetch_ahead(const struct coll *c, struct listing *l,
+			const struct api_list_ctx *ctx)
+{
+	struct ahead_ctx *a;
+
+	if (c->stream || c->unpaged || !(a = calloc(1, sizeof(*a))))
+		return;
+	a->ctx = *ctx;
+	a->path = strdup(ctx->path);
+	a->body = ctx->body ? cJSON_Duplicate(ctx->body, 1) : NULL;
+	a->ctx.path = a->path;
+	a->ctx.body = a->body;
+	if (!a->path || (ctx->body && !a->body)) {
+		ahead_free(a);
+		return;
+	}
+	pager_prefetch(&l->pager, api_list_fetch, a, ahead_free);
+}
+
 /* listing_load_fn: fetches one page and adds its entries. */
 static int load_page(struct listing *l, void *arg)
 {
@@ -407,6 +445,8 @@ static int load_page(struct listing *l, void *arg)
 	ctx.body = body;
 	rc = pager_next(&l->pager, c->unpaged ? fetch_unpaged : api_list_fetch,
 			&ctx, &items);
+	if (rc > 0)
+		fetch_ahead(c, l, &ctx);
 	free(path);
 	cJSON_Delete(body);
 	if (rc <= 0) {
@@ -764,7 +804,7 @@ int coll_learn(const struct coll *c, const char *parent, const cJSON *obj)
 	struct listing *l;
 	struct entry e;
 	size_t i;
-	int same = 0, rc = entry_from(c, obj, &e);
+	int same = 0, complete, rc = entry_from(c, obj, &e);
 
 	if (rc < 0)
 		return rc;
@@ -793,10 +833,14 @@ int coll_learn(const struct coll *c, const char *parent, const cJSON *obj)
 			old->aux = e.aux ? strdup(e.aux) : NULL;
 		}
 	}
+	complete = l->complete;
 	cache_unlock();
-	if (!i && l->complete)
+	/* A listing still being filled may have fetched the page the object
+	 * belongs on before the write: it is listed again instead (a streamed
+	 * one pages in what it has not reached from the server later). */
+	if (!i && complete)
 		listing_add(l, &e, c->suffix ? clash_json : clash_plain);
-	else if (i && !same)
+	else if ((i && !same) || (!i && !c->stream))
 		coll_forget(c, parent);
 	entry_clear(&e);
 	listing_put(l);
@@ -840,8 +884,17 @@ void coll_unlearn(const struct coll *c, const char *parent, const char *id)
 	char *key = blob_key(c, id);
 
 	if (l) {
+		int gone_early;
+
+		cache_lock();
+		gone_early = !listing_find_id(l, id) && !l->complete &&
+			     !c->stream;
+		cache_unlock();
 		listing_remove(l, id);
 		listing_put(l);
+		/* One still being filled may bring the object back. */
+		if (gone_early)
+			coll_forget(c, parent);
 	}
 	if (key)
 		cache_blob_drop(key);

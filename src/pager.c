@@ -17,9 +17,23 @@
  */
 #include <errno.h>
 #include <stdlib.h>
+#include <pthread.h>
+#include <signal.h>
 #include <string.h>
 
 #include "pager.h"
+#include "stop.h"
+
+/* A page fetched ahead, in its own thread. */
+struct pager_ahead {
+	pthread_t thread;
+	char *cursor;
+	pager_fetch_fn fetch;
+	void *ctx;
+	void (*ctx_free)(void *);
+	cJSON *resp;
+	int rc;
+};
 
 void pager_init(struct pager *p)
 {
@@ -104,16 +118,82 @@ static int take_page(struct pager *p, cJSON *resp, cJSON **items)
 	return 0;
 }
 
+static void *ahead_main(void *arg)
+{
+	struct pager_ahead *a = arg;
+	sigset_t stops;
+
+	/* Signals that stop the mount belong to the FUSE loop's threads. */
+	sigemptyset(&stops);
+	sigaddset(&stops, SIGHUP);
+	sigaddset(&stops, SIGINT);
+	sigaddset(&stops, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &stops, NULL);
+	stop_reading(1);
+	a->rc = a->fetch(a->ctx, a->cursor, &a->resp);
+	return NULL;
+}
+
+void pager_prefetch(struct pager *p, pager_fetch_fn fetch, void *ctx,
+		    void (*ctx_free)(void *))
+{
+	struct pager_ahead *a;
+
+	if (p->done || !p->cursor || p->ahead || !(a = calloc(1, sizeof(*a)))) {
+		ctx_free(ctx);
+		return;
+	}
+	a->cursor = strdup(p->cursor);
+	a->fetch = fetch;
+	a->ctx = ctx;
+	a->ctx_free = ctx_free;
+	if (!a->cursor || pthread_create(&a->thread, NULL, ahead_main, a)) {
+		free(a->cursor);
+		free(a);
+		ctx_free(ctx);
+		return;
+	}
+	p->ahead = a;
+}
+
+/* Waits for the page fetched ahead; returns it when it is the page for
+ * cursor, else drops it.  1 when *resp, *rc are that page's. */
+static int take_ahead(struct pager *p, const char *cursor, cJSON **resp,
+		      int *rc)
+{
+	struct pager_ahead *a = p->ahead;
+	int ours;
+
+	if (!a)
+		return 0;
+	pthread_join(a->thread, NULL);
+	p->ahead = NULL;
+	ours = cursor && !strcmp(a->cursor, cursor);
+	if (ours) {
+		*resp = a->resp;
+		*rc = a->rc;
+	} else {
+		cJSON_Delete(a->resp);
+	}
+	a->ctx_free(a->ctx);
+	free(a->cursor);
+	free(a);
+	return ours;
+}
+
 int pager_next(struct pager *p, pager_fetch_fn fetch, void *ctx, cJSON **items)
 {
 	cJSON *resp = NULL;
 	int rc;
 
 	*items = NULL;
-	if (p->done)
+	if (p->done) {
+		take_ahead(p, NULL, &resp, &rc);
 		return p->error;
+	}
 
-	rc = fetch(ctx, p->cursor, &resp);
+	if (!take_ahead(p, p->cursor, &resp, &rc))
+		rc = fetch(ctx, p->cursor, &resp);
 	if (rc > 0)
 		rc = -EIO;
 	if (!rc && !resp)
@@ -138,8 +218,11 @@ int pager_next(struct pager *p, pager_fetch_fn fetch, void *ctx, cJSON **items)
 
 void pager_free(struct pager *p)
 {
+	cJSON *resp = NULL;
 	size_t i;
+	int rc;
 
+	take_ahead(p, NULL, &resp, &rc);
 	for (i = 0; i < p->nseen; i++)
 		free(p->seen[i]);
 	free(p->seen);

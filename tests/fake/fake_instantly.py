@@ -36,6 +36,8 @@ def parse_args(argv):
     src.add_argument("--demo", action="store_true", help="built-in sample workspace")
     p.add_argument("--leads", type=int, default=0, help="generate N extra leads")
     p.add_argument("--leads-campaign", help="campaign id for --leads (default: the first)")
+    p.add_argument("--emails", type=int, default=0,
+                   help="generate N extra inbox messages, four to a thread")
     p.add_argument("--latency-ms", type=float, default=0, help="delay every API answer")
     p.add_argument("--rate-429", type=float, default=0, help="probability of a 429")
     p.add_argument("--rate-5xx", type=float, default=0, help="probability of a 5xx")
@@ -84,6 +86,7 @@ def state_loader(args, build):
     def load(state):
         state.load(build())
         fake_seeds.add_generated_leads(state, args.leads, args.leads_campaign)
+        fake_seeds.add_generated_emails(state, args.emails)
     return load
 
 

@@ -542,6 +542,37 @@ def add_generated_leads(state, count, campaign_id=None):
     return campaign_id
 
 
+# ---------------------------------------------------------------- --emails N
+
+def add_generated_emails(state, count):
+    """Add count messages to the inbox, four to a thread, between the first
+    lead and the first account; one in seven unread."""
+    if count <= 0:
+        return
+    lead_id = state.leads.keys[0] if state.leads.keys else None
+    lead = state.render_lead(state.leads.by_id[lead_id]) if lead_id else \
+        {"id": None, "email": "someone@example.com", "campaign": None}
+    accounts = state.accounts.ids_in_order()
+    account = accounts[0] if accounts else "sales@example.com"
+    words = ["pricing", "demo", "onboarding", "renewal", "invoice", "meeting"]
+    for i in range(count):
+        tid = sid("7d1", i // 4 + 1)
+        when = ts(-i)           # newest first: message 0 is the newest
+        incoming = i % 2 == 0
+        text = "Message %d about %s.\nThanks,\n%s" % (i, words[i % len(words)],
+                                                     lead["email"])
+        state.emails.add(M.shape(M.EMAIL, {
+            "id": sid("e3b", i + 1), "timestamp_created": when, "timestamp_email": when,
+            "message_id": "<gen.%d@mail.example>" % i, "subject": "Thread %d" % (i // 4),
+            "from_address_email": lead["email"] if incoming else account,
+            "to_address_email_list": account if incoming else lead["email"],
+            "body": {"text": text}, "campaign_id": lead.get("campaign"),
+            "lead": lead["email"], "lead_id": lead["id"], "eaccount": account,
+            "ue_type": 2 if incoming else 3, "is_unread": 1 if i % 7 == 0 else 0,
+            "is_auto_reply": 0, "is_focused": 1, "thread_id": tid,
+            "content_preview": text[:100]}, state.ctx))
+
+
 def main(argv):
     from fake_state import State
     which = argv[1] if len(argv) > 1 else "test"

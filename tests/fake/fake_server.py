@@ -33,9 +33,8 @@ from fake_routes import Router
 from fake_state import STATE_KEYS, State
 
 MAX_BODY = 64 * 1024 * 1024
-FAULT_ACTIONS = ("status", "invalid_json", "truncate", "reset", "slow", "repeat_cursor",
-                 "lost_answer",
-                 "huge")
+FAULT_ACTIONS = ("status", "invalid_json", "truncate", "reset", "slow", "late",
+                 "repeat_cursor", "lost_answer", "huge")
 
 
 class Knobs:
@@ -324,6 +323,7 @@ class Handler(BaseHTTPRequestHandler):
             time.sleep(app.knobs.latency_ms / 1000.0)
         repeat = lost = False
         after = None
+        late = 0.0
         if fault:
             kind = fault["action"] if fault["action"] != "status" else str(fault["status"])
             if fault.get("after"):
@@ -332,6 +332,8 @@ class Handler(BaseHTTPRequestHandler):
             app.stats.fault(key, kind)
             if fault["action"] == "slow":
                 time.sleep(float(fault.get("ms", 1000)) / 1000.0)
+            elif fault["action"] == "late":
+                late = float(fault.get("ms", 1000)) / 1000.0
             elif fault["action"] == "repeat_cursor":
                 repeat = True
             elif fault["action"] == "lost_answer":
@@ -358,6 +360,8 @@ class Handler(BaseHTTPRequestHandler):
             return self.reset_connection()
         if after:
             return self.send_fault(after)
+        if late:
+            time.sleep(late)        # the answer was made before the wait
         self.send_bytes(200, data)
 
     def check_edge(self, app, gateway):

@@ -25,9 +25,9 @@ request legitimately changes them.  What must hold is the final state,
 which tests/faults/compare.py compares with a fault-free run's.
 
 INSTANTLYFS_STATE_DIR names a folder where each test class, when it ends,
-leaves the fake's final state (GET /_fake/state) and its request
-statistics (GET /_fake/stats, summed over the tests' resets) as
-<module>.<Class>.state.json and <module>.<Class>.stats.json.
+leaves the fake's final state (GET /_fake/state), its request statistics
+(GET /_fake/stats, summed over the tests' resets) and its mount's log as
+<module>.<Class>.state.json, .stats.json and .mount.log.
 """
 import collections
 import json
@@ -247,8 +247,8 @@ class Fake:
                 add_counts(out["faults"].setdefault(route, {}), kinds)
         return out
 
-    def state(self):
-        return self.call("GET", "/_fake/state")
+    def state(self, keys=None):
+        return self.call("GET", "/_fake/state" + ("?keys=" + ",".join(keys) if keys else ""))
 
     def faults(self, **knobs):
         self.call("POST", "/_fake/faults", knobs)
@@ -479,6 +479,7 @@ class MountTest(unittest.TestCase):
         name = "%s.%s" % (cls.__module__, cls.__name__)
         try:
             os.makedirs(STATE_DIR, exist_ok=True)
+            shutil.copy(cls.mnt.log_path, os.path.join(STATE_DIR, name + ".mount.log"))
             for what, get in (("state", cls.fake.state), ("stats", cls.fake.all_stats)):
                 data = get()
                 out = os.path.join(STATE_DIR, "%s.%s.json" % (name, what))

@@ -10,9 +10,10 @@ opened, never a mix, and its next open sees the new ones).
 """
 import json
 import os
+import subprocess
 import time
 
-from harness import SEED, MountTest
+from harness import SEED, MountTest, wait_for
 
 
 def same_length_change(text):
@@ -182,3 +183,38 @@ class ExpiryTest(MountTest):
         self.assertEqual(json.loads(self.sh("cat '%s'" % rel))["first_name"], name)
         self.assertIn(lead["email"], self.sh("grep -rl '\"first_name\": \"%s\"' campaigns/%s/leads"
                                              % (name, big["id"])))
+
+
+class LearnWhileListingTest(MountTest):
+    """A create whose answer lands while the folder is being listed again
+    must not be lost by that listing, whose last page was made before the
+    lead existed (the race the stress test met under faults)."""
+
+    fake_args = ["--seed", SEED]
+    mount_opts = ["cache_ttl=1"]
+
+    def test_a_lead_made_during_a_relisting_is_listed(self):
+        big = next(c for c in self.fake.state()["campaigns"] if c["name"] == "Big Campaign")
+        leads = "campaigns/%s/leads" % big["id"]
+        self.sh("ls %s >/dev/null" % leads)
+        # The POST is carried out 3 s after it arrives; the relisting's
+        # third page is made at once (before the lead exists) and
+        # delivered 3 s later, after the POST's answer.
+        self.fake.faults(rules=[
+            {"method": "POST", "path_prefix": "/api/v2/leads", "action": "slow",
+             "ms": 3000, "count": 1},
+            {"method": "POST", "path_prefix": "/api/v2/leads/list", "action": "late",
+             "ms": 3000, "skip": 2, "count": 1}])
+        try:
+            make = subprocess.Popen(["sh", "-c", "echo '{}' > %s/race@new.example.json" % leads],
+                                    cwd=self.mnt.dir)
+            wait_for(lambda: self.fake.requests().get("POST /api/v2/leads", 0) >= 1,
+                     what="the POST")
+            time.sleep(1.2)             # the listing has expired
+            self.fake.reset_stats()
+            self.sh("ls %s >/dev/null" % leads)
+            self.assertEqual(make.wait(30), 0)
+        finally:
+            self.fake.clear_faults()
+        self.assertIn("race@new.example.json", os.listdir(self.mnt.path(leads)))
+        os.stat(self.mnt.path(leads, "race@new.example.json"))
