@@ -44,7 +44,7 @@ int pager_next(struct pager *p, pager_fetch_fn fetch, void *ctx, cJSON **items);
  * Starts fetching the next page in a thread of its own, while the caller
  * works on the last one; the next pager_next() takes it.  ctx is taken
  * (freed with ctx_free).  Nothing happens when there is no next page or
- * no thread can be had.  The fetch counts as a read (stop.h).
+ * no thread can be had.
  */
 void pager_prefetch(struct pager *p, pager_fetch_fn fetch, void *ctx,
 		    void (*ctx_free)(void *));

@@ -21,6 +21,7 @@
 #include "hmap.h"
 #include "once.h"
 #include "render.h"
+#include "stop.h"
 
 /* Where a collection lives.  Unset list_method means GET, unset
  * key_field "id". */
@@ -376,6 +377,14 @@ struct ahead_ctx {
 	cJSON *body;
 };
 
+/* pager_fetch_fn of a page fetched ahead: a read (stop.h), so that the
+ * mount's stop drops it at once. */
+static int ahead_fetch(void *ctx, const char *cursor, cJSON **resp)
+{
+	stop_reading(1);
+	return api_list_fetch(ctx, cursor, resp);
+}
+
 static void ahead_free(void *p)
 {
 	struct ahead_ctx *a = p;
@@ -404,7 +413,7 @@ static void fetch_ahead(const struct coll *c, struct listing *l,
 		ahead_free(a);
 		return;
 	}
-	pager_prefetch(&l->pager, api_list_fetch, a, ahead_free);
+	pager_prefetch(&l->pager, ahead_fetch, a, ahead_free);
 }
 
 /* listing_load_fn: fetches one page and adds its entries. */

@@ -280,17 +280,18 @@ static void entry_attr(const struct dh *d, const struct listing *l,
 
 /*
  * The name of listing entry j, copied into buf, and what is known of it
- * into a; 0 past the end.  A page is fetched only when may_load: one
- * readdir call returns what is loaded and the next one asks for more, so
- * a reader that stops early (ls | head with a streaming tool) spends one
- * request.
+ * into a; 0 past the end, -errno when a page failed before it.  A page is
+ * fetched only when may_load: one readdir call returns what is loaded and
+ * the next one asks for more, so a reader that stops early (ls | head)
+ * spends fewer requests, and one that goes on reads while the next page
+ * comes.
  */
 static int listing_name(const struct dh *d, size_t j, char *buf, size_t len,
 			struct fs_dirent_attr *a, int may_load)
 {
 	const struct dirfill *f = &d->fill;
 	struct listing *l = f->lst;
-	int found = 0;
+	int found = 0, rc;
 
 	for (;;) {
 		cache_lock();
@@ -306,8 +307,10 @@ static int listing_name(const struct dh *d, size_t j, char *buf, size_t len,
 		int more = !found && !l->complete && !l->error && may_load;
 
 		cache_unlock();
-		if (!more || coll_fill(l, j) < 0)
+		if (!more)
 			return found;
+		if ((rc = coll_fill(l, j)) < 0)
+			return rc;
 	}
 }
 
@@ -333,7 +336,7 @@ int fs_readdir(struct fuse_file_info *fi, off_t off, fs_fill_fn fill,
 {
 	struct dh *d = (struct dh *)(uintptr_t)fi->fh;
 	char name[1024];
-	int added = 0;
+	int added = 0, rc;
 
 	for (;; off++, added++) {
 		struct fs_dirent_attr a = { 0 };
@@ -351,8 +354,12 @@ int fs_readdir(struct fuse_file_info *fi, off_t off, fs_fill_fn fill,
 			continue;
 		}
 		i -= d->fill.n;
-		if (!d->fill.lst || !listing_name(d, i, name, sizeof(name), &a,
-						  added == 0))
+		rc = d->fill.lst ? listing_name(d, i, name, sizeof(name), &a,
+						added == 0)
+				 : 0;
+		if (rc < 0 && !added)
+			return rc;	/* a page failed: the reader learns it */
+		if (rc <= 0)
 			break;
 		if (!*name || is_hidden(d, name))
 			continue;	/* no label, or removed */

@@ -74,9 +74,10 @@ static int list(struct rctx *c, struct dirfill *d, int labels)
 	if (!d->lst)
 		return -ENOMEM;
 	d->show_label = labels;
-	/* A streamed folder is paged in as the reader goes; others whole,
-	 * so an error shows at opendir rather than half-way. */
-	return coll_fill(d->lst, coll->stream ? 0 : (size_t)-1);
+	/* The first page now, so that a folder that cannot be listed fails
+	 * at opendir; the rest as the reader goes (the next page is fetched
+	 * ahead while it reads this one, unless the folder is streamed). */
+	return coll_fill(d->lst, 0);
 }
 
 int h_coll_list(struct rctx *c, struct dirfill *d)

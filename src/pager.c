@@ -22,7 +22,6 @@
 #include <string.h>
 
 #include "pager.h"
-#include "stop.h"
 
 /* A page fetched ahead, in its own thread. */
 struct pager_ahead {
@@ -129,7 +128,6 @@ static void *ahead_main(void *arg)
 	sigaddset(&stops, SIGINT);
 	sigaddset(&stops, SIGTERM);
 	pthread_sigmask(SIG_BLOCK, &stops, NULL);
-	stop_reading(1);
 	a->rc = a->fetch(a->ctx, a->cursor, &a->resp);
 	return NULL;
 }
