@@ -77,7 +77,6 @@ struct entry {
 	char *label;	/* the by-name/ name, or NULL */
 	char *id;	/* the API key of the object */
 	char *aux;	/* a field kept for views (status, thread id...) */
-	char *blob;	/* key of the object's blob */
 	size_t size;
 	time_t mtime;
 	unsigned char marked;	/* a flag kept for views (unread...) */

@@ -64,6 +64,10 @@ struct item {
 };
 void item_free(struct item *it);
 
+/* The key of the blob of entry e of l into buf: "" when it does not
+ * fit.  Returns buf. */
+char *coll_entry_key(const struct listing *l, const struct entry *e,
+		     char *buf, size_t len);
 /* The listing of c under parent (NULL at top level); release with
  * listing_put().  Nothing is fetched yet. */
 struct listing *coll_listing(const struct coll *c, const char *parent);

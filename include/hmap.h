@@ -11,6 +11,9 @@
 struct hmap;
 
 struct hmap *hmap_new(void);
+/* A map whose keys are not copied: each must stay valid, unchanged, while
+ * it is in the map (a key of an entry that holds its own string). */
+struct hmap *hmap_new_borrowing(void);
 /* Calls free_val (if not NULL) on every value. */
 void hmap_free(struct hmap *m, void (*free_val)(void *));
 /* Replaces an existing value, returning the old one in *old (if old). */

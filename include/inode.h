@@ -12,7 +12,11 @@
  * A file's node also carries the version of the bytes it was looked up
  * with.  When the bytes under a name change, the name gets a new node
  * (inode_lookup() with another version), so the kernel's pages of the old
- * one, and a process that has it open, keep the old bytes whole.
+ * one, and a process that has it open, keep the old bytes whole.  The old
+ * node is superseded, not detached: it still stands for its path (a
+ * futimens on it still reaches the file), it only no longer answers for
+ * the name.  A node looked up before its bytes were known (version 0: a
+ * file being created) takes the first version it is seen with.
  *
  * Each node also records which cache key it was served from, so that a
  * change of that key can be told to the kernel (inval.c).
@@ -48,7 +52,8 @@ uint64_t inode_version(uint64_t ino);
 
 /*
  * The path of ino ("/" for the root) into buf: 0, -ENOENT when the node
- * is unknown or detached (or an ancestor is), -ENAMETOOLONG.
+ * is unknown or detached (or an ancestor is), -ENAMETOOLONG.  A
+ * superseded node has its path.
  */
 int inode_path(uint64_t ino, char *buf, size_t len);
 /* parent's path and "/name" into buf, likewise. */

@@ -27,6 +27,7 @@ struct cblob {
 	int fetched_by;		/* the process it was fetched for */
 	int loading;
 	uint64_t source;	/* a derived blob: its source's version */
+	char key[];		/* the map's key */
 };
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
@@ -216,7 +217,7 @@ void cache_unlock(void)
 void cache_init(double ttl_seconds)
 {
 	ttl = ttl_seconds;
-	blobs = hmap_new();
+	blobs = hmap_new_borrowing();	/* keyed by each blob's own key */
 	listings = hmap_new();
 }
 
@@ -244,7 +245,6 @@ static void listing_free(struct listing *l)
 		free(l->e[i].label);
 		free(l->e[i].id);
 		free(l->e[i].aux);
-		free(l->e[i].blob);
 	}
 	free(l->e);
 	hmap_free(l->by_name, NULL);
@@ -275,7 +275,7 @@ void cache_drop_all(void)
 	 * by the generation check. */
 	hmap_free(blobs, cblob_free);
 	hmap_free(listings, listing_unref);
-	blobs = hmap_new();
+	blobs = hmap_new_borrowing();
 	listings = hmap_new();
 	generation++;
 	report(CACHE_DROPPED_ALL, NULL);
@@ -334,8 +334,12 @@ static struct cblob *blob_slot(const char *key)
 	struct cblob *b = hmap_get(blobs, key);
 
 	if (!b) {
-		b = calloc(1, sizeof(*b));
-		if (b && hmap_put(blobs, key, b, NULL) < 0) {
+		size_t n = strlen(key) + 1;
+
+		b = calloc(1, sizeof(*b) + n);
+		if (b)
+			memcpy(b->key, key, n);
+		if (b && hmap_put(blobs, b->key, b, NULL) < 0) {
 			free(b);
 			b = NULL;
 		}
@@ -516,9 +520,11 @@ static struct listing *listing_new(const char *key, void *owner,
 		return NULL;
 	l->key = strdup(key);
 	l->parent = parent ? strdup(parent) : NULL;
-	l->by_name = hmap_new();
-	l->by_label = hmap_new();
-	l->by_id = hmap_new();
+	/* Keyed by the entries' own strings: a listing of 100,000 leads
+	 * keeps each name and id once. */
+	l->by_name = hmap_new_borrowing();
+	l->by_label = hmap_new_borrowing();
+	l->by_id = hmap_new_borrowing();
 	l->clashed = hmap_new();
 	l->owner = owner;
 	l->refs = 1;	/* the map's */
@@ -680,7 +686,6 @@ int listing_add(struct listing *l, struct entry *e, listing_clash_fn clash)
 		free(e->label);
 		free(e->id);
 		free(e->aux);
-		free(e->blob);
 		memset(e, 0, sizeof(*e));
 		goto out;
 	}

@@ -199,6 +199,16 @@ static char *blob_key(const struct coll *c, const char *id)
 	return k;
 }
 
+char *coll_entry_key(const struct listing *l, const struct entry *e,
+		     char *buf, size_t len)
+{
+	const struct coll *c = l->owner;
+
+	if (snprintf(buf, len, "%s/%s", c->kind, e->id) >= (int)len)
+		*buf = '\0';
+	return buf;
+}
+
 /* "<name>.<id><suffix>", the name cut to fit one component. */
 static char *name_with_id(const char *name, const char *id, const char *suffix)
 {
@@ -257,7 +267,7 @@ static char *entry_name(const cJSON *obj, const char *field,
 static int entry_from(const struct coll *c, const cJSON *obj, struct entry *e)
 {
 	size_t len;
-	char *text;
+	char *text, *key;
 
 	memset(e, 0, sizeof(*e));
 	e->id = coll_field(obj, key_of(c));
@@ -276,15 +286,16 @@ static int entry_from(const struct coll *c, const cJSON *obj, struct entry *e)
 		e->marked = v && strcmp(v, "0") && strcmp(v, "false");
 		free(v);
 	}
-	e->blob = blob_key(c, e->id);
+	key = blob_key(c, e->id);
 	e->mtime = coll_mtime(obj);
 	text = render_json(obj, &len);
-	if (!e->name || !e->blob || !text ||
-	    (c->label_field && !e->label)) {
+	if (!e->name || !key || !text || (c->label_field && !e->label)) {
+		free(key);
 		free(text);
 		return -ENOMEM;
 	}
-	cache_blob_put(e->blob, text, len, e->mtime);
+	cache_blob_put(key, text, len, e->mtime);
+	free(key);
 	e->size = len;
 	free(text);
 	return 0;
@@ -296,7 +307,6 @@ static void entry_clear(struct entry *e)
 	free(e->label);
 	free(e->id);
 	free(e->aux);
-	free(e->blob);
 }
 
 /* A pager_fetch_fn for lists that take no limit or cursor: one answer. */
@@ -343,7 +353,6 @@ static int take_rest_of_prev(struct listing *l, const char *id,
 			rest[n].label = e->label ? strdup(e->label) : NULL;
 			rest[n].id = strdup(e->id);
 			rest[n].aux = e->aux ? strdup(e->aux) : NULL;
-			rest[n].blob = strdup(e->blob);
 			rest[n].size = e->size;
 			rest[n].mtime = e->mtime;
 			rest[n].marked = e->marked;
@@ -528,7 +537,7 @@ static int item_copy(struct listing *l, size_t i, struct item *out)
 	out->label = e->label ? strdup(e->label) : NULL;
 	out->id = strdup(e->id);
 	out->aux = e->aux ? strdup(e->aux) : NULL;
-	out->blob = strdup(e->blob);
+	out->blob = blob_key(l->owner, e->id);
 	out->size = e->size;
 	out->mtime = e->mtime;
 	if (!out->name || !out->id || !out->blob) {
@@ -583,9 +592,13 @@ static int fetch_item(const struct coll *c, const char *id, struct item *out)
 	out->label = e.label;
 	out->id = e.id;
 	out->aux = e.aux;
-	out->blob = e.blob;
+	out->blob = blob_key(c, e.id);
 	out->size = e.size;
 	out->mtime = e.mtime;
+	if (!out->blob) {
+		item_free(out);
+		return -ENOMEM;
+	}
 	return 0;
 }
 
@@ -866,10 +879,14 @@ static void drop_objects(const struct coll *c, const char *parent,
 	if (!l)
 		return;
 	cache_lock();
-	for (size_t i = 0; i < l->n; i++)
-		if (l->e[i].blob &&
+	for (size_t i = 0; i < l->n; i++) {
+		char key[600];
+
+		if (l->e[i].id &&
 		    (!aux || (l->e[i].aux && !strcmp(l->e[i].aux, aux))))
-			cache_blob_drop_locked(l->e[i].blob);
+			cache_blob_drop_locked(
+			    coll_entry_key(l, &l->e[i], key, sizeof(key)));
+	}
 	cache_unlock();
 	listing_put(l);
 }

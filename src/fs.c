@@ -259,13 +259,15 @@ static void entry_attr(const struct dh *d, const struct listing *l,
 	size_t len = 0;
 	time_t mtime = 0;
 	uint64_t version = 0;
+	char key[600];
 
 	memset(a, 0, sizeof(*a));
 	if (!r || d->fill.show_label || r->type == NODE_LINK ||
 	    !r->stat || r->stat != h_coll_stat)
 		return;
+	coll_entry_key(l, e, key, sizeof(key));
 	if (r->type == NODE_FILE &&
-	    cache_blob_peek_locked(e->blob, &len, &mtime, &version) < 0)
+	    cache_blob_peek_locked(key, &len, &mtime, &version) < 0)
 		return;
 	a->known = 1;
 	a->node.type = r->type;
@@ -274,7 +276,7 @@ static void entry_attr(const struct dh *d, const struct listing *l,
 	a->node.size = len;
 	a->node.mtime = mtime ? mtime : e->mtime ? e->mtime : route_mount_time;
 	a->node.version = version;
-	a->dep = r->type == NODE_FILE ? cache_key_hash(e->blob) : 0;
+	a->dep = cache_key_hash(key);
 	a->fetched = l->fetched;
 }
 

@@ -85,8 +85,12 @@ static int versioned(const struct node *n)
 static void ll_init(void *data, struct fuse_conn_info *conn)
 {
 	(void)data;
+	/* Every getdents of a folder carries attributes, not only its first:
+	 * grep -r and find read a whole folder before opening any file, and
+	 * would otherwise look each one up. */
 	if (conn->capable & FUSE_CAP_READDIRPLUS)
 		conn->want |= FUSE_CAP_READDIRPLUS;
+	conn->want &= ~FUSE_CAP_READDIRPLUS_AUTO;
 	inode_init();
 	fs_start();
 }

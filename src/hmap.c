@@ -28,6 +28,7 @@ struct hmap {
 	size_t nslots; /* a power of two */
 	size_t count;  /* live entries */
 	size_t used;   /* live entries and tombstones */
+	int borrows;   /* keys are the caller's, never copied or freed */
 };
 
 static char tombstone_mark;
@@ -47,6 +48,15 @@ static uint64_t fnv1a(const char *s)
 static int live(const struct slot *s)
 {
 	return s->key && s->key != TOMBSTONE;
+}
+
+struct hmap *hmap_new_borrowing(void)
+{
+	struct hmap *m = hmap_new();
+
+	if (m)
+		m->borrows = 1;
+	return m;
 }
 
 struct hmap *hmap_new(void)
@@ -75,7 +85,8 @@ void hmap_free(struct hmap *m, void (*free_val)(void *))
 			continue;
 		if (free_val)
 			free_val(m->slots[i].val);
-		free(m->slots[i].key);
+		if (!m->borrows)
+			free(m->slots[i].key);
 	}
 	free(m->slots);
 	free(m);
@@ -153,7 +164,7 @@ int hmap_put(struct hmap *m, const char *key, void *val, void **old)
 		if (rehash(m, n))
 			return -ENOMEM;
 	}
-	copy = strdup(key);
+	copy = m->borrows ? (char *)key : strdup(key);
 	if (!copy)
 		return -ENOMEM;
 
@@ -185,7 +196,8 @@ void *hmap_del(struct hmap *m, const char *key)
 	if (!s)
 		return NULL;
 	val = s->val;
-	free(s->key);
+	if (!m->borrows)
+		free(s->key);
 	s->key = TOMBSTONE;
 	s->val = NULL;
 	m->count--;

@@ -24,6 +24,7 @@ struct inode {
 	struct inode *next_dep;	/* chain of the table by dep */
 	uint32_t hash;		/* of (parent, name) */
 	uint8_t is_dir;
+	uint8_t named;		/* in the table by name */
 	char name[];
 };
 
@@ -180,15 +181,18 @@ static void attach(struct inode *n, uint64_t parent, uint32_t h)
 
 	n->parent = parent;
 	n->hash = h;
+	n->named = 1;
 	n->next_name = by_name.slot[s];
 	by_name.slot[s] = n;
 }
 
-static void detach(struct inode *n)
+/* The name answers with another node now; this one still stands for the
+ * same path (a file with new bytes under its name). */
+static void supersede(struct inode *n)
 {
 	struct inode **p;
 
-	if (!n->parent)
+	if (!n->named)
 		return;
 	for (p = &by_name.slot[n->hash & (by_name.size - 1)]; *p;
 	     p = &(*p)->next_name) {
@@ -197,8 +201,15 @@ static void detach(struct inode *n)
 			break;
 		}
 	}
-	n->parent = 0;
+	n->named = 0;
 	n->next_name = NULL;
+}
+
+/* No path leads to the node any more (rm, mv away). */
+static void detach(struct inode *n)
+{
+	supersede(n);
+	n->parent = 0;
 }
 
 static struct inode *node_new(const char *name, uint64_t version)
@@ -271,8 +282,10 @@ uint64_t inode_lookup(uint64_t parent, const char *name, uint64_t version)
 
 	pthread_mutex_lock(&lock);
 	n = find_name(parent, name, h);
-	if (n && version && n->version != version) {
-		detach(n);	/* a new version takes the name */
+	if (n && version && !n->version) {
+		n->version = version;	/* bytes not known before: none kept */
+	} else if (n && version && n->version != version) {
+		supersede(n);	/* a new version takes the name */
 		n = NULL;
 	}
 	if (!n && find_ino(parent) && (n = node_new(name, version)))
@@ -480,7 +493,7 @@ struct inode_note *inode_collect(uint64_t dep, int all, size_t *n)
 	} else if (dep && by_dep.size) {
 		for (struct inode *x = by_dep.slot[dep_slot(by_dep.size, dep)];
 		     x; x = x->next_dep)
-			if (x->dep == dep && x->parent &&
+			if (x->dep == dep && x->named &&
 			    note(&v, n, &cap, x) < 0)
 				goto out;
 	}

@@ -141,6 +141,26 @@ class FreshTest(MountTest):
         self.assertEqual(self.cat(rel), before)
         self.assertEqual(os.stat(self.mnt.path(rel)).st_size, len(before.encode()))
 
+    def test_a_new_file_keeps_its_inode_once_committed(self):
+        # touch(1): open, dup, close (the lead is made), then futimens on
+        # the other descriptor.  A lookup between the two sees the lead's
+        # bytes for the first time; the inode touch holds must still be
+        # the file.
+        path = self.mnt.path(self.leads_dir, "kept-inode@new.example.json")
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT, 0o644)
+        held = os.dup(fd)
+        try:
+            os.close(fd)
+            self.assertIn("kept-inode@new.example.json",
+                          os.listdir(self.mnt.path(self.leads_dir)))
+            before = os.stat(path).st_ino
+            os.utime(held)
+            self.assertEqual(os.fstat(held).st_ino, before)
+        finally:
+            os.close(held)
+        self.assertEqual(json.loads(self.cat(self.path({"email": "kept-inode@new.example"})))
+                         ["email"], "kept-inode@new.example")
+
     def test_rm_mv_and_rmdir_leave_no_stale_name(self):
         gone, moved = self.leads[44], self.leads[45]
         self.cat(self.path(gone))

@@ -103,7 +103,6 @@ static void add(struct listing *l, const char *name, const char *id)
 
 	e.name = strdup(name);
 	e.id = strdup(id);
-	e.blob = strdup(id);
 	ck_assert_int_eq(listing_add(l, &e, clash_long), 0);
 }
 

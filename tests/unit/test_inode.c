@@ -49,13 +49,22 @@ START_TEST(test_inode_a_name_keeps_its_node_until_its_bytes_change)
 	ck_assert_int_eq(inode_lookup(INODE_ROOT, "workspace.json", 1), f1);
 	f2 = inode_lookup(INODE_ROOT, "workspace.json", 2);
 	ck_assert_int_ne(f2, f1);
-	/* The old node lives on for the kernel, without a path. */
+	/* The old node lives on for the kernel: superseded, it keeps its
+	 * path, but the name answers with the new one. */
 	ck_assert_int_eq(inode_version(f1), 1);
-	ck_assert_int_eq(inode_path(f1, buf, sizeof(buf)), -ENOENT);
+	ck_assert_int_eq(inode_path(f1, buf, sizeof(buf)), 0);
+	ck_assert_str_eq(buf, "/workspace.json");
+	ck_assert_int_eq(inode_child(INODE_ROOT, "workspace.json"), f2);
 	ck_assert_str_eq(path_of(f2), "/workspace.json");
 	/* Folders and links pass 0: whatever their version, same node. */
 	f3 = inode_lookup(INODE_ROOT, "workspace.json", 0);
 	ck_assert_int_eq(f3, f2);
+	/* A file made here has no version until it is seen with one: it
+	 * keeps its node (touch's futimens after its close commits it). */
+	f1 = inode_lookup(INODE_ROOT, "new.json", 0);
+	ck_assert_int_eq(inode_lookup(INODE_ROOT, "new.json", 9), f1);
+	ck_assert_int_eq(inode_version(f1), 9);
+	ck_assert_int_ne(inode_lookup(INODE_ROOT, "new.json", 10), f1);
 }
 END_TEST
 
