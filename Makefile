@@ -124,7 +124,12 @@ clean:
 
 include tests/fuzz/fuzz.mk
 
-# Speed and memory on a 100,000-lead campaign (BENCH_LEADS=N to change).
-bench: all
-	INSTANTLYFS=$(abspath $(BUILD)/instantlyfs) python3 tests/bench/bench.py
+# Speed and memory on a 100,000-lead campaign (BENCH_LEADS=N to change),
+# beside a paginating script, tmpfs and the least FUSE costs (floor.c).
+$(BUILD)/floor: tests/bench/floor.c | $(BUILD)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIBS)
+
+bench: all $(BUILD)/floor
+	INSTANTLYFS=$(abspath $(BUILD)/instantlyfs) \
+		FLOOR=$(abspath $(BUILD)/floor) python3 tests/bench/bench.py
 include tests/spec/spec.mk

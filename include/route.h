@@ -100,6 +100,9 @@ void route_children(const struct rctx *c, void (*fn)(void *, const char *),
 const char *route_child(const char *path, const char *dir);
 /* The full stat of a matched path: runs every check on the way down. */
 int route_stat(struct rctx *c, struct node *n);
+/* The stat of the path's last component alone: for a path the kernel has
+ * just looked up, whose folders it knows to exist. */
+int route_stat_target(struct rctx *c, struct node *n);
 
 extern time_t route_mount_time;
 

@@ -456,7 +456,11 @@ int fs_open(const char *path, struct fuse_file_info *fi)
 		fi->fh = (uintptr_t)h;
 		return 0;
 	}
-	rc = fs_resolve(path, &c, &n);
+	/* The kernel opens what it has just looked up: its folders exist,
+	 * only the file itself is checked again. */
+	rc = tomb_has(path) ? -ENOENT : route_match(path, &c);
+	if (rc == 0)
+		rc = route_stat_target(&c, &n);
 	if (rc == 0 && n.type != NODE_FILE)
 		rc = -EISDIR;
 	if (rc == 0)

@@ -156,9 +156,6 @@ static void node_defaults(const struct route *r, struct node *n)
 
 int route_stat(struct rctx *c, struct node *n)
 {
-	const struct route *target = c->route;
-	int rc;
-
 	/* Every wildcard ancestor must exist: /campaigns/<bad>/status is
 	 * ENOENT even though "status" is a literal. */
 	for (int depth = 1; depth < c->nseg; depth++) {
@@ -172,11 +169,20 @@ int route_stat(struct rctx *c, struct node *n)
 		if (up.route->stat && strchr(up.route->pattern, '*') &&
 		    !strcmp(strrchr(up.route->pattern, '/'), "/*")) {
 			node_defaults(up.route, &ignored);
-			rc = up.route->stat(&up, &ignored);
+			int rc = up.route->stat(&up, &ignored);
+
 			if (rc < 0)
 				return rc;
 		}
 	}
+	return route_stat_target(c, n);
+}
+
+int route_stat_target(struct rctx *c, struct node *n)
+{
+	const struct route *target = c->route;
+	int rc;
+
 	/* What the target shows depends on what its own checks consult,
 	 * not on its ancestors' (cache_op_dep). */
 	cache_op_depend(NULL);

@@ -14,7 +14,10 @@ BENCH_EMAILS messages (5,000), and the bench measures:
   inbox       grep -rl over emails/ of the fresh mount (with the mount's
               email rate limit off: the API's 20 listings a minute would
               make it minutes of waiting, the same for any client);
-  peak RSS    the mount's VmHWM after the leads, and after the inbox.
+  peak RSS    the mount's VmHWM after the leads, and after the inbox;
+  floor       the warm grep over as many files served by floor.c, a FUSE
+              file system that does nothing but answer from memory: the
+              least the kernel's round trips cost on this machine.
 
 Targets (the run fails when one is missed): warm grep at most 3x tmpfs,
 cold grep at most 1.0x the script at 20 ms, peak RSS at most 150 MB for
@@ -59,6 +62,28 @@ def timed(cmd, cwd=None):
 
 def best(cmd, cwd=None):
     return min(timed(cmd, cwd)[0] for _ in range(WARM_RUNS))
+
+
+def floor_grep(count):
+    """The warm grep over count files of floor.c (FLOOR), or None."""
+    binary = os.environ.get("FLOOR")
+    if not binary or not os.path.exists(binary):
+        return None
+    mnt = tempfile.mkdtemp(prefix="instantlyfs-floor-")
+    env = dict(os.environ, FLOOR_FILES=str(count), FLOOR_BYTES="800")
+    proc = subprocess.Popen([binary, "-f", mnt], env=env)
+    try:
+        for _ in range(100):
+            with open("/proc/self/mountinfo") as f:
+                if (" %s " % mnt) in f.read():
+                    break
+            time.sleep(0.05)
+        timed("grep -rc '%s' ." % PATTERN, mnt)
+        return best("grep -rc '%s' ." % PATTERN, mnt)
+    finally:
+        subprocess.run(["fusermount3", "-u", mnt])
+        proc.wait(30)
+        os.rmdir(mnt)
 
 
 def one_latency(latency, tmpfs):
@@ -111,6 +136,9 @@ def main():
     tmpfs = tempfile.mkdtemp(prefix="instantlyfs-bench-", dir="/dev/shm")
     try:
         runs = {lat: one_latency(lat, tmpfs) for lat in LATENCIES}
+        floor = floor_grep(want)
+        for lat in LATENCIES:
+            runs[lat]["floor_s"] = floor
     finally:
         shutil.rmtree(tmpfs, ignore_errors=True)
     print("instantlyfs bench: %d leads in one campaign, %d inbox messages, %d cores"
@@ -137,6 +165,10 @@ def main():
     row("warm grep -r, the mount (s)", "%.3f", "warm_s")
     row("the same files on tmpfs (s)", "%.3f", "tmpfs_s")
     ratio("warm: mount / tmpfs", "warm_s", "tmpfs_s", "3.0")
+    if floor is not None:
+        row("the same grep on floor.c (s)", "%.3f", "floor_s")
+        ratio("floor: floor.c / tmpfs", "floor_s", "tmpfs_s")
+        ratio("warm: mount / floor.c", "warm_s", "floor_s")
     row("grep -r emails/, the mount (s)", "%.2f", "inbox_s")
     row("  requests (inbox pages)", "%d", "inbox_requests")
     row("peak RSS, the leads (MB)", "%.1f", "rss_mb")
