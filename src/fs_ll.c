@@ -293,34 +293,32 @@ static int child_path(fuse_req_t req, fuse_ino_t parent, const char *name,
 	return rc;
 }
 
-static void ll_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name,
-		     mode_t mode)
+/* The reply of an operation that made name in parent (mkdir, ln -s). */
+static void reply_made(fuse_req_t req, fuse_ino_t parent, const char *name,
+		       const char *path, int rc)
 {
-	char path[FS_PATH_MAX];
-	int rc;
-
-	if (child_path(req, parent, name, path) < 0)
-		return;
-	rc = fs_mkdir(path, mode);
 	if (rc < 0)
 		fuse_reply_err(req, -rc);
 	else
 		reply_entry(req, parent, name, path);
 }
 
+static void ll_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name,
+		     mode_t mode)
+{
+	char path[FS_PATH_MAX];
+
+	if (child_path(req, parent, name, path) == 0)
+		reply_made(req, parent, name, path, fs_mkdir(path, mode));
+}
+
 static void ll_symlink(fuse_req_t req, const char *link, fuse_ino_t parent,
 		       const char *name)
 {
 	char path[FS_PATH_MAX];
-	int rc;
 
-	if (child_path(req, parent, name, path) < 0)
-		return;
-	rc = fs_symlink(link, path);
-	if (rc < 0)
-		fuse_reply_err(req, -rc);
-	else
-		reply_entry(req, parent, name, path);
+	if (child_path(req, parent, name, path) == 0)
+		reply_made(req, parent, name, path, fs_symlink(link, path));
 }
 
 /* rm and rmdir: the name leaves the inode table once it is gone. */

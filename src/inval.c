@@ -8,7 +8,6 @@
  */
 #include <errno.h>
 #include <pthread.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,6 +15,7 @@
 #include "inode.h"
 #include "inval.h"
 #include "log.h"
+#include "thread.h"
 
 #define INVAL_QUEUE_MAX 4096	/* past it, the queue becomes a refresh */
 
@@ -87,15 +87,8 @@ static void tell_all(uint64_t key, int everything, enum cache_change what)
 static void *inval_main(void *arg)
 {
 	static struct report batch[INVAL_QUEUE_MAX];
-	sigset_t stops;
 
 	(void)arg;
-	/* Signals that stop the mount belong to the FUSE loop's threads. */
-	sigemptyset(&stops);
-	sigaddset(&stops, SIGHUP);
-	sigaddset(&stops, SIGINT);
-	sigaddset(&stops, SIGTERM);
-	pthread_sigmask(SIG_BLOCK, &stops, NULL);
 	pthread_mutex_lock(&lock);
 	for (;;) {
 		size_t n;
@@ -133,7 +126,7 @@ int inval_start(struct fuse_session *se)
 	stopping = 0;
 	if (!se)
 		return 0;
-	rc = pthread_create(&thread, NULL, inval_main, NULL);
+	rc = thread_start(&thread, inval_main, NULL);
 	if (rc)
 		return -rc;
 	running = 1;

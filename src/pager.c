@@ -18,10 +18,10 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <pthread.h>
-#include <signal.h>
 #include <string.h>
 
 #include "pager.h"
+#include "thread.h"
 
 /* A page fetched ahead, in its own thread. */
 struct pager_ahead {
@@ -120,14 +120,7 @@ static int take_page(struct pager *p, cJSON *resp, cJSON **items)
 static void *ahead_main(void *arg)
 {
 	struct pager_ahead *a = arg;
-	sigset_t stops;
 
-	/* Signals that stop the mount belong to the FUSE loop's threads. */
-	sigemptyset(&stops);
-	sigaddset(&stops, SIGHUP);
-	sigaddset(&stops, SIGINT);
-	sigaddset(&stops, SIGTERM);
-	pthread_sigmask(SIG_BLOCK, &stops, NULL);
 	a->rc = a->fetch(a->ctx, a->cursor, &a->resp);
 	return NULL;
 }
@@ -145,7 +138,7 @@ void pager_prefetch(struct pager *p, pager_fetch_fn fetch, void *ctx,
 	a->fetch = fetch;
 	a->ctx = ctx;
 	a->ctx_free = ctx_free;
-	if (!a->cursor || pthread_create(&a->thread, NULL, ahead_main, a)) {
+	if (!a->cursor || thread_start(&a->thread, ahead_main, a)) {
 		free(a->cursor);
 		free(a);
 		ctx_free(ctx);

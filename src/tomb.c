@@ -6,7 +6,6 @@
  */
 #include <errno.h>
 #include <pthread.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -14,6 +13,7 @@
 #include "hmap.h"
 #include "route.h"
 #include "log.h"
+#include "thread.h"
 #include "tomb.h"
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
@@ -124,15 +124,7 @@ static void reap(int force)
 
 static void *reaper_main(void *arg)
 {
-	sigset_t stops;
-
 	(void)arg;
-	/* Signals that stop the mount belong to the FUSE loop's threads. */
-	sigemptyset(&stops);
-	sigaddset(&stops, SIGHUP);
-	sigaddset(&stops, SIGINT);
-	sigaddset(&stops, SIGTERM);
-	pthread_sigmask(SIG_BLOCK, &stops, NULL);
 	pthread_mutex_lock(&lock);
 	while (!stopping) {
 		struct timespec ts;
@@ -156,7 +148,7 @@ void tomb_start(tomb_delete_fn fn)
 {
 	send_delete = fn;
 	stopping = 0;
-	running = pthread_create(&reaper, NULL, reaper_main, NULL) == 0;
+	running = thread_start(&reaper, reaper_main, NULL) == 0;
 	if (!running)
 		log_err("cannot start the delete thread: deletes are sent "
 			"at unmount");

@@ -29,7 +29,7 @@ FUZZ_CFLAGS = -g -O1 -fsanitize=fuzzer,address,undefined \
 FUZZ_LIBS = $(shell pkg-config --libs libcjson libcurl) -lpthread -lm
 
 # The src/ files each harness links (never main.c or fs*.c).
-FUZZ_SRC_pager := pager errmap render buf hmap
+FUZZ_SRC_pager := pager thread errmap render buf hmap
 FUZZ_SRC_escape := escape
 FUZZ_SRC_import := import patch msg buf hmap
 FUZZ_SRC_patch := patch msg fields render buf hmap
