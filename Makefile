@@ -17,7 +17,7 @@ MANDIR ?= $(PREFIX)/share/man/man1
 VERSION := 0.1.0
 
 CC ?= cc
-PKGS := fuse3 libcurl libcjson
+PKGS := fuse3 libcurl libcjson sqlite3
 BUILD ?= build
 SAN ?=
 OPT ?= -O2

@@ -2,7 +2,7 @@
 # Makes sure the build and test dependencies are installed.  As root on
 # Debian it installs what is missing with apt-get; otherwise it prints the
 # command to run.  Quiet when everything is there.
-PKGS="gcc make pkg-config libfuse3-dev fuse3 libcurl4-openssl-dev libcjson-dev check python3 jq vim perl valgrind openssl"
+PKGS="gcc make pkg-config libfuse3-dev fuse3 libcurl4-openssl-dev libcjson-dev libsqlite3-dev check python3 jq vim perl valgrind openssl"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||

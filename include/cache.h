@@ -79,6 +79,7 @@ struct entry {
 	char *aux;	/* a field kept for views (status, thread id...) */
 	size_t size;
 	time_t mtime;
+	uint64_t version;	/* of the object's bytes when listed */
 	unsigned char marked;	/* a flag kept for views (unread...) */
 };
 
@@ -102,6 +103,7 @@ struct listing {
 	int fetched_by;	/* the process it was fetched for */
 	int complete;	/* every page is in */
 	int loading;	/* a thread is fetching a page */
+	int stored;	/* its generation is begun in the store */
 	int error;	/* -errno of the last failed page */
 	struct pager pager;
 	void *owner;	/* what describes it (a struct coll) */
@@ -146,8 +148,8 @@ size_t listing_find_id(struct listing *l, const char *id);
 
 /* Removes the entry with that id; its slot stays, with a NULL name. */
 void listing_remove(struct listing *l, const char *id);
-/* Reports that entries of l changed in place (their aux or mark), for
- * the views built from them.  Locked. */
+/* Reports that entries of l changed in place (size, aux, mark...), for
+ * the views built from them and the store.  Locked. */
 void listing_changed_locked(struct listing *l);
 /* Forgets the listing under key: the next use lists again. */
 void cache_listing_drop(const char *key);

@@ -20,6 +20,7 @@ enum stat_counter {
 	STAT_BYTES_IN,
 	STAT_BYTES_OUT,
 	STAT_RATE_WAIT,
+	STAT_STORE_HIT,
 	STAT_NCOUNTERS
 };
 

@@ -17,6 +17,7 @@
 #include "cache.h"
 #include "hmap.h"
 #include "stats.h"
+#include "store.h"
 
 struct cblob {
 	char *data;
@@ -278,6 +279,7 @@ void cache_drop_all(void)
 	blobs = hmap_new_borrowing();
 	listings = hmap_new();
 	generation++;
+	store_stale_all();
 	report(CACHE_DROPPED_ALL, NULL);
 	pthread_mutex_unlock(&lock);
 }
@@ -311,9 +313,10 @@ static int blob_copy(struct blob *out, const struct cblob *b)
 	return 0;
 }
 
-/* Locked.  Stores data (taken) in b, and reports new bytes under key. */
-static void blob_store(struct cblob *b, const char *key, char *data,
-		       size_t len, time_t mtime)
+/* Locked.  Keeps data (taken) in b, fetched `age` seconds ago; reports
+ * new bytes under key; bytes fetched now go to the store too. */
+static void blob_keep(struct cblob *b, const char *key, char *data,
+		      size_t len, time_t mtime, double age)
 {
 	uint64_t version = cache_hash(data, len);
 
@@ -324,8 +327,30 @@ static void blob_store(struct cblob *b, const char *key, char *data,
 	b->len = len;
 	b->mtime = mtime;
 	b->version = version;
-	b->fetched = cache_now();
-	b->fetched_by = op.active ? op.pid : 0;
+	b->fetched = cache_now() - age;
+	b->fetched_by = op.active && !age ? op.pid : 0;
+	if (!age)
+		store_put_blob(key, data, len, mtime, version);
+}
+
+static void blob_store(struct cblob *b, const char *key, char *data,
+		       size_t len, time_t mtime)
+{
+	blob_keep(b, key, data, len, mtime, 0);
+}
+
+/* A copy of key from the store, when it is fresh: 0 with its age. */
+static int stored_blob(const char *key, struct blob *got, double *age)
+{
+	double fetched;
+
+	if (store_get_blob(key, got, &fetched) < 0)
+		return -ENOENT;
+	*age = store_now() - fetched;
+	if (fetched > 0 && *age >= 0 && *age < ttl)
+		return 0;
+	blob_free(got);
+	return -ENOENT;
 }
 
 /* Locked.  The entry for key, created empty if missing. */
@@ -353,6 +378,7 @@ int cache_blob(const char *key, cache_fill_fn fill, void *arg,
 	struct cblob *b;
 	struct blob got = { 0 };
 	unsigned long gen;
+	double age;
 	int rc;
 
 	pthread_mutex_lock(&lock);
@@ -377,9 +403,17 @@ int cache_blob(const char *key, cache_fill_fn fill, void *arg,
 	gen = generation;
 	pthread_mutex_unlock(&lock);
 
-	stats_add(STAT_CACHE_MISS, 1);
-	op.fetched = 1;
-	rc = fill(arg, &got);
+	/* The store may hold it fresh (a remount within the TTL). */
+	age = 0;
+	rc = stored_blob(key, &got, &age);
+	if (rc < 0) {
+		age = 0;
+		stats_add(STAT_CACHE_MISS, 1);
+		op.fetched = 1;
+		rc = fill(arg, &got);
+	} else {
+		stats_add(STAT_STORE_HIT, 1);
+	}
 
 	pthread_mutex_lock(&lock);
 	/* The map may have been replaced meanwhile: look the slot up again. */
@@ -387,7 +421,7 @@ int cache_blob(const char *key, cache_fill_fn fill, void *arg,
 	if (b && gen == generation) {
 		b->loading = 0;
 		if (rc == 0) {
-			blob_store(b, key, got.data, got.len, got.mtime);
+			blob_keep(b, key, got.data, got.len, got.mtime, age);
 			got.data = NULL;
 			consulted(key, b->fetched);
 			rc = blob_copy(out, b);
@@ -496,6 +530,7 @@ void cache_blob_drop_locked(const char *key)
 {
 	struct cblob *b = hmap_get(blobs, key);
 
+	store_stale_blob(key);
 	if (b)
 		report(CACHE_DROPPED, key);
 	if (b && !b->loading)
@@ -537,19 +572,75 @@ static struct listing *listing_new(const char *key, void *owner,
 	return l;
 }
 
+/* Locked.  The listing in memory under key when it can be used. */
+static struct listing *usable(const char *key)
+{
+	struct listing *l = hmap_get(listings, key);
+
+	if (l && !l->loading &&
+	    (l->error || (l->fetched && !fresh(l->fetched, l->fetched_by))))
+		return NULL;	/* stale or failed: a new one replaces it */
+	return l;
+}
+
+static int listing_add_locked(struct listing *l, struct entry *e,
+			      listing_clash_fn clash);
+
+/* Adds a stored entry to a listing nobody else knows yet: no lock. */
+static int restore_entry(void *arg, struct entry *e)
+{
+	return listing_add_locked(arg, e, NULL);
+}
+
+/*
+ * The whole listing the store holds under key, as a listing of its own
+ * (not in the map), or NULL; *is_fresh says whether it is within the TTL.
+ * Reads the disk: call unlocked.
+ */
+static struct listing *stored_listing(const char *key, void *owner,
+				      const char *parent, int *is_fresh)
+{
+	struct listing *l;
+	double fetched, age;
+
+	*is_fresh = 0;
+	if (!store_on() || !(l = listing_new(key, owner, parent)))
+		return NULL;
+	if (store_get_listing(key, restore_entry, l, &fetched) < 0 ||
+	    fetched < 0) {
+		listing_free(l);
+		return NULL;
+	}
+	age = store_now() - fetched;
+	l->complete = 1;
+	*is_fresh = fetched > 0 && age >= 0 && age < ttl;
+	l->fetched = cache_now() - (*is_fresh ? age : ttl + 1);
+	return l;
+}
+
 struct listing *cache_listing(const char *key, void *owner, const char *parent,
 			      int keep_prev)
 {
-	struct listing *l, *old = NULL;
+	struct listing *l, *old = NULL, *stored = NULL;
+	int is_fresh = 0;
 
 	pthread_mutex_lock(&lock);
-	l = hmap_get(listings, key);
-	if (l && !l->loading &&
-	    (l->error || (l->fetched && !fresh(l->fetched, l->fetched_by)))) {
-		/* Stale or failed: a new listing replaces it for new users. */
-		l = NULL;
+	l = usable(key);
+	if (!l && store_on() && !hmap_get(listings, key)) {
+		/* Nothing in memory: the store may hold it (a remount). */
+		pthread_mutex_unlock(&lock);
+		stored = stored_listing(key, owner, parent, &is_fresh);
+		pthread_mutex_lock(&lock);
+		l = usable(key);
 	}
-	if (!l) {
+	if (!l && stored && is_fresh) {
+		l = stored;	/* whole and fresh: no request */
+		stored = NULL;
+		if (hmap_put(listings, key, l, NULL) < 0) {
+			listing_free(l);
+			l = NULL;
+		}
+	} else if (!l) {
 		l = listing_new(key, owner, parent);
 		if (l && hmap_put(listings, key, l, (void **)&old) < 0) {
 			listing_free(l);
@@ -557,11 +648,18 @@ struct listing *cache_listing(const char *key, void *owner, const char *parent,
 		}
 		if (old)
 			report(CACHE_CHANGED, key);	/* names may change */
+		if (!old && stored && keep_prev && stored->n) {
+			/* A stale stored inbox is renewed from its newest end. */
+			old = stored;
+			stored = NULL;
+		}
 		if (l && old && keep_prev && !old->error && old->n)
 			l->prev = old;	/* the map's reference moves */
 		else if (old)
 			listing_unref(old);
 	}
+	if (stored)
+		listing_free(stored);
 	if (l) {
 		l->refs++;
 		consulted(key, l->fetched ? l->fetched : cache_now());
@@ -582,9 +680,10 @@ void listing_put(struct listing *l)
 int listing_more(struct listing *l, size_t want, listing_load_fn load,
 		 void *arg)
 {
-	int rc = 0;
+	int rc = 0, was_complete;
 
 	pthread_mutex_lock(&lock);
+	was_complete = l->complete;
 	while (!l->complete && (want == (size_t)-1 || l->n <= want)) {
 		if (l->loading) {
 			pthread_cond_wait(&cond, &lock);
@@ -613,6 +712,15 @@ int listing_more(struct listing *l, size_t want, listing_load_fn load,
 	}
 	if (l->complete && rc == 0)
 		stats_add(STAT_CACHE_HIT, 1);
+	if (l->complete && !was_complete && store_on()) {
+		/* Whole now: the stored generation replaces the old one. */
+		if (!l->stored) {
+			store_listing_begin(l->key);
+			l->stored = 1;
+		}
+		store_listing_complete(l->key, l->n,
+				       store_now() - (cache_now() - l->fetched));
+	}
 	pthread_mutex_unlock(&lock);
 	return rc;
 }
@@ -627,6 +735,17 @@ static size_t find_in(struct hmap *m, const char *k)
 	return (size_t)(uintptr_t)hmap_get(m, k);
 }
 
+/* Locked.  Stores entry i of l: in the generation being loaded, or
+ * learned by a whole listing (which appends it). */
+static void store_entry(struct listing *l, size_t i)
+{
+	if (l->loading && !l->stored) {
+		store_listing_begin(l->key);
+		l->stored = 1;
+	}
+	store_listing_entry(l->key, i, &l->e[i]);
+}
+
 /* Locked.  Gives every holder of a clashing name the long form. */
 static int rename_clash(struct listing *l, struct hmap *map, size_t holder,
 			listing_clash_fn clash, int is_label,
@@ -635,6 +754,7 @@ static int rename_clash(struct listing *l, struct hmap *map, size_t holder,
 	struct entry *e = &l->e[holder - 1];
 	char *name = clash(e, is_label);
 	char **slot = is_label ? &e->label : &e->name;
+	int rc;
 
 	if (!name)
 		return -ENOMEM;
@@ -642,7 +762,13 @@ static int rename_clash(struct listing *l, struct hmap *map, size_t holder,
 	free(*slot);
 	*slot = name;
 	hmap_put(l->clashed, clash_key, ix(0), NULL);
-	return hmap_put(map, name, ix(holder - 1), NULL);
+	rc = hmap_put(map, name, ix(holder - 1), NULL);
+	/* The store has the holder under its old name. */
+	if (l->loading && l->stored)
+		store_listing_entry(l->key, holder - 1, e);
+	else if (l->complete)
+		store_stale_listing(l->key);
+	return rc;
 }
 
 static int add_name(struct listing *l, struct hmap *map, size_t idx,
@@ -676,9 +802,19 @@ static int add_name(struct listing *l, struct hmap *map, size_t idx,
 
 int listing_add(struct listing *l, struct entry *e, listing_clash_fn clash)
 {
-	int rc = 0;
+	int rc;
 
 	pthread_mutex_lock(&lock);
+	rc = listing_add_locked(l, e, clash);
+	pthread_mutex_unlock(&lock);
+	return rc;
+}
+
+static int listing_add_locked(struct listing *l, struct entry *e,
+			      listing_clash_fn clash)
+{
+	int rc = 0;
+
 	if (e->id && find_in(l->by_id, e->id)) {
 		/* The same object on two pages (objects added while paging,
 		 * or a server that repeats itself): listed once. */
@@ -710,8 +846,9 @@ int listing_add(struct listing *l, struct entry *e, listing_clash_fn clash)
 	l->n++;
 	if (l->complete && !l->loading)
 		report(CACHE_CHANGED, l->key);	/* learned after listing */
+	if (l->loading || (l->complete && store_on()))
+		store_entry(l, l->n - 1);
 out:
-	pthread_mutex_unlock(&lock);
 	return rc;
 }
 
@@ -751,6 +888,7 @@ void listing_remove(struct listing *l, const char *id)
 		free(e->aux);
 		e->name = e->label = e->aux = NULL;
 		report(CACHE_CHANGED, l->key);
+		store_listing_remove(l->key, id);
 	}
 	pthread_mutex_unlock(&lock);
 }
@@ -758,6 +896,7 @@ void listing_remove(struct listing *l, const char *id)
 void listing_changed_locked(struct listing *l)
 {
 	report(CACHE_CHANGED, l->key);
+	store_stale_listing(l->key);
 }
 
 void cache_listing_drop(const char *key)
@@ -768,6 +907,7 @@ void cache_listing_drop(const char *key)
 	l = hmap_del(listings, key);
 	if (l)
 		report(CACHE_CHANGED, key);
+	store_stale_listing(key);
 	listing_unref(l);
 	pthread_mutex_unlock(&lock);
 }

@@ -295,6 +295,7 @@ static int entry_from(const struct coll *c, const cJSON *obj, struct entry *e)
 		return -ENOMEM;
 	}
 	cache_blob_put(key, text, len, e->mtime);
+	e->version = cache_hash(text, len);
 	free(key);
 	e->size = len;
 	free(text);
@@ -355,6 +356,7 @@ static int take_rest_of_prev(struct listing *l, const char *id,
 			rest[n].aux = e->aux ? strdup(e->aux) : NULL;
 			rest[n].size = e->size;
 			rest[n].mtime = e->mtime;
+			rest[n].version = e->version;
 			rest[n].marked = e->marked;
 			n++;
 		}
@@ -540,6 +542,7 @@ static int item_copy(struct listing *l, size_t i, struct item *out)
 	out->blob = blob_key(l->owner, e->id);
 	out->size = e->size;
 	out->mtime = e->mtime;
+	out->version = e->version;
 	if (!out->name || !out->id || !out->blob) {
 		item_free(out);
 		return -ENOMEM;
@@ -595,6 +598,7 @@ static int fetch_item(const struct coll *c, const char *id, struct item *out)
 	out->blob = blob_key(c, e.id);
 	out->size = e.size;
 	out->mtime = e.mtime;
+	out->version = e.version;
 	if (!out->blob) {
 		item_free(out);
 		return -ENOMEM;
@@ -844,12 +848,10 @@ int coll_learn(const struct coll *c, const char *parent, const cJSON *obj)
 		       !old->label == !e.label &&
 		       (!e.label || !strcmp(old->label, e.label));
 		if (same) {
-			if (old->marked != e.marked ||
-			    !old->aux != !e.aux ||
-			    (e.aux && strcmp(old->aux, e.aux)))
-				listing_changed_locked(l);	/* views */
+			listing_changed_locked(l);	/* views, the store */
 			old->size = e.size;
 			old->mtime = e.mtime;
+			old->version = e.version;
 			old->marked = e.marked;
 			free(old->aux);
 			old->aux = e.aux ? strdup(e.aux) : NULL;

@@ -266,9 +266,16 @@ static void entry_attr(const struct dh *d, const struct listing *l,
 	    !r->stat || r->stat != h_coll_stat)
 		return;
 	coll_entry_key(l, e, key, sizeof(key));
+	/* The blob when it is held (it may be newer than the listing), else
+	 * what the listing says of the bytes. */
 	if (r->type == NODE_FILE &&
-	    cache_blob_peek_locked(key, &len, &mtime, &version) < 0)
-		return;
+	    cache_blob_peek_locked(key, &len, &mtime, &version) < 0) {
+		if (!e->version)
+			return;
+		len = e->size;
+		mtime = e->mtime;
+		version = e->version;
+	}
 	a->known = 1;
 	a->node.type = r->type;
 	a->node.mode = r->mode;

@@ -22,6 +22,7 @@
 #include "inval.h"
 #include "key.h"
 #include "log.h"
+#include "mirror.h"
 #include "rate.h"
 #include "route.h"
 #include "stop.h"
@@ -35,6 +36,8 @@ struct options {
 	char *cafile;
 	char *mode;
 	char *timezone;
+	char *cache_dir;
+	char *cache;
 	double cache_ttl;
 	double kernel_ttl;
 	double stop_timeout;
@@ -56,6 +59,8 @@ static const struct fuse_opt option_spec[] = {
 	OPT("cafile=%s", cafile),
 	OPT("mode=%s", mode),
 	OPT("timezone=%s", timezone),
+	OPT("cache_dir=%s", cache_dir),
+	OPT("cache=%s", cache),
 	OPT("cache_ttl=%lf", cache_ttl),
 	OPT("kernel_ttl=%lf", kernel_ttl),
 	OPT("stop_timeout=%lf", stop_timeout),
@@ -90,6 +95,10 @@ static void usage(const char *prog)
 	       "    -o timezone=ZONE       schedule of campaigns made by mkdir\n"
 	       "                           (America/Chicago; one the API takes)\n"
 	       "    -o cache_ttl=SECONDS   how long listings stay fresh (60)\n"
+	       "    -o cache=disk|memory   keep a mirror of the workspace on\n"
+	       "                           disk, or only in memory (disk)\n"
+	       "    -o cache_dir=PATH      where the mirror is kept\n"
+	       "                           ($XDG_CACHE_HOME/instantlyfs)\n"
 	       "    -o kernel_ttl=SECONDS  the longest the kernel keeps names\n"
 	       "                           and attributes (as long as the\n"
 	       "                           cache holds them)\n"
@@ -137,6 +146,8 @@ static void options_free(struct options *o)
 	free(o->cafile);
 	free(o->mode);
 	free(o->timezone);
+	free(o->cache_dir);
+	free(o->cache);
 }
 
 /* Checks the options and finds the key; 0, or the exit status. */
@@ -157,6 +168,15 @@ static int prepare(const struct options *o, struct api_config *api,
 	    o->email_rate_min < 0 || !(o->stop_timeout >= 0)) {
 		fprintf(stderr, "instantlyfs: bad cache_ttl, kernel_ttl, "
 				"retries, timeout, stop_timeout or rate\n");
+		return 2;
+	}
+	if (o->cache && strcmp(o->cache, "disk") && strcmp(o->cache, "memory")) {
+		fprintf(stderr, "instantlyfs: cache must be disk or memory\n");
+		return 2;
+	}
+	if (o->cache_dir && o->cache_dir[0] != '/') {
+		fprintf(stderr, "instantlyfs: cache_dir must be an absolute "
+				"path\n");
 		return 2;
 	}
 	if (o->timezone && !timezone_valid(o->timezone)) {
@@ -217,6 +237,7 @@ static int run_fuse(struct fuse_args *args, double grace)
 	fuse_loop_cfg_set_clone_fd(loop, opts.clone_fd);
 	fuse_loop_cfg_set_idle_threads(loop, 10);
 	fuse_loop_cfg_set_max_threads(loop, 16);
+	mirror_open();	/* after going to the background: a thread */
 	stop_init(se, grace);
 	cache_watch(inval_report);
 	/* Without it the kernel would keep what changed: no mount. */
@@ -253,6 +274,12 @@ static int serve(struct fuse_args *args, const struct options *o,
 		 struct api_config *api, char *key)
 {
 	struct fs_config fsc = { .kernel_ttl = o->kernel_ttl };
+	struct mirror_config mc = {
+		.cache_dir = o->cache_dir,
+		.memory_only = o->cache && !strcmp(o->cache, "memory"),
+		.base_url = api->base_url,
+		.connection = api->connection,
+	};
 	struct rate_config rates = {
 		.per_second = (size_t)(o->rate >= 0 ? o->rate
 				       : api->mode == API_MODE_GATEWAY ? 10 : 100),
@@ -274,6 +301,7 @@ static int serve(struct fuse_args *args, const struct options *o,
 		return 1;
 	}
 	cache_init(o->cache_ttl);
+	mirror_plan(&mc);
 	if (o->timezone)
 		h_make_set_timezone(o->timezone);
 	fs_configure(&fsc);
@@ -281,6 +309,7 @@ static int serve(struct fuse_args *args, const struct options *o,
 	fuse_opt_add_arg(args, "-odefault_permissions,fsname=instantlyfs,"
 			       "subtype=instantlyfs");
 	rc = run_fuse(args, o->stop_timeout);
+	mirror_close();	/* what is queued for the store is written */
 	cache_destroy();
 	api_cleanup();
 	rate_cleanup();

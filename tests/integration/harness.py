@@ -282,7 +282,12 @@ class Mount:
             e.update(env)
         # The API's 20 email listings a minute would make the suite wait
         # for minutes; test_rate.py proves the limiter on its own.
-        o = ["api_url=" + api_url, "email_rate_min=0"] + list(opts)
+        # Each mount keeps its store in its own folder (never the user's
+        # cache), unless the test says otherwise; INSTANTLYFS_MOUNT_OPTS
+        # adds options to every mount (cache=memory for one CI run).
+        o = ["api_url=" + api_url, "email_rate_min=0",
+             "cache_dir=" + os.path.join(tmp, "cache")] + list(opts) + \
+            [x for x in os.environ.get("INSTANTLYFS_MOUNT_OPTS", "").split(",") if x]
         cmd = [BINARY, "-f", "-o", ",".join(o), self.dir]
         self.proc = subprocess.Popen(cmd, stdout=self.log, stderr=subprocess.STDOUT, env=e)
         wait_for(self.mounted, what="mount")
