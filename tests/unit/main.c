@@ -31,6 +31,7 @@ int main(void)
 	srunner_add_suite(sr, retry_suite());
 	srunner_add_suite(sr, stop_suite());
 	srunner_add_suite(sr, inode_suite());
+	srunner_add_suite(sr, store_suite());
 
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);

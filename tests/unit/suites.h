@@ -25,5 +25,6 @@ Suite *import_suite(void);
 Suite *retry_suite(void);
 Suite *stop_suite(void);
 Suite *inode_suite(void);
+Suite *store_suite(void);
 
 #endif
