@@ -22,7 +22,8 @@ case "$cmd" in
 start)
 	stop
 	mkdir -p "$state" "$mnt"
-	rm -f "$state/port"
+	# The fake starts afresh, so the mirror of its last run is dropped.
+	rm -rf "$state/port" "$state/cache"
 	python3 tests/fake/fake_instantly.py --demo --port 0 \
 		--port-file "$state/port" --key "$key" >"$state/fake.log" 2>&1 &
 	echo $! >"$state/fake.pid"
@@ -37,7 +38,7 @@ start)
 	done
 	port=$(cat "$state/port")
 	INSTANTLY_API_KEY=$key ./build/instantlyfs \
-		-o api_url=http://127.0.0.1:$port "$mnt"
+		-o "api_url=http://127.0.0.1:$port,cache_dir=$PWD/$state/cache" "$mnt"
 	cat <<TOUR
 instantlyfs: a sample workspace is mounted at $mnt (fake API on port $port).
 

@@ -55,6 +55,10 @@ PROXY_LOGS = os.environ.get("INSTANTLYFS_PROXY_LOGS", "")
 PRISM = os.path.join(ROOT, "tests", "spec", "node_modules", ".bin", "prism")
 SPEC = os.path.join(ROOT, "..", "shared", "instantly-openapi.json")
 FAULTS = os.environ.get("INSTANTLYFS_FAULTS") == "1"
+# Options added to every mount; cache=memory there turns the store off for
+# the whole run, and the tests of the store skip.
+MOUNT_OPTS = [x for x in os.environ.get("INSTANTLYFS_MOUNT_OPTS", "").split(",") if x]
+MEMORY_ONLY = "cache=memory" in MOUNT_OPTS
 STATE_DIR = os.environ.get("INSTANTLYFS_STATE_DIR", "")
 # Added to every class's fault seed: another number, other faults.
 FAULT_SEED = int(os.environ.get("INSTANTLYFS_FAULT_SEED", "0"))
@@ -286,8 +290,7 @@ class Mount:
         # cache), unless the test says otherwise; INSTANTLYFS_MOUNT_OPTS
         # adds options to every mount (cache=memory for one CI run).
         o = ["api_url=" + api_url, "email_rate_min=0",
-             "cache_dir=" + os.path.join(tmp, "cache")] + list(opts) + \
-            [x for x in os.environ.get("INSTANTLYFS_MOUNT_OPTS", "").split(",") if x]
+             "cache_dir=" + os.path.join(tmp, "cache")] + list(opts) + MOUNT_OPTS
         cmd = [BINARY, "-f", "-o", ",".join(o), self.dir]
         self.proc = subprocess.Popen(cmd, stdout=self.log, stderr=subprocess.STDOUT, env=e)
         wait_for(self.mounted, what="mount")

@@ -81,7 +81,7 @@ class CoreTest(MountTest):
         mnt = os.path.join(cwd, "mnt")
         os.mkdir(mnt)
         env = dict(os.environ, INSTANTLY_API_KEY=KEY)
-        cmd = [BINARY, "-f", "-o", "api_url=" + self.fake.api_url, mnt]
+        cmd = [BINARY, "-f", "-o", "api_url=%s,cache=memory" % self.fake.api_url, mnt]
 
         def listed():
             try:

@@ -8,13 +8,15 @@ import stat
 import subprocess
 import tempfile
 import time
+import unittest
 
-from harness import SEED, Fake, Mount, MountTest, wait_for
+from harness import MEMORY_ONLY, SEED, Fake, Mount, MountTest, wait_for
 from test_emails import inbox
 
 WS = "01a0f755-f200-70ff-8000-000000000001"     # the test seed's workspace
 
 
+@unittest.skipIf(MEMORY_ONLY, "this run keeps no store (INSTANTLYFS_MOUNT_OPTS)")
 class StoreTest(MountTest):
     """Each test mounts and remounts in a folder of its own."""
 
@@ -129,6 +131,7 @@ class StoreTest(MountTest):
             self.assertEqual(m.unmount(), 0)
 
 
+@unittest.skipIf(MEMORY_ONLY, "this run keeps no store (INSTANTLYFS_MOUNT_OPTS)")
 class InboxSyncTest(MountTest):
     """After the first walk of the inbox, a later mount fetches only what
     is newer than the newest message stored."""

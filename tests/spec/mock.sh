@@ -62,7 +62,7 @@ if ! wait_until 60 "grep -qs 'Prism is listening' '$dir/prism.log'" "$prism_pid"
 fi
 
 INSTANTLY_API_KEY=mock-key-0123456789abcdef "$BIN" -f \
-	-o "api_url=http://127.0.0.1:$port" "$mnt" >"$dir/mount.log" 2>&1 &
+	-o "api_url=http://127.0.0.1:$port,cache=memory" "$mnt" >"$dir/mount.log" 2>&1 &
 mount_pid=$!
 if ! wait_until 20 "grep -q ' $mnt ' /proc/self/mountinfo" "$mount_pid"; then
 	echo "mock: instantlyfs did not mount:" >&2
