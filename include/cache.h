@@ -40,6 +40,10 @@ double cache_ttl(void);
 
 void blob_free(struct blob *b);
 
+/* Bounds the bytes of blobs held (0: no bound); see cache.c. */
+void cache_set_mem(size_t bytes);
+size_t cache_mem_held(void);
+
 /*
  * A blob by key: from the cache while fresh, else fill(arg, out) is
  * called (once, whatever the number of waiting threads) and the result
@@ -93,11 +97,8 @@ typedef int (*listing_load_fn)(struct listing *l, void *arg);
 struct listing {
 	char *key;
 	int refs;
-	struct entry *e;
-	size_t n, cap;
-	struct hmap *by_name;	/* name -> index + 1 */
-	struct hmap *by_label;	/* label -> index + 1 */
-	struct hmap *by_id;	/* id -> index + 1 */
+	struct etable *t;	/* the entries, indexed by name, label, id */
+	size_t n;		/* how many (removed ones included) */
 	struct hmap *clashed;	/* names and labels given the long form */
 	double fetched;
 	int fetched_by;	/* the process it was fetched for */
@@ -145,6 +146,12 @@ int listing_add(struct listing *l, struct entry *e, listing_clash_fn clash);
 size_t listing_find(struct listing *l, const char *name);
 size_t listing_find_label(struct listing *l, const char *label);
 size_t listing_find_id(struct listing *l, const char *id);
+
+/* Entry i (< n) as a view whose strings belong to the listing: valid
+ * while the cache lock is held.  Locked. */
+void listing_at(const struct listing *l, size_t i, struct entry *view);
+/* Replaces size, mtime, version, mark and aux of entry i.  Locked. */
+int listing_update_locked(struct listing *l, size_t i, const struct entry *e);
 
 /* Removes the entry with that id; its slot stays, with a NULL name. */
 void listing_remove(struct listing *l, const char *id);

@@ -44,9 +44,11 @@ int store_on(void);
 /* Waits until every write queued so far is on disk. */
 void store_flush(void);
 
-/* Writes (queued). */
-void store_put_blob(const char *key, const char *data, size_t len,
-		    time_t mtime, uint64_t version);
+/* Writes (queued).  store_put_blob() returns the write's sequence
+ * number (0: not queued), which store_written() tells is on disk. */
+uint64_t store_put_blob(const char *key, const char *data, size_t len,
+			time_t mtime, uint64_t version);
+int store_written(uint64_t seq);
 void store_stale_blob(const char *key);
 /*
  * A listing being loaded: store_listing_begin() starts a new generation,

@@ -2,7 +2,13 @@
  * cache.c - blobs and listings with a TTL, one fetch per key at a time.
  *
  * Owns: the blob map (key -> struct cblob) and the listing map (key ->
- * struct listing).  Must not: call the API itself; fill callbacks do.
+ * struct listing), and the blobs' order of use.  Must not: call the API
+ * itself; fill callbacks do.
+ *
+ * The blobs held are bounded (cache_set_mem): past the bound, the least
+ * recently used ones that the store has on disk (or that are made again
+ * from their source) are let go, and read from the store when next
+ * needed.  Without a store nothing is let go.
  * Locking: `lock` guards both maps, every listing's fields and entry
  * array; `cond` wakes threads waiting for a fetch in progress.  Fill and
  * load callbacks run unlocked.
@@ -15,6 +21,7 @@
 #include <time.h>
 
 #include "cache.h"
+#include "etable.h"
 #include "hmap.h"
 #include "stats.h"
 #include "store.h"
@@ -27,7 +34,11 @@ struct cblob {
 	double fetched;
 	int fetched_by;		/* the process it was fetched for */
 	int loading;
+	int on_disk;		/* the store has these bytes, or they are
+				 * made again from a source */
+	uint64_t seq;		/* the store's write of these bytes */
 	uint64_t source;	/* a derived blob: its source's version */
+	struct cblob *newer, *older;	/* the order of use */
 	char key[];		/* the map's key */
 };
 
@@ -35,6 +46,9 @@ static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t cond = PTHREAD_COND_INITIALIZER;
 static struct hmap *blobs;
 static struct hmap *listings;
+static struct cblob *newest, *oldest;
+static size_t held;		/* bytes of blobs held */
+static size_t held_max;		/* the bound; 0: none */
 static double ttl = 60;
 static unsigned long generation;	/* bumped by cache_drop_all */
 static cache_watch_fn watcher;
@@ -227,13 +241,86 @@ double cache_ttl(void)
 	return ttl;
 }
 
+void cache_set_mem(size_t bytes)
+{
+	held_max = bytes;
+}
+
+size_t cache_mem_held(void)
+{
+	return held;
+}
+
+static size_t cost(const struct cblob *b)
+{
+	return sizeof(*b) + strlen(b->key) + 1 + (b->data ? b->len + 1 : 0);
+}
+
+static void lru_unlink(struct cblob *b)
+{
+	if (b->newer)
+		b->newer->older = b->older;
+	else
+		newest = b->older;
+	if (b->older)
+		b->older->newer = b->newer;
+	else
+		oldest = b->newer;
+	b->newer = b->older = NULL;
+}
+
+/* Locked.  b was used now. */
+static void lru_touch(struct cblob *b)
+{
+	if (newest == b)
+		return;
+	if (b->newer || b->older || oldest == b)
+		lru_unlink(b);
+	b->older = newest;
+	if (newest)
+		newest->newer = b;
+	newest = b;
+	if (!oldest)
+		oldest = b;
+}
+
 static void cblob_free(void *p)
 {
 	struct cblob *b = p;
 
 	if (b) {
+		held -= cost(b);
+		lru_unlink(b);
 		free(b->data);
 		free(b);
+	}
+}
+
+/*
+ * Locked.  Lets the least recently used blobs go while more than the
+ * bound is held, those the store has on disk only.  The ones not yet
+ * written are the newest few (the store's queue is bounded), so the walk
+ * gives up after a few of them.
+ */
+static void trim(void)
+{
+	struct cblob *b = oldest, *next;
+	int kept = 0;
+
+	if (!held_max || !store_on())
+		return;
+	/* The newest is the one just used: its caller still holds it. */
+	while (held > held_max && b && b != newest && kept < 256) {
+		next = b->newer;
+		if (!b->loading &&
+		    (b->on_disk || store_written(b->seq))) {
+			hmap_del(blobs, b->key);
+			cblob_free(b);
+			stats_add(STAT_CACHE_EVICT, 1);
+		} else {
+			kept++;
+		}
+		b = next;
 	}
 }
 
@@ -241,16 +328,7 @@ static void listing_unref(void *p);
 
 static void listing_free(struct listing *l)
 {
-	for (size_t i = 0; i < l->n; i++) {
-		free(l->e[i].name);
-		free(l->e[i].label);
-		free(l->e[i].id);
-		free(l->e[i].aux);
-	}
-	free(l->e);
-	hmap_free(l->by_name, NULL);
-	hmap_free(l->by_label, NULL);
-	hmap_free(l->by_id, NULL);
+	etable_free(l->t);
 	hmap_free(l->clashed, NULL);
 	pager_free(&l->pager);
 	if (l->prev)
@@ -313,6 +391,17 @@ static int blob_copy(struct blob *out, const struct cblob *b)
 	return 0;
 }
 
+/* Locked.  Replaces b's bytes with data (taken); b was used now. */
+static void set_data(struct cblob *b, char *data, size_t len)
+{
+	held -= cost(b);
+	free(b->data);
+	b->data = data;
+	b->len = len;
+	held += cost(b);
+	lru_touch(b);
+}
+
 /* Locked.  Keeps data (taken) in b, fetched `age` seconds ago; reports
  * new bytes under key; bytes fetched now go to the store too. */
 static void blob_keep(struct cblob *b, const char *key, char *data,
@@ -322,15 +411,15 @@ static void blob_keep(struct cblob *b, const char *key, char *data,
 
 	if (b->data && b->version != version)
 		report(CACHE_CHANGED, key);
-	free(b->data);
-	b->data = data;
-	b->len = len;
+	set_data(b, data, len);
 	b->mtime = mtime;
 	b->version = version;
 	b->fetched = cache_now() - age;
 	b->fetched_by = op.active && !age ? op.pid : 0;
-	if (!age)
-		store_put_blob(key, data, len, mtime, version);
+	b->source = 0;
+	b->on_disk = age != 0;	/* it came from the store */
+	b->seq = age ? 0 : store_put_blob(key, data, len, mtime, version);
+	trim();
 }
 
 static void blob_store(struct cblob *b, const char *key, char *data,
@@ -368,6 +457,10 @@ static struct cblob *blob_slot(const char *key)
 			free(b);
 			b = NULL;
 		}
+		if (b) {
+			held += cost(b);
+			lru_touch(b);
+		}
 	}
 	return b;
 }
@@ -390,6 +483,7 @@ int cache_blob(const char *key, cache_fill_fn fill, void *arg,
 		}
 		if (b->data && fresh(b->fetched, b->fetched_by)) {
 			consulted(key, b->fetched);
+			lru_touch(b);
 			rc = blob_copy(out, b);
 			pthread_mutex_unlock(&lock);
 			stats_add(STAT_CACHE_HIT, 1);
@@ -448,6 +542,7 @@ int cache_derived(const char *key, const struct blob *src,
 	pthread_mutex_lock(&lock);
 	b = hmap_get(blobs, key);
 	if (b && b->data && src->version && b->source == src->version) {
+		lru_touch(b);
 		rc = blob_copy(out, b);
 		pthread_mutex_unlock(&lock);
 		return rc;
@@ -461,15 +556,15 @@ int cache_derived(const char *key, const struct blob *src,
 	b = src->version ? blob_slot(key) : NULL;
 	if (b) {
 		/* Nothing to report: what shows it depends on its source. */
-		free(b->data);
-		b->data = got.data;
-		b->len = got.len;
+		set_data(b, got.data, got.len);
 		b->mtime = got.mtime;
 		b->version = got.version;
 		b->source = src->version;
+		b->on_disk = 1;	/* made again from its source */
 		b->fetched = cache_now();
 		got.data = NULL;
 		rc = blob_copy(out, b);
+		trim();
 	} else {
 		*out = got;
 		got.data = NULL;
@@ -555,17 +650,12 @@ static struct listing *listing_new(const char *key, void *owner,
 		return NULL;
 	l->key = strdup(key);
 	l->parent = parent ? strdup(parent) : NULL;
-	/* Keyed by the entries' own strings: a listing of 100,000 leads
-	 * keeps each name and id once. */
-	l->by_name = hmap_new_borrowing();
-	l->by_label = hmap_new_borrowing();
-	l->by_id = hmap_new_borrowing();
+	l->t = etable_new();
 	l->clashed = hmap_new();
 	l->owner = owner;
 	l->refs = 1;	/* the map's */
 	pager_init(&l->pager);
-	if (!l->key || (parent && !l->parent) || !l->by_name ||
-	    !l->by_label || !l->by_id || !l->clashed) {
+	if (!l->key || (parent && !l->parent) || !l->t || !l->clashed) {
 		listing_free(l);
 		return NULL;
 	}
@@ -725,79 +815,74 @@ int listing_more(struct listing *l, size_t want, listing_load_fn load,
 	return rc;
 }
 
-static void *ix(size_t i)
+void listing_at(const struct listing *l, size_t i, struct entry *view)
 {
-	return (void *)(uintptr_t)(i + 1);
-}
-
-static size_t find_in(struct hmap *m, const char *k)
-{
-	return (size_t)(uintptr_t)hmap_get(m, k);
+	etable_get(l->t, i, view);
 }
 
 /* Locked.  Stores entry i of l: in the generation being loaded, or
  * learned by a whole listing (which appends it). */
 static void store_entry(struct listing *l, size_t i)
 {
+	struct entry e;
+
 	if (l->loading && !l->stored) {
 		store_listing_begin(l->key);
 		l->stored = 1;
 	}
-	store_listing_entry(l->key, i, &l->e[i]);
+	etable_get(l->t, i, &e);
+	store_listing_entry(l->key, i, &e);
 }
 
-/* Locked.  Gives every holder of a clashing name the long form. */
-static int rename_clash(struct listing *l, struct hmap *map, size_t holder,
-			listing_clash_fn clash, int is_label,
-			const char *clash_key)
+/* Locked.  Gives entry i field f (the name or label) clash()'s long
+ * form, which it will keep. */
+static int take_long_form(struct listing *l, size_t i, enum efield f,
+			  listing_clash_fn clash)
 {
-	struct entry *e = &l->e[holder - 1];
-	char *name = clash(e, is_label);
-	char **slot = is_label ? &e->label : &e->name;
+	struct entry e;
+	char *name;
 	int rc;
 
+	etable_get(l->t, i, &e);
+	name = clash(&e, f == EF_LABEL);
 	if (!name)
 		return -ENOMEM;
-	hmap_del(map, *slot);
-	free(*slot);
-	*slot = name;
-	hmap_put(l->clashed, clash_key, ix(0), NULL);
-	rc = hmap_put(map, name, ix(holder - 1), NULL);
-	/* The store has the holder under its old name. */
-	if (l->loading && l->stored)
-		store_listing_entry(l->key, holder - 1, e);
-	else if (l->complete)
-		store_stale_listing(l->key);
-	return rc;
+	etable_unindex(l->t, f, i);
+	rc = etable_set(l->t, i, f, name);
+	free(name);
+	return rc < 0 ? rc : etable_index(l->t, f, i);
 }
 
-static int add_name(struct listing *l, struct hmap *map, size_t idx,
-		    listing_clash_fn clash, int is_label)
+/* Locked.  Indexes field f of entry i; when another entry holds that
+ * name, both (and every later one) get the long form. */
+static int add_name(struct listing *l, size_t i, enum efield f,
+		    listing_clash_fn clash)
 {
-	struct entry *e = &l->e[idx];
-	char **slot = is_label ? &e->label : &e->name;
-	char ckey[2 + 256 * 3];
+	struct entry e;
+	char ckey[2 + ETABLE_STRING_MAX + 1];
 	size_t holder;
 	int rc;
 
-	if (!*slot)
+	etable_get(l->t, i, &e);
+	if (f == EF_NAME ? !e.name : !e.label)
 		return 0;
-	snprintf(ckey, sizeof(ckey), "%c:%s", is_label ? 'l' : 'n', *slot);
-	holder = find_in(map, *slot);
-	if (holder && clash) {
-		rc = rename_clash(l, map, holder, clash, is_label, ckey);
+	snprintf(ckey, sizeof(ckey), "%c:%s", f == EF_LABEL ? 'l' : 'n',
+		 f == EF_LABEL ? e.label : e.name);
+	holder = etable_find(l->t, f, f == EF_LABEL ? e.label : e.name);
+	if (!clash || (!holder && !hmap_get(l->clashed, ckey)))
+		return etable_index(l->t, f, i);
+	if (holder) {
+		rc = take_long_form(l, holder - 1, f, clash);
 		if (rc < 0)
 			return rc;
+		hmap_put(l->clashed, ckey, (void *)1, NULL);
+		/* The store has the holder under its old name. */
+		if (l->loading && l->stored)
+			store_entry(l, holder - 1);
+		else if (l->complete)
+			store_stale_listing(l->key);
 	}
-	if ((holder || hmap_get(l->clashed, ckey)) && clash) {
-		char *name = clash(e, is_label);
-
-		if (!name)
-			return -ENOMEM;
-		free(*slot);
-		*slot = name;
-	}
-	return hmap_put(map, *slot, ix(idx), NULL);
+	return take_long_form(l, i, f, clash);
 }
 
 int listing_add(struct listing *l, struct entry *e, listing_clash_fn clash)
@@ -813,58 +898,47 @@ int listing_add(struct listing *l, struct entry *e, listing_clash_fn clash)
 static int listing_add_locked(struct listing *l, struct entry *e,
 			      listing_clash_fn clash)
 {
+	size_t i = l->n;
 	int rc = 0;
 
-	if (e->id && find_in(l->by_id, e->id)) {
-		/* The same object on two pages (objects added while paging,
-		 * or a server that repeats itself): listed once. */
-		free(e->name);
-		free(e->label);
-		free(e->id);
-		free(e->aux);
-		memset(e, 0, sizeof(*e));
-		goto out;
-	}
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 64;
-		struct entry *ne = realloc(l->e, cap * sizeof(*ne));
-
-		if (!ne) {
-			rc = -ENOMEM;
-			goto out;
+	/* The same object on two pages (objects added while paging, or a
+	 * server that repeats itself) is listed once. */
+	if (!e->id || !etable_find(l->t, EF_ID, e->id)) {
+		rc = etable_append(l->t, e);
+		if (rc == 0) {
+			l->n++;
+			rc = add_name(l, i, EF_NAME, clash);
+			if (rc == 0)
+				rc = add_name(l, i, EF_LABEL, clash);
+			if (rc == 0)
+				rc = etable_index(l->t, EF_ID, i);
+			if (l->complete && !l->loading)
+				report(CACHE_CHANGED, l->key);	/* learned */
+			if (l->loading || (l->complete && store_on()))
+				store_entry(l, i);
 		}
-		l->e = ne;
-		l->cap = cap;
 	}
-	l->e[l->n] = *e;
+	free(e->name);
+	free(e->label);
+	free(e->id);
+	free(e->aux);
 	memset(e, 0, sizeof(*e));
-	rc = add_name(l, l->by_name, l->n, clash, 0);
-	if (rc == 0)
-		rc = add_name(l, l->by_label, l->n, clash, 1);
-	if (rc == 0 && l->e[l->n].id)
-		rc = hmap_put(l->by_id, l->e[l->n].id, ix(l->n), NULL);
-	l->n++;
-	if (l->complete && !l->loading)
-		report(CACHE_CHANGED, l->key);	/* learned after listing */
-	if (l->loading || (l->complete && store_on()))
-		store_entry(l, l->n - 1);
-out:
 	return rc;
 }
 
 size_t listing_find(struct listing *l, const char *name)
 {
-	return find_in(l->by_name, name);
+	return etable_find(l->t, EF_NAME, name);
 }
 
 size_t listing_find_label(struct listing *l, const char *label)
 {
-	return find_in(l->by_label, label);
+	return etable_find(l->t, EF_LABEL, label);
 }
 
 size_t listing_find_id(struct listing *l, const char *id)
 {
-	return find_in(l->by_id, id);
+	return etable_find(l->t, EF_ID, id);
 }
 
 void listing_remove(struct listing *l, const char *id)
@@ -872,25 +946,26 @@ void listing_remove(struct listing *l, const char *id)
 	size_t i;
 
 	pthread_mutex_lock(&lock);
-	i = find_in(l->by_id, id);
+	i = etable_find(l->t, EF_ID, id);
 	if (i) {
-		struct entry *e = &l->e[i - 1];
-
-		if (e->name && find_in(l->by_name, e->name) == i)
-			hmap_del(l->by_name, e->name);
-		if (e->label && find_in(l->by_label, e->label) == i)
-			hmap_del(l->by_label, e->label);
-		hmap_del(l->by_id, id);
 		/* The slot stays (offsets of open folders hold); a NULL
 		 * name is skipped by every reader. */
-		free(e->name);
-		free(e->label);
-		free(e->aux);
-		e->name = e->label = e->aux = NULL;
+		etable_unindex(l->t, EF_NAME, i - 1);
+		etable_unindex(l->t, EF_LABEL, i - 1);
+		etable_unindex(l->t, EF_ID, i - 1);
+		etable_set(l->t, i - 1, EF_NAME, NULL);
+		etable_set(l->t, i - 1, EF_LABEL, NULL);
+		etable_set(l->t, i - 1, EF_AUX, NULL);
 		report(CACHE_CHANGED, l->key);
 		store_listing_remove(l->key, id);
 	}
 	pthread_mutex_unlock(&lock);
+}
+
+int listing_update_locked(struct listing *l, size_t i, const struct entry *e)
+{
+	etable_set_attrs(l->t, i, e);
+	return etable_set(l->t, i, EF_AUX, e->aux);
 }
 
 void listing_changed_locked(struct listing *l)

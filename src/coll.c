@@ -346,18 +346,16 @@ static int take_rest_of_prev(struct listing *l, const char *id,
 	if (from) {
 		rest = calloc(p->n - from + 1, sizeof(*rest));
 		for (size_t i = from - 1; rest && i < p->n; i++) {
-			const struct entry *e = &p->e[i];
+			struct entry e;
 
-			if (!e->name || listing_find_id(l, e->id))
+			listing_at(p, i, &e);
+			if (!e.name || listing_find_id(l, e.id))
 				continue;
-			rest[n].name = strdup(e->name);
-			rest[n].label = e->label ? strdup(e->label) : NULL;
-			rest[n].id = strdup(e->id);
-			rest[n].aux = e->aux ? strdup(e->aux) : NULL;
-			rest[n].size = e->size;
-			rest[n].mtime = e->mtime;
-			rest[n].version = e->version;
-			rest[n].marked = e->marked;
+			rest[n] = e;
+			rest[n].name = strdup(e.name);
+			rest[n].label = e.label ? strdup(e.label) : NULL;
+			rest[n].id = strdup(e.id);
+			rest[n].aux = e.aux ? strdup(e.aux) : NULL;
 			n++;
 		}
 		pager_free(&l->pager);
@@ -532,17 +530,18 @@ int coll_fill(struct listing *l, size_t want)
 /* Copies entry i - 1 out.  Locked. */
 static int item_copy(struct listing *l, size_t i, struct item *out)
 {
-	const struct entry *e = &l->e[i - 1];
+	struct entry e;
 
+	listing_at(l, i - 1, &e);
 	memset(out, 0, sizeof(*out));
-	out->name = strdup(e->name);
-	out->label = e->label ? strdup(e->label) : NULL;
-	out->id = strdup(e->id);
-	out->aux = e->aux ? strdup(e->aux) : NULL;
-	out->blob = blob_key(l->owner, e->id);
-	out->size = e->size;
-	out->mtime = e->mtime;
-	out->version = e->version;
+	out->name = strdup(e.name);
+	out->label = e.label ? strdup(e.label) : NULL;
+	out->id = strdup(e.id);
+	out->aux = e.aux ? strdup(e.aux) : NULL;
+	out->blob = blob_key(l->owner, e.id);
+	out->size = e.size;
+	out->mtime = e.mtime;
+	out->version = e.version;
 	if (!out->name || !out->id || !out->blob) {
 		item_free(out);
 		return -ENOMEM;
@@ -842,19 +841,16 @@ int coll_learn(const struct coll *c, const char *parent, const cJSON *obj)
 	cache_lock();
 	i = listing_find_id(l, e.id);
 	if (i) {
-		struct entry *old = &l->e[i - 1];
+		struct entry old;
 
-		same = old->name && !strcmp(old->name, e.name) &&
-		       !old->label == !e.label &&
-		       (!e.label || !strcmp(old->label, e.label));
+		listing_at(l, i - 1, &old);
+		same = old.name && !strcmp(old.name, e.name) &&
+		       !old.label == !e.label &&
+		       (!e.label || !strcmp(old.label, e.label));
 		if (same) {
 			listing_changed_locked(l);	/* views, the store */
-			old->size = e.size;
-			old->mtime = e.mtime;
-			old->version = e.version;
-			old->marked = e.marked;
-			free(old->aux);
-			old->aux = e.aux ? strdup(e.aux) : NULL;
+			if (listing_update_locked(l, i - 1, &e) < 0)
+				same = 0;	/* listed again */
 		}
 	}
 	complete = l->complete;
@@ -883,11 +879,12 @@ static void drop_objects(const struct coll *c, const char *parent,
 	cache_lock();
 	for (size_t i = 0; i < l->n; i++) {
 		char key[600];
+		struct entry e;
 
-		if (l->e[i].id &&
-		    (!aux || (l->e[i].aux && !strcmp(l->e[i].aux, aux))))
+		listing_at(l, i, &e);
+		if (e.id && (!aux || (e.aux && !strcmp(e.aux, aux))))
 			cache_blob_drop_locked(
-			    coll_entry_key(l, &l->e[i], key, sizeof(key)));
+			    coll_entry_key(l, &e, key, sizeof(key)));
 	}
 	cache_unlock();
 	listing_put(l);

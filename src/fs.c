@@ -305,12 +305,14 @@ static int listing_name(const struct dh *d, size_t j, char *buf, size_t len,
 	for (;;) {
 		cache_lock();
 		if (j < l->n) {
-			const struct entry *e = &l->e[j];
-			const char *name = f->show_label ? e->label : e->name;
+			struct entry e;
+			const char *name;
 
+			listing_at(l, j, &e);
+			name = f->show_label ? e.label : e.name;
 			snprintf(buf, len, "%s", name ? name : "");
 			if (name)
-				entry_attr(d, l, e, a);
+				entry_attr(d, l, &e, a);
 			found = 1;
 		}
 		int more = !found && !l->complete && !l->error && may_load;

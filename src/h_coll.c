@@ -173,11 +173,13 @@ int h_coll_lookup_label(struct rctx *c, struct item *it)
 		i = listing_find_label(l, c->cap[view(c)->name_cap]);
 		rc = i ? 0 : -ENOENT;
 		if (i) {
+			struct entry e;
+
+			listing_at(l, i - 1, &e);
 			memset(it, 0, sizeof(*it));
-			it->name = strdup(l->e[i - 1].name);
-			it->aux = l->e[i - 1].aux ? strdup(l->e[i - 1].aux)
-						  : NULL;
-			it->mtime = l->e[i - 1].mtime;
+			it->name = strdup(e.name);
+			it->aux = e.aux ? strdup(e.aux) : NULL;
+			it->mtime = e.mtime;
 			if (!it->name)
 				rc = -ENOMEM;
 		}

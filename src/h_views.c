@@ -34,9 +34,12 @@ static int add_picked(struct listing *l, pick_fn pick, const void *arg,
 	cache_lock();
 	for (size_t i = 0; rc == 0 && i < l->n; i++) {
 		char buf[NAME_MAX_BYTES + 1];
-		const char *shown = pick(&l->e[i], arg, buf, sizeof(buf));
+		struct entry e;
+		const char *shown;
 		int dup = 0;
 
+		listing_at(l, i, &e);
+		shown = pick(&e, arg, buf, sizeof(buf));
 		for (size_t k = 0; shown && k < d->n && !dup; k++)
 			dup = !strcmp(d->names[k], shown);
 		if (shown && !dup)
@@ -188,8 +191,12 @@ static int known_thread(const char *id)
 	if (!l)
 		return 0;
 	cache_lock();
-	for (size_t i = 0; i < l->n && !found; i++)
-		found = l->e[i].aux && !strcmp(l->e[i].aux, id);
+	for (size_t i = 0; i < l->n && !found; i++) {
+		struct entry e;
+
+		listing_at(l, i, &e);
+		found = e.aux && !strcmp(e.aux, id);
+	}
 	cache_unlock();
 	listing_put(l);
 	return found;
@@ -267,7 +274,14 @@ static int inbox_has(const char *name, pick_fn pick, const char *arg)
 		return -1;
 	cache_lock();
 	i = listing_find(l, name);
-	found = i && pick(&l->e[i - 1], arg, buf, sizeof(buf));
+	if (i) {
+		struct entry e;
+
+		listing_at(l, i - 1, &e);
+		found = pick(&e, arg, buf, sizeof(buf)) != NULL;
+	} else {
+		found = 0;
+	}
 	cache_unlock();
 	listing_put(l);
 	return found;

@@ -39,6 +39,7 @@ struct options {
 	char *cache_dir;
 	char *cache;
 	double cache_ttl;
+	double cache_mem;
 	double kernel_ttl;
 	double stop_timeout;
 	int retries;
@@ -62,6 +63,7 @@ static const struct fuse_opt option_spec[] = {
 	OPT("cache_dir=%s", cache_dir),
 	OPT("cache=%s", cache),
 	OPT("cache_ttl=%lf", cache_ttl),
+	OPT("cache_mem=%lf", cache_mem),
 	OPT("kernel_ttl=%lf", kernel_ttl),
 	OPT("stop_timeout=%lf", stop_timeout),
 	OPT("retries=%d", retries),
@@ -99,6 +101,8 @@ static void usage(const char *prog)
 	       "                           disk, or only in memory (disk)\n"
 	       "    -o cache_dir=PATH      where the mirror is kept\n"
 	       "                           ($XDG_CACHE_HOME/instantlyfs)\n"
+	       "    -o cache_mem=MB        the most file contents held in\n"
+	       "                           memory; the disk holds the rest (32)\n"
 	       "    -o kernel_ttl=SECONDS  the longest the kernel keeps names\n"
 	       "                           and attributes (as long as the\n"
 	       "                           cache holds them)\n"
@@ -162,12 +166,14 @@ static int prepare(const struct options *o, struct api_config *api,
 		fprintf(stderr, "instantlyfs: mode must be direct or gateway\n");
 		return 2;
 	}
-	if (o->cache_ttl < 0 || (o->kernel_ttl < 0 && o->kernel_ttl != -1) ||
+	if (o->cache_ttl < 0 || !(o->cache_mem >= 1) ||
+	    (o->kernel_ttl < 0 && o->kernel_ttl != -1) ||
 	    o->retries < 0 ||
 	    o->timeout <= 0 || o->rate < -1 || o->rate_min < 0 ||
 	    o->email_rate_min < 0 || !(o->stop_timeout >= 0)) {
-		fprintf(stderr, "instantlyfs: bad cache_ttl, kernel_ttl, "
-				"retries, timeout, stop_timeout or rate\n");
+		fprintf(stderr, "instantlyfs: bad cache_ttl, cache_mem, "
+				"kernel_ttl, retries, timeout, stop_timeout "
+				"or rate\n");
 		return 2;
 	}
 	if (o->cache && strcmp(o->cache, "disk") && strcmp(o->cache, "memory")) {
@@ -301,6 +307,7 @@ static int serve(struct fuse_args *args, const struct options *o,
 		return 1;
 	}
 	cache_init(o->cache_ttl);
+	cache_set_mem((size_t)(o->cache_mem * 1024 * 1024));
 	mirror_plan(&mc);
 	if (o->timezone)
 		h_make_set_timezone(o->timezone);
@@ -319,7 +326,8 @@ static int serve(struct fuse_args *args, const struct options *o,
 int main(int argc, char *argv[])
 {
 	struct fuse_args args = FUSE_ARGS_INIT(argc, argv);
-	struct options o = { .cache_ttl = 60, .kernel_ttl = -1, .retries = 5,
+	struct options o = { .cache_ttl = 60, .cache_mem = 32,
+			     .kernel_ttl = -1, .retries = 5,
 			     .stop_timeout = STOP_GRACE_DEFAULT,
 			     .timeout = 60, .rate = -1, .rate_min = 6000,
 			     .email_rate_min = 20 };

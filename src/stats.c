@@ -26,7 +26,7 @@ static const char *const counter_names[STAT_NCOUNTERS] = {
     [STAT_RETRY] = "retries",	       [STAT_HTTP_429] = "http_429",
     [STAT_HTTP_ERROR] = "http_errors", [STAT_BYTES_IN] = "bytes_in",
     [STAT_BYTES_OUT] = "bytes_out",    [STAT_RATE_WAIT] = "rate_waits",
-    [STAT_STORE_HIT] = "store_hits",
+    [STAT_STORE_HIT] = "store_hits",   [STAT_CACHE_EVICT] = "cache_evictions",
 };
 
 static pthread_mutex_t stats_lock = PTHREAD_MUTEX_INITIALIZER;

@@ -28,7 +28,7 @@
 #include "thread.h"
 
 /* Writers wait while this much is queued. */
-#define STORE_QUEUE_MAX (64u << 20)
+#define STORE_QUEUE_MAX (16u << 20)
 
 enum op_kind {
 	OP_PUT_BLOB,
@@ -52,6 +52,7 @@ struct op {
 	double when;
 	struct entry e;		/* OP_ENTRY: a copy */
 	size_t cost;		/* bytes it holds in the queue */
+	uint64_t seq;		/* its place in the queue, from 1 */
 };
 
 static struct {
@@ -61,6 +62,8 @@ static struct {
 	pthread_t writer;
 	struct op *head, *tail;
 	size_t queued;		/* bytes */
+	uint64_t seq;		/* of the last op queued */
+	_Atomic uint64_t written;	/* ops up to this one are on disk */
 	int busy;		/* the writer holds a batch */
 	int stopping;
 	struct hmap *pending;	/* listing key -> generation being made */
@@ -364,17 +367,21 @@ static double seen_fetched(const char *key, double fetched)
 	return fetched;
 }
 
-/* Queues o (taken), waiting while too much is queued. */
-static void enqueue(struct op *o)
+/* Queues o (taken), waiting while too much is queued: its sequence
+ * number, or 0 when it is dropped. */
+static uint64_t enqueue(struct op *o)
 {
+	uint64_t seq;
+
 	pthread_mutex_lock(&lock);
 	while (st.queued > STORE_QUEUE_MAX && !st.stopping)
 		pthread_cond_wait(&done, &lock);
 	if (st.stopping) {
 		pthread_mutex_unlock(&lock);
 		op_free(o);
-		return;
+		return 0;
 	}
+	seq = o->seq = ++st.seq;
 	note_freshness(o);
 	o->next = NULL;
 	if (st.tail)
@@ -385,6 +392,12 @@ static void enqueue(struct op *o)
 	st.queued += o->cost;
 	pthread_cond_signal(&wake);
 	pthread_mutex_unlock(&lock);
+	return seq;
+}
+
+int store_written(uint64_t seq)
+{
+	return seq && seq <= st.written;
 }
 
 static struct op *op_new(enum op_kind kind, const char *key)
@@ -403,24 +416,24 @@ static struct op *op_new(enum op_kind kind, const char *key)
 	return o;
 }
 
-void store_put_blob(const char *key, const char *data, size_t len,
-		    time_t mtime, uint64_t version)
+uint64_t store_put_blob(const char *key, const char *data, size_t len,
+			time_t mtime, uint64_t version)
 {
 	struct op *o = op_new(OP_PUT_BLOB, key);
 
 	if (!o)
-		return;
+		return 0;
 	o->data = malloc(len ? len : 1);
 	if (!o->data) {
 		op_free(o);
-		return;
+		return 0;
 	}
 	memcpy(o->data, data, len);
 	o->len = len;
 	o->mtime = mtime;
 	o->version = version;
 	o->cost += len;
-	enqueue(o);
+	return enqueue(o);
 }
 
 static void simple(enum op_kind kind, const char *key)
@@ -651,6 +664,8 @@ static void *writer_main(void *arg)
 		while (batch) {
 			struct op *next = batch->next;
 
+			if (batch->seq > st.written)
+				st.written = batch->seq;
 			st.queued -= batch->cost;
 			op_free(batch);
 			batch = next;

@@ -26,5 +26,6 @@ Suite *retry_suite(void);
 Suite *stop_suite(void);
 Suite *inode_suite(void);
 Suite *store_suite(void);
+Suite *etable_suite(void);
 
 #endif

@@ -1,0 +1,292 @@
+/*
+ * etable.c - the entries of one listing, held compactly (see etable.h).
+ *
+ * Owns: the record blocks, the string blocks and three indexes.  A string
+ * is referred to as (block << 16 | offset) + 1, 0 being none; an index
+ * slot holds an entry number + 1, 0 being empty, and is kept without
+ * tombstones (a removal shifts the slots after it back).
+ */
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "etable.h"
+
+#define REC_SHIFT 10			/* 1,024 records a block */
+#define REC_BLOCK ((size_t)1 << REC_SHIFT)
+#define STR_SHIFT 16			/* 64 KB of strings a block */
+#define STR_BLOCK ((size_t)1 << STR_SHIFT)
+#define STR_BLOCKS_MAX 65535u
+#define INDEXED 3			/* EF_NAME, EF_LABEL, EF_ID */
+
+struct rec {
+	uint64_t version;
+	int64_t mtime;
+	uint32_t s[4];		/* string refs, by enum efield */
+	uint32_t size;
+	uint8_t marked;
+};
+
+struct index {
+	uint32_t *slot;
+	size_t size;		/* a power of two, or 0 */
+	size_t count;
+};
+
+struct etable {
+	struct rec **rec;
+	size_t n, rec_blocks;
+	char **str;
+	size_t str_blocks, str_used;	/* bytes used of the last block */
+	struct index ix[INDEXED];
+};
+
+struct etable *etable_new(void)
+{
+	return calloc(1, sizeof(struct etable));
+}
+
+void etable_free(struct etable *t)
+{
+	if (!t)
+		return;
+	for (size_t i = 0; i < t->rec_blocks; i++)
+		free(t->rec[i]);
+	for (size_t i = 0; i < t->str_blocks; i++)
+		free(t->str[i]);
+	for (int f = 0; f < INDEXED; f++)
+		free(t->ix[f].slot);
+	free(t->rec);
+	free(t->str);
+	free(t);
+}
+
+size_t etable_count(const struct etable *t)
+{
+	return t->n;
+}
+
+size_t etable_bytes(const struct etable *t)
+{
+	size_t b = sizeof(*t) + t->rec_blocks * (REC_BLOCK * sizeof(struct rec) +
+						sizeof(void *)) +
+		   t->str_blocks * (STR_BLOCK + sizeof(void *));
+
+	for (int f = 0; f < INDEXED; f++)
+		b += t->ix[f].size * sizeof(uint32_t);
+	return b;
+}
+
+static struct rec *rec_at(const struct etable *t, size_t i)
+{
+	return &t->rec[i >> REC_SHIFT][i & (REC_BLOCK - 1)];
+}
+
+static const char *str_at(const struct etable *t, uint32_t ref)
+{
+	if (!ref)
+		return NULL;
+	ref--;
+	return t->str[ref >> STR_SHIFT] + (ref & (STR_BLOCK - 1));
+}
+
+/* Copies s into the string blocks: *ref, or -errno. */
+static int str_add(struct etable *t, const char *s, uint32_t *ref)
+{
+	size_t len;
+
+	*ref = 0;
+	if (!s)
+		return 0;
+	len = strlen(s) + 1;
+	if (len > ETABLE_STRING_MAX + 1)
+		return -ENAMETOOLONG;
+	if (!t->str_blocks || t->str_used + len > STR_BLOCK) {
+		char **nb, *block;
+
+		if (t->str_blocks == STR_BLOCKS_MAX)
+			return -ENOMEM;
+		nb = realloc(t->str, (t->str_blocks + 1) * sizeof(*nb));
+		if (!nb)
+			return -ENOMEM;
+		t->str = nb;
+		block = malloc(STR_BLOCK);
+		if (!block)
+			return -ENOMEM;
+		t->str[t->str_blocks++] = block;
+		t->str_used = 0;
+	}
+	memcpy(t->str[t->str_blocks - 1] + t->str_used, s, len);
+	*ref = (uint32_t)(((t->str_blocks - 1) << STR_SHIFT) | t->str_used) + 1;
+	t->str_used += len;
+	return 0;
+}
+
+static uint32_t clamp32(size_t v)
+{
+	return v > UINT32_MAX ? UINT32_MAX : (uint32_t)v;
+}
+
+void etable_set_attrs(struct etable *t, size_t i, const struct entry *e)
+{
+	struct rec *r = rec_at(t, i);
+
+	r->size = clamp32(e->size);
+	r->mtime = e->mtime;
+	r->version = e->version;
+	r->marked = e->marked;
+}
+
+int etable_append(struct etable *t, const struct entry *e)
+{
+	const char *s[4] = { e->name, e->label, e->id, e->aux };
+	uint32_t ref[4];
+	struct rec *r;
+	int rc;
+
+	if ((t->n >> REC_SHIFT) >= t->rec_blocks) {
+		struct rec **nb = realloc(t->rec, (t->rec_blocks + 1) *
+						      sizeof(*nb));
+
+		if (!nb)
+			return -ENOMEM;
+		t->rec = nb;
+		t->rec[t->rec_blocks] = malloc(REC_BLOCK * sizeof(struct rec));
+		if (!t->rec[t->rec_blocks])
+			return -ENOMEM;
+		t->rec_blocks++;
+	}
+	for (int f = 0; f < 4; f++)
+		if ((rc = str_add(t, s[f], &ref[f])) < 0)
+			return rc;
+	r = rec_at(t, t->n);
+	memset(r, 0, sizeof(*r));
+	memcpy(r->s, ref, sizeof(ref));
+	etable_set_attrs(t, t->n, e);
+	t->n++;
+	return 0;
+}
+
+void etable_get(const struct etable *t, size_t i, struct entry *view)
+{
+	const struct rec *r = rec_at(t, i);
+
+	view->name = (char *)str_at(t, r->s[EF_NAME]);
+	view->label = (char *)str_at(t, r->s[EF_LABEL]);
+	view->id = (char *)str_at(t, r->s[EF_ID]);
+	view->aux = (char *)str_at(t, r->s[EF_AUX]);
+	view->size = r->size;
+	view->mtime = (time_t)r->mtime;
+	view->version = r->version;
+	view->marked = r->marked;
+}
+
+int etable_set(struct etable *t, size_t i, enum efield f, const char *s)
+{
+	const char *now = str_at(t, rec_at(t, i)->s[f]);
+	uint32_t ref;
+	int rc;
+
+	if (now && s && !strcmp(now, s))
+		return 0;	/* kept: no string written twice */
+	rc = str_add(t, s, &ref);
+	if (rc == 0)
+		rec_at(t, i)->s[f] = ref;
+	return rc;
+}
+
+/* The indexes. */
+
+static uint32_t hash(const char *s)
+{
+	uint32_t h = 2166136261u;	/* FNV-1a */
+
+	for (; *s; s++)
+		h = (h ^ (uint8_t)*s) * 16777619u;
+	return h;
+}
+
+static const char *field(const struct etable *t, enum efield f, uint32_t v)
+{
+	return str_at(t, rec_at(t, v - 1)->s[f]);
+}
+
+/* Slot of s in index f: where it is, or the empty slot it would take. */
+static size_t probe(const struct etable *t, enum efield f, const char *s)
+{
+	const struct index *x = &t->ix[f];
+	size_t mask = x->size - 1, k = hash(s) & mask;
+
+	while (x->slot[k] && strcmp(field(t, f, x->slot[k]), s))
+		k = (k + 1) & mask;
+	return k;
+}
+
+static int grow(struct etable *t, enum efield f)
+{
+	struct index *x = &t->ix[f], old = *x;
+	size_t size = x->size ? x->size * 2 : 64;
+
+	if ((x->count + 1) * 10 <= x->size * 7)
+		return 0;
+	x->slot = calloc(size, sizeof(*x->slot));
+	if (!x->slot) {
+		*x = old;
+		return -ENOMEM;
+	}
+	x->size = size;
+	for (size_t k = 0; k < old.size; k++)
+		if (old.slot[k])
+			x->slot[probe(t, f, field(t, f, old.slot[k]))] =
+				old.slot[k];
+	free(old.slot);
+	return 0;
+}
+
+int etable_index(struct etable *t, enum efield f, size_t i)
+{
+	const char *s = str_at(t, rec_at(t, i)->s[f]);
+	size_t k;
+
+	if (!s)
+		return 0;
+	if (grow(t, f) < 0)
+		return -ENOMEM;
+	k = probe(t, f, s);
+	if (!t->ix[f].slot[k])
+		t->ix[f].count++;
+	t->ix[f].slot[k] = (uint32_t)i + 1;
+	return 0;
+}
+
+void etable_unindex(struct etable *t, enum efield f, size_t i)
+{
+	struct index *x = &t->ix[f];
+	const char *s = str_at(t, rec_at(t, i)->s[f]);
+	size_t mask = x->size - 1, hole, k;
+
+	if (!s || !x->size)
+		return;
+	hole = probe(t, f, s);
+	if (x->slot[hole] != i + 1)
+		return;
+	/* Shifts back every slot after the hole that may move there. */
+	for (k = (hole + 1) & mask; x->slot[k]; k = (k + 1) & mask) {
+		size_t home = hash(field(t, f, x->slot[k])) & mask;
+
+		if (((k - home) & mask) >= ((k - hole) & mask)) {
+			x->slot[hole] = x->slot[k];
+			hole = k;
+		}
+	}
+	x->slot[hole] = 0;
+	x->count--;
+}
+
+size_t etable_find(const struct etable *t, enum efield f, const char *s)
+{
+	if (!s || !t->ix[f].size)
+		return 0;
+	return t->ix[f].slot[probe(t, f, s)];
+}
