@@ -89,6 +89,16 @@ struct inode_note {
 struct inode_note *inode_collect(uint64_t dep, int all, size_t *n);
 void inode_notes_free(struct inode_note *notes, size_t n);
 
+/*
+ * A bound on the nodes held (0: none).  Past it, inode_spill() picks up to
+ * max of the oldest files the kernel holds, to be told to let go of
+ * (inval.c asks it to forget their names; its FORGETs then free them).
+ * A file picked and looked up again is kept and picked later.
+ */
+void inode_bound(size_t nodes);
+/* Are more held than the bound, by enough to spill? */
+int inode_over_bound(void);
+struct inode_note *inode_spill(size_t max, size_t *n);
 /* Nodes the kernel holds (the root included). */
 size_t inode_count(void);
 

@@ -37,5 +37,8 @@ void inval_stop(void);
 void inval_report(enum cache_change what, uint64_t keyhash);
 /* Waits until every report queued so far has been told to the kernel. */
 void inval_flush(void);
+/* Too many nodes are held: the thread asks the kernel to let go of the
+ * oldest files (inode_spill). */
+void inval_nudge(void);
 
 #endif

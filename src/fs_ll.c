@@ -118,6 +118,8 @@ static void make_entry(struct fuse_entry_param *e, fuse_ino_t parent,
 	e->ino = inode_lookup(parent, name, versioned(n) ? n->version : 0);
 	if (!e->ino)
 		return;
+	if (inode_over_bound())
+		inval_nudge();
 	inode_depend(e->ino, dep, n->type == NODE_DIR);
 	e->attr.st_ino = e->ino;
 	e->entry_timeout = t;

@@ -7,6 +7,7 @@
 
 #include "cache.h"
 #include "errlog.h"
+#include "inode.h"
 #include "log.h"
 #include "rejected.h"
 #include "stats.h"
@@ -22,13 +23,19 @@ static int from_text(char *text, size_t len, struct blob *out)
 	return 0;
 }
 
+/* What is held now, then the counters since the mount. */
 int h_stats_read(struct rctx *c, struct blob *out)
 {
 	size_t len;
-	char *text = stats_render(&len);
+	char *counters = stats_render(&len), *text = NULL;
+	int n = -1;
 
 	(void)c;
-	return from_text(text, len, out);
+	if (counters)
+		n = asprintf(&text, "cache_bytes_held %zu\ninodes_held %zu\n%s",
+			     cache_mem_held(), inode_count(), counters);
+	free(counters);
+	return from_text(n < 0 ? NULL : text, n < 0 ? 0 : (size_t)n, out);
 }
 
 int h_errors_read(struct rctx *c, struct blob *out)

@@ -4,7 +4,8 @@
  * Owns: every node, in three chained hash tables that grow by doubling:
  * by number, by (parent, name) for the attached ones, and by the key they
  * depend on for those that depend on one.  A node's name is stored
- * inline, once.
+ * inline, once.  Also the order in which nodes were made (a ring of
+ * numbers), from which the oldest are picked to be let go (inode_spill).
  */
 #include <errno.h>
 #include <pthread.h>
@@ -25,6 +26,7 @@ struct inode {
 	uint32_t hash;		/* of (parent, name) */
 	uint8_t is_dir;
 	uint8_t named;		/* in the table by name */
+	uint8_t asked;		/* the kernel was asked to let it go */
 	char name[];
 };
 
@@ -38,6 +40,14 @@ static struct table by_ino, by_name, by_dep;
 static size_t count;
 static uint64_t next_ino = INODE_ROOT + 1;
 static struct inode *root;
+
+/* The numbers of the nodes made, oldest first (a ring). */
+static struct {
+	uint64_t *ino;
+	size_t head, len, cap;
+} made;
+static size_t asked;		/* nodes asked to be let go, still held */
+static size_t keep_max;		/* inode_bound(); 0: no bound */
 
 static uint32_t name_hash(uint64_t parent, const char *name)
 {
@@ -212,6 +222,28 @@ static void detach(struct inode *n)
 	n->parent = 0;
 }
 
+/* Appends ino to the ring (dropped when memory runs out: that node is
+ * then never picked). */
+static void remember(uint64_t ino)
+{
+	if (!keep_max)
+		return;
+	if (made.len == made.cap) {
+		size_t cap = made.cap ? made.cap * 2 : 1024;
+		uint64_t *v = malloc(cap * sizeof(*v));
+
+		if (!v)
+			return;
+		for (size_t i = 0; i < made.len; i++)
+			v[i] = made.ino[(made.head + i) % made.cap];
+		free(made.ino);
+		made.ino = v;
+		made.cap = cap;
+		made.head = 0;
+	}
+	made.ino[(made.head + made.len++) % made.cap] = ino;
+}
+
 static struct inode *node_new(const char *name, uint64_t version)
 {
 	size_t len = strlen(name);
@@ -230,11 +262,14 @@ static struct inode *node_new(const char *name, uint64_t version)
 	n->ino = next_ino++;
 	link_ino(n);
 	count++;
+	remember(n->ino);
 	return n;
 }
 
 static void node_free(struct inode *n)
 {
+	if (n->asked)
+		asked--;
 	detach(n);
 	unlink_dep(n);
 	unlink_ino(n);
@@ -266,10 +301,12 @@ void inode_destroy(void)
 	free(by_ino.slot);
 	free(by_name.slot);
 	free(by_dep.slot);
+	free(made.ino);
 	memset(&by_ino, 0, sizeof(by_ino));
 	memset(&by_name, 0, sizeof(by_name));
 	memset(&by_dep, 0, sizeof(by_dep));
-	count = 0;
+	memset(&made, 0, sizeof(made));
+	count = asked = 0;
 	root = NULL;
 	pthread_mutex_unlock(&lock);
 }
@@ -293,6 +330,11 @@ uint64_t inode_lookup(uint64_t parent, const char *name, uint64_t version)
 	if (n) {
 		n->nlookup++;
 		ino = n->ino;
+		if (n->asked) {	/* in use again: picked later, if at all */
+			n->asked = 0;
+			asked--;
+			remember(n->ino);
+		}
 	}
 	pthread_mutex_unlock(&lock);
 	return ino;
@@ -310,6 +352,24 @@ void inode_forget(uint64_t ino, uint64_t nlookup)
 			node_free(n);
 	}
 	pthread_mutex_unlock(&lock);
+}
+
+void inode_bound(size_t nodes)
+{
+	pthread_mutex_lock(&lock);
+	keep_max = nodes;
+	pthread_mutex_unlock(&lock);
+}
+
+int inode_over_bound(void)
+{
+	int over;
+
+	pthread_mutex_lock(&lock);
+	/* A sixteenth more, so that a spill is worth a batch. */
+	over = keep_max && count - asked > keep_max + keep_max / 16;
+	pthread_mutex_unlock(&lock);
+	return over;
 }
 
 uint64_t inode_child(uint64_t parent, const char *name)
@@ -498,6 +558,31 @@ struct inode_note *inode_collect(uint64_t dep, int all, size_t *n)
 				goto out;
 	}
 out:
+	pthread_mutex_unlock(&lock);
+	return v;
+}
+
+struct inode_note *inode_spill(size_t max, size_t *n)
+{
+	struct inode_note *v = NULL;
+	size_t cap = 0;
+
+	*n = 0;
+	pthread_mutex_lock(&lock);
+	while (*n < max && made.len && count - asked > keep_max && keep_max) {
+		struct inode *x = find_ino(made.ino[made.head]);
+
+		made.head = (made.head + 1) % made.cap;
+		made.len--;
+		/* Files only: a folder's node holds its children's names. */
+		if (!x || x == root || x->is_dir || !x->named || !x->parent ||
+		    x->asked || !x->nlookup)
+			continue;
+		if (note(&v, n, &cap, x) < 0)
+			break;
+		x->asked = 1;
+		asked++;
+	}
 	pthread_mutex_unlock(&lock);
 	return v;
 }

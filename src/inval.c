@@ -4,7 +4,8 @@
  *
  * Owns: the queue of reports and the thread that drains it.  Reports of
  * one key coalesce while queued; a refresh (CACHE_DROPPED_ALL) stands for
- * every report before it.
+ * every report before it.  Also asks the kernel to let go of the oldest
+ * files past the bound on nodes (inode_spill), when nudged.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -18,6 +19,7 @@
 #include "thread.h"
 
 #define INVAL_QUEUE_MAX 4096	/* past it, the queue becomes a refresh */
+#define SPILL_BATCH 1024
 
 struct report {
 	enum cache_change what;
@@ -30,6 +32,7 @@ static pthread_cond_t done = PTHREAD_COND_INITIALIZER;
 static struct report queue[INVAL_QUEUE_MAX];
 static size_t queued;
 static int all;			/* a refresh is queued */
+static int spill;		/* too many nodes are held */
 static unsigned long taken, told;	/* batches taken and told */
 static int running, stopping;
 static pthread_t thread;
@@ -84,6 +87,30 @@ static void tell_all(uint64_t key, int everything, enum cache_change what)
 		fuse_lowlevel_notify_inval_inode(session, INODE_ROOT, 0, 0);
 }
 
+void inval_nudge(void)
+{
+	pthread_mutex_lock(&lock);
+	if (!spill) {
+		spill = 1;
+		pthread_cond_signal(&wake);
+	}
+	pthread_mutex_unlock(&lock);
+}
+
+/* Asks the kernel to forget the oldest files past the bound: its
+ * FORGETs free their nodes. */
+static void let_go(void)
+{
+	struct inode_note *v;
+	size_t n;
+
+	while ((v = inode_spill(SPILL_BATCH, &n)) != NULL) {
+		for (size_t i = 0; i < n; i++)
+			tell(&v[i], CACHE_DROPPED);
+		inode_notes_free(v, n);
+	}
+}
+
 static void *inval_main(void *arg)
 {
 	static struct report batch[INVAL_QUEUE_MAX];
@@ -94,8 +121,15 @@ static void *inval_main(void *arg)
 		size_t n;
 		int everything;
 
-		while (!queued && !all && !stopping)
+		while (!queued && !all && !spill && !stopping)
 			pthread_cond_wait(&wake, &lock);
+		if (spill && !stopping) {
+			spill = 0;
+			pthread_mutex_unlock(&lock);
+			let_go();
+			pthread_mutex_lock(&lock);
+			continue;
+		}
 		if (!queued && !all)
 			break;	/* stopping, and nothing left */
 		n = queued;

@@ -308,6 +308,8 @@ static int serve(struct fuse_args *args, const struct options *o,
 	}
 	cache_init(o->cache_ttl);
 	cache_set_mem((size_t)(o->cache_mem * 1024 * 1024));
+	/* The kernel's files: about 150 bytes each, a sixth of the bound. */
+	inode_bound((size_t)(o->cache_mem * 1024 * 1024 / 256) + 16384);
 	mirror_plan(&mc);
 	if (o->timezone)
 		h_make_set_timezone(o->timezone);

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "cache.h"
+#include "store.h"
 #include "suites.h"
 
 static int fills;
@@ -266,6 +267,65 @@ START_TEST(test_cache_listing_survives_drop_while_held)
 }
 END_TEST
 
+static int fill_kb(void *arg, struct blob *out)
+{
+	(void)arg;
+	fills++;
+	out->len = 1024;
+	out->data = malloc(out->len + 1);
+	memset(out->data, 'x', out->len);
+	out->data[out->len] = '\0';
+	out->mtime = 7;
+	return 0;
+}
+
+START_TEST(test_cache_holds_at_most_its_bound_and_reads_the_rest_from_disk)
+{
+	char root[] = "/tmp/instantlyfs-bound-XXXXXX", key[32], cmd[64];
+	struct blob b;
+
+	ck_assert_ptr_nonnull(mkdtemp(root));
+	ck_assert_int_eq(store_open(root, "ws", &(char *){ NULL }), 0);
+	cache_init(60);
+	cache_set_mem(64 * 1024);
+	fills = 0;
+	/* Written to disk as they come: the oldest are let go. */
+	for (int i = 0; i < 200; i++) {
+		snprintf(key, sizeof(key), "lead/%d", i);
+		ck_assert_int_eq(cache_blob(key, fill_kb, NULL, &b), 0);
+		blob_free(&b);
+		if (i % 20 == 19)
+			store_flush();
+	}
+	ck_assert_int_eq(fills, 200);
+	ck_assert_uint_le(cache_mem_held(), 64 * 1024 + 20 * 1200);
+	/* Every one is read again without a fetch: from memory or disk. */
+	for (int i = 0; i < 200; i++) {
+		snprintf(key, sizeof(key), "lead/%d", i);
+		ck_assert_int_eq(cache_blob(key, fill_kb, NULL, &b), 0);
+		ck_assert_uint_eq(b.len, 1024);
+		blob_free(&b);
+	}
+	ck_assert_int_eq(fills, 200);
+	cache_destroy();
+	store_close();
+
+	/* Without a store nothing is let go. */
+	cache_init(60);
+	cache_set_mem(64 * 1024);
+	for (int i = 0; i < 200; i++) {
+		snprintf(key, sizeof(key), "lead/%d", i);
+		ck_assert_int_eq(cache_blob(key, fill_kb, NULL, &b), 0);
+		blob_free(&b);
+	}
+	ck_assert_uint_ge(cache_mem_held(), 200 * 1024);
+	cache_destroy();
+	cache_set_mem(0);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", root);
+	ck_assert_int_eq(system(cmd), 0);
+}
+END_TEST
+
 Suite *cache_suite(void)
 {
 	Suite *s = suite_create("cache");
@@ -283,6 +343,8 @@ Suite *cache_suite(void)
 	    test_cache_an_operation_learns_what_it_depends_on_and_for_how_long);
 	tcase_add_test(tc, test_cache_zero_ttl_serves_one_burst_of_a_process_once);
 	tcase_add_test(tc, test_cache_a_derived_blob_is_made_once_per_version);
+	tcase_add_test(
+	    tc, test_cache_holds_at_most_its_bound_and_reads_the_rest_from_disk);
 	suite_add_tcase(s, tc);
 	return s;
 }

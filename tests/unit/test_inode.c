@@ -131,6 +131,55 @@ START_TEST(test_inode_a_hundred_thousand_names_in_one_folder)
 }
 END_TEST
 
+START_TEST(test_inode_past_the_bound_the_oldest_files_are_picked_once)
+{
+	struct inode_note *v;
+	uint64_t dir, first = 0, again;
+	char name[32];
+	size_t n;
+
+	fresh();
+	inode_bound(100);
+	dir = inode_lookup(INODE_ROOT, "leads", 0);
+	inode_depend(dir, 0, 1);
+	for (int i = 0; i < 150; i++) {
+		snprintf(name, sizeof(name), "%d.json", i);
+		uint64_t f = inode_lookup(dir, name, 1);
+
+		inode_depend(f, 0, 0);
+		if (!first)
+			first = f;
+	}
+	ck_assert(inode_over_bound());
+	/* 152 held, 100 kept: the 52 oldest, the folder not among them. */
+	v = inode_spill(1000, &n);
+	ck_assert_uint_eq(n, 52);
+	ck_assert_str_eq(v[0].name, "0.json");
+	ck_assert_uint_eq(v[0].parent, dir);
+	ck_assert_uint_eq(v[0].ino, first);
+	ck_assert_str_eq(v[51].name, "51.json");
+	inode_notes_free(v, n);
+	ck_assert(!inode_over_bound());
+	ck_assert_ptr_null(inode_spill(1000, &n));
+	ck_assert_uint_eq(n, 0);
+
+	/* One looked up again before its FORGET is kept, picked later. */
+	again = inode_lookup(dir, "0.json", 1);
+	ck_assert_uint_eq(again, first);
+	inode_forget(again, 1);
+	for (int i = 1; i < 52; i++) {
+		snprintf(name, sizeof(name), "%d.json", i);
+		inode_forget(inode_child(dir, name), 1);
+	}
+	ck_assert_uint_eq(inode_count(), 101);
+	v = inode_spill(1000, &n);
+	ck_assert_uint_eq(n, 1);
+	ck_assert_str_eq(v[0].name, "52.json");
+	inode_notes_free(v, n);
+	inode_bound(0);
+}
+END_TEST
+
 Suite *inode_suite(void)
 {
 	Suite *s = suite_create("inode");
@@ -143,6 +192,8 @@ Suite *inode_suite(void)
 	    tc, test_inode_forgotten_nodes_go_and_numbers_are_never_reused);
 	tcase_add_test(tc, test_inode_rm_detaches_and_mv_moves_with_the_number);
 	tcase_add_test(tc, test_inode_a_hundred_thousand_names_in_one_folder);
+	tcase_add_test(tc,
+		       test_inode_past_the_bound_the_oldest_files_are_picked_once);
 	suite_add_tcase(s, tc);
 	return s;
 }
