@@ -41,6 +41,7 @@ struct options {
 	double cache_ttl;
 	double kernel_ttl;
 	double stop_timeout;
+	int cache_size;
 	int retries;
 	int timeout;
 	int rate;
@@ -62,6 +63,7 @@ static const struct fuse_opt option_spec[] = {
 	OPT("cache_dir=%s", cache_dir),
 	OPT("cache=%s", cache),
 	OPT("cache_ttl=%lf", cache_ttl),
+	OPT("cache_size=%d", cache_size),
 	OPT("kernel_ttl=%lf", kernel_ttl),
 	OPT("stop_timeout=%lf", stop_timeout),
 	OPT("retries=%d", retries),
@@ -99,6 +101,9 @@ static void usage(const char *prog)
 	       "                           disk, or only in memory (disk)\n"
 	       "    -o cache_dir=PATH      where the mirror is kept\n"
 	       "                           ($XDG_CACHE_HOME/instantlyfs)\n"
+	       "    -o cache_size=MB       cap on the mirror's size on disk: the\n"
+	       "                           least recently used objects go first\n"
+	       "                           (0: no cap; the default)\n"
 	       "    -o kernel_ttl=SECONDS  the longest the kernel keeps names\n"
 	       "                           and attributes (as long as the\n"
 	       "                           cache holds them)\n"
@@ -163,11 +168,12 @@ static int prepare(const struct options *o, struct api_config *api,
 		return 2;
 	}
 	if (o->cache_ttl < 0 || (o->kernel_ttl < 0 && o->kernel_ttl != -1) ||
-	    o->retries < 0 ||
+	    o->cache_size < 0 || o->cache_size > 1 << 20 || o->retries < 0 ||
 	    o->timeout <= 0 || o->rate < -1 || o->rate_min < 0 ||
 	    o->email_rate_min < 0 || !(o->stop_timeout >= 0)) {
 		fprintf(stderr, "instantlyfs: bad cache_ttl, kernel_ttl, "
-				"retries, timeout, stop_timeout or rate\n");
+				"cache_size, retries, timeout, stop_timeout "
+				"or rate\n");
 		return 2;
 	}
 	if (o->cache && strcmp(o->cache, "disk") && strcmp(o->cache, "memory")) {
@@ -279,6 +285,7 @@ static int serve(struct fuse_args *args, const struct options *o,
 		.memory_only = o->cache && !strcmp(o->cache, "memory"),
 		.base_url = api->base_url,
 		.connection = api->connection,
+		.cache_size = (size_t)o->cache_size << 20,
 	};
 	struct rate_config rates = {
 		.per_second = (size_t)(o->rate >= 0 ? o->rate
