@@ -3,6 +3,7 @@
  *
  *   instantlyfs [options] MOUNTPOINT
  *   instantlyfs connections list|create|get|delete [ID]
+ *   instantlyfs cache info|clear [--workspace ID] [--cache-dir PATH]
  *
  * The key comes from the environment or -o key_file, never from argv.
  */
@@ -16,6 +17,7 @@
 
 #include "api.h"
 #include "cache.h"
+#include "cachecmd.h"
 #include "connections.h"
 #include "fs.h"
 #include "inode.h"
@@ -82,7 +84,9 @@ static const struct fuse_opt option_spec[] = {
 static void usage(const char *prog)
 {
 	printf("usage: %s [options] MOUNTPOINT\n"
-	       "       %s connections list|create|get|delete [ID]\n\n"
+	       "       %s connections list|create|get|delete [ID]\n"
+	       "       %s cache info [--cache-dir PATH]\n"
+	       "       %s cache clear [--workspace ID] [--cache-dir PATH]\n\n"
 	       "Mounts an Instantly.ai workspace (API v2) as files.\n\n"
 	       "The key comes from INSTANTLY_API_KEY (direct), MATON_API_KEY\n"
 	       "(gateway) or -o key_file=PATH (mode 0600).\n\n"
@@ -120,7 +124,7 @@ static void usage(const char *prog)
 	       "    -o verbose             log every request\n"
 	       "    -f, -d, -s, -o ro, -o allow_other: as for any FUSE mount\n"
 	       "    -h, --help, -V, --version\n",
-	       prog, prog, API_DIRECT_URL, API_GATEWAY_URL);
+	       prog, prog, prog, prog, API_DIRECT_URL, API_GATEWAY_URL);
 }
 
 /* Without -f or -d the mount runs as a daemon: its log goes to syslog. */
@@ -337,6 +341,8 @@ int main(int argc, char *argv[])
 	key_guard_process();
 	if (argc > 1 && !strcmp(argv[1], "connections"))
 		return connections_main(argc - 1, argv + 1);
+	if (argc > 1 && !strcmp(argv[1], "cache"))
+		return cachecmd_main(argc - 1, argv + 1);
 	if (fuse_opt_parse(&args, &o, option_spec, NULL) < 0) {
 		rc = 2;
 	} else if (o.show_help) {
