@@ -388,7 +388,7 @@ void store_flush(void)
 	if (!st.on)
 		return;
 	pthread_mutex_lock(&lock);
-	while (st.head || st.busy)
+	while (st.head || st.touched || st.busy)
 		pthread_cond_wait(&done, &lock);
 	pthread_mutex_unlock(&lock);
 }

@@ -26,5 +26,7 @@ Suite *retry_suite(void);
 Suite *stop_suite(void);
 Suite *inode_suite(void);
 Suite *store_suite(void);
+Suite *cachecmd_suite(void);
+Suite *cachecmd_suite(void);
 
 #endif
