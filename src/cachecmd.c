@@ -61,7 +61,7 @@ void cachecmd_age(double seconds, char *buf, size_t len)
 
 void cachecmd_size(double bytes, char *buf, size_t len)
 {
-	static const char *const units[] = { "KB", "MB", "GB", "TB" };
+	static const char *const units[] = {"KB", "MB", "GB", "TB"};
 	int u = -1;
 
 	if (bytes < 1024) {
@@ -78,14 +78,14 @@ void cachecmd_size(double bytes, char *buf, size_t len)
 void cachecmd_listing_name(const char *key, char *buf, size_t len)
 {
 	size_t o = 0;
-	int field = 0;	/* 0: method and path, 1: parent field, 2: parent */
+	int field = 0; /* 0: method and path, 1: parent field, 2: parent */
 
 	if (!len)
 		return;
-#define PUT(c)                          \
-	do {                            \
-		if (o + 1 < len)        \
-			buf[o++] = (c); \
+#define PUT(c)                                                                 \
+	do {                                                                   \
+		if (o + 1 < len)                                               \
+			buf[o++] = (c);                                        \
 	} while (0)
 	for (const char *p = key; *p; p++) {
 		unsigned char c = (unsigned char)*p;
@@ -171,8 +171,8 @@ static double file_size(int dirfd, const char *name)
 static void info_one(const char *root, int rootfd, const char *ws)
 {
 	char path[4096], sz[32], db_sz[32], wal_sz[32], blob_sz[32];
-	int dirfd = openat(rootfd, ws, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
-					       O_CLOEXEC);
+	int dirfd =
+	    openat(rootfd, ws, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	double db_bytes, wal_bytes;
 	long long blobs, blob_bytes = 0, listings;
 	struct stat sb;
@@ -216,8 +216,9 @@ static void info_one(const char *root, int rootfd, const char *ws)
 		       "rebuilds it\n",
 		       schema ? schema : "unknown", STORE_SCHEMA);
 	free(schema);
-	blobs = one_int(db, "SELECT count(*), coalesce(sum(length(data)), 0)"
-			    " FROM blobs",
+	blobs = one_int(db,
+			"SELECT count(*), coalesce(sum(length(data)), 0)"
+			" FROM blobs",
 			&blob_bytes);
 	listings = one_int(db, "SELECT count(*) FROM listings", NULL);
 	cachecmd_size((double)blob_bytes, blob_sz, sizeof(blob_sz));
@@ -320,8 +321,8 @@ static int cache_info(const char *root)
 /* Is ws under rootfd a store's folder (holds a store or its lock)? */
 static int is_store(int rootfd, const char *ws)
 {
-	int dirfd = openat(rootfd, ws, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
-					       O_CLOEXEC);
+	int dirfd =
+	    openat(rootfd, ws, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	struct stat sb;
 	int yes;
 
@@ -338,11 +339,12 @@ static int clear_one(int rootfd, const char *ws)
 {
 	int dirfd, lockfd, rc = 0;
 
-	dirfd = openat(rootfd, ws,
-		       O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	dirfd =
+	    openat(rootfd, ws, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (dirfd < 0) {
-		fprintf(stderr, "instantlyfs cache: no store of workspace %s%s\n",
-			ws, errno == ENOENT ? "" : " (not a folder)");
+		fprintf(stderr,
+			"instantlyfs cache: no store of workspace %s%s\n", ws,
+			errno == ENOENT ? "" : " (not a folder)");
 		return 1;
 	}
 	lockfd = storedir_lock_exclusive(dirfd);
@@ -395,8 +397,10 @@ static int cache_clear(const char *root, const char *ws)
 			return 0;
 		}
 		if (errno == ENOENT) {
-			fprintf(stderr, "instantlyfs cache: no store of "
-					"workspace %s\n", ws);
+			fprintf(stderr,
+				"instantlyfs cache: no store of "
+				"workspace %s\n",
+				ws);
 			return 1;
 		}
 		fprintf(stderr, "instantlyfs cache: %s: %s\n", root,

@@ -77,8 +77,8 @@ static size_t evict_round(sqlite3 *db, size_t need)
 		}
 	}
 	sqlite3_finalize(sel);
-	if (n && sqlite3_prepare_v2(db, "DELETE FROM blobs WHERE rowid = ?",
-				    -1, &del, NULL) == SQLITE_OK) {
+	if (n && sqlite3_prepare_v2(db, "DELETE FROM blobs WHERE rowid = ?", -1,
+				    &del, NULL) == SQLITE_OK) {
 		for (size_t i = 0; i < n; i++) {
 			sqlite3_bind_int64(del, 1, rows[i]);
 			if (sqlite3_step(del) == SQLITE_DONE)
@@ -124,6 +124,7 @@ size_t store_evict(sqlite3 *db, const char *wal_path, size_t cap)
 			  gone, cap);
 	if (used > target && !n && !warned++)
 		log_info("store: the listings alone take %zu bytes, more than "
-			 "cache_size allows", used);
+			 "cache_size allows",
+			 used);
 	return gone;
 }

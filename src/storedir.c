@@ -16,8 +16,8 @@
 #include "storedir.h"
 
 const char *const storedir_files[] = {
-	STOREDIR_DB, STOREDIR_DB "-wal", STOREDIR_DB "-shm",
-	STOREDIR_DB "-journal", NULL,
+    STOREDIR_DB, STOREDIR_DB "-wal", STOREDIR_DB "-shm", STOREDIR_DB "-journal",
+    NULL,
 };
 
 int storedir_valid_name(const char *s)
@@ -73,8 +73,8 @@ int storedir_lock_exclusive(int dirfd)
 
 int storedir_in_use(int dirfd)
 {
-	int fd = openat(dirfd, STOREDIR_LOCK,
-			O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	int fd =
+	    openat(dirfd, STOREDIR_LOCK, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	int used;
 
 	if (fd < 0)

@@ -52,7 +52,8 @@ START_TEST(test_cachecmd_listing_name_splits_method_path_and_parent)
 {
 	char b[128];
 
-	cachecmd_listing_name("POST/api/v2/leads/list\x1f" "campaign\x1f"
+	cachecmd_listing_name("POST/api/v2/leads/list\x1f"
+			      "campaign\x1f"
 			      "c-1",
 			      b, sizeof(b));
 	ck_assert_str_eq(b, "POST /api/v2/leads/list campaign=c-1");
@@ -60,7 +61,8 @@ START_TEST(test_cachecmd_listing_name_splits_method_path_and_parent)
 	ck_assert_str_eq(b, "GET /api/v2/campaigns");
 	cachecmd_listing_name("GET/x\x1f\x1f\n", b, sizeof(b));
 	ck_assert_str_eq(b, "GET /x?");
-	cachecmd_listing_name("POST/api/v2/leads/list\x1f" "campaign\x1f"
+	cachecmd_listing_name("POST/api/v2/leads/list\x1f"
+			      "campaign\x1f"
 			      "c-1",
 			      b, 8);
 	ck_assert_str_eq(b, "POST /a");
@@ -104,9 +106,10 @@ Suite *cachecmd_suite(void)
 
 	tcase_add_test(tc, test_cachecmd_age_reads_in_the_two_largest_units);
 	tcase_add_test(tc, test_cachecmd_size_in_units_of_1024);
+	tcase_add_test(
+	    tc, test_cachecmd_listing_name_splits_method_path_and_parent);
 	tcase_add_test(tc,
-		       test_cachecmd_listing_name_splits_method_path_and_parent);
-	tcase_add_test(tc, test_storedir_a_shared_lock_refuses_the_exclusive_one);
+		       test_storedir_a_shared_lock_refuses_the_exclusive_one);
 	suite_add_tcase(s, tc);
 	return s;
 }
