@@ -14,11 +14,14 @@
 #ifndef INSTANTLYFS_MIRROR_H
 #define INSTANTLYFS_MIRROR_H
 
+#include <stddef.h>
+
 struct mirror_config {
 	const char *cache_dir;	/* NULL: the default (store.h) */
 	int memory_only;	/* -o cache=memory */
 	const char *base_url;
 	const char *connection;	/* gateway: the connection id, or NULL */
+	size_t cache_size;	/* -o cache_size, bytes (0: no cap) */
 };
 
 void mirror_plan(const struct mirror_config *cfg);

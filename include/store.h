@@ -18,8 +18,15 @@
  * generation that replaces the old one in one transaction, so a listing
  * cut short (by a crash, an error) never replaces a whole one.
  *
- * Locking: `lock` guards the queue, `rd_lock` the read connection; the
- * writer thread alone uses the write connection.
+ * Under -o cache_size (store_set_cap) the least recently used objects are
+ * evicted to keep the files under the cap (store_evict.h); listings stay.
+ *
+ * While open, the store holds a shared flock on its folder's lock file
+ * (storedir.h): `instantlyfs cache clear` refuses to remove it meanwhile.
+ *
+ * Locking: `lock` guards the queue and the objects read since the last
+ * batch, `rd_lock` the read connection (taken before `lock` when both
+ * are); the writer thread alone uses the write connection.
  */
 #ifndef INSTANTLYFS_STORE_H
 #define INSTANTLYFS_STORE_H
@@ -30,7 +37,7 @@
 
 #include "cache.h"
 
-#define STORE_SCHEMA "1"
+#define STORE_SCHEMA "2"
 
 /* The store's root when -o cache_dir is not given: $XDG_CACHE_HOME/
  * instantlyfs, else ~/.cache/instantlyfs; malloc'd, NULL if neither. */
@@ -38,6 +45,8 @@ char *store_default_root(void);
 /* Opens (creating it) the store of workspace under root and starts its
  * writer: 0, or -errno with *err a malloc'd message. */
 int store_open(const char *root, const char *workspace, char **err);
+/* The cap on the store's size, in bytes (0: none); before store_open. */
+void store_set_cap(size_t bytes);
 /* Writes what is queued, stops the writer, closes the database. */
 void store_close(void);
 int store_on(void);
@@ -64,6 +73,10 @@ void store_listing_remove(const char *key, const char *id);
 void store_stale_listing(const char *key);
 /* .instantlyfs/refresh: nothing stored is fresh any more. */
 void store_stale_all(void);
+
+/* key was read (from memory): under a cap, its use is noted, and written
+ * with the next batch.  store_get_blob() notes its own. */
+void store_touch(const char *key);
 
 /* Reads.  0 with *fetched (0: stale), or -ENOENT. */
 int store_get_blob(const char *key, struct blob *out, double *fetched);

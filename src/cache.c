@@ -487,6 +487,7 @@ int cache_blob(const char *key, cache_fill_fn fill, void *arg,
 			rc = blob_copy(out, b);
 			pthread_mutex_unlock(&lock);
 			stats_add(STAT_CACHE_HIT, 1);
+			store_touch(key);
 			return rc;
 		}
 		if (!b->loading)

@@ -3,6 +3,7 @@
  *
  *   instantlyfs [options] MOUNTPOINT
  *   instantlyfs connections list|create|get|delete [ID]
+ *   instantlyfs cache info|clear [--workspace ID] [--cache-dir PATH]
  *
  * The key comes from the environment or -o key_file, never from argv.
  */
@@ -16,6 +17,7 @@
 
 #include "api.h"
 #include "cache.h"
+#include "cachecmd.h"
 #include "connections.h"
 #include "fs.h"
 #include "inode.h"
@@ -42,6 +44,7 @@ struct options {
 	double cache_mem;
 	double kernel_ttl;
 	double stop_timeout;
+	int cache_size;
 	int retries;
 	int timeout;
 	int rate;
@@ -64,6 +67,7 @@ static const struct fuse_opt option_spec[] = {
 	OPT("cache=%s", cache),
 	OPT("cache_ttl=%lf", cache_ttl),
 	OPT("cache_mem=%lf", cache_mem),
+	OPT("cache_size=%d", cache_size),
 	OPT("kernel_ttl=%lf", kernel_ttl),
 	OPT("stop_timeout=%lf", stop_timeout),
 	OPT("retries=%d", retries),
@@ -82,7 +86,9 @@ static const struct fuse_opt option_spec[] = {
 static void usage(const char *prog)
 {
 	printf("usage: %s [options] MOUNTPOINT\n"
-	       "       %s connections list|create|get|delete [ID]\n\n"
+	       "       %s connections list|create|get|delete [ID]\n"
+	       "       %s cache info [--cache-dir PATH]\n"
+	       "       %s cache clear [--workspace ID] [--cache-dir PATH]\n\n"
 	       "Mounts an Instantly.ai workspace (API v2) as files.\n\n"
 	       "The key comes from INSTANTLY_API_KEY (direct), MATON_API_KEY\n"
 	       "(gateway) or -o key_file=PATH (mode 0600).\n\n"
@@ -103,6 +109,9 @@ static void usage(const char *prog)
 	       "                           ($XDG_CACHE_HOME/instantlyfs)\n"
 	       "    -o cache_mem=MB        the most file contents held in\n"
 	       "                           memory; the disk holds the rest (32)\n"
+	       "    -o cache_size=MB       cap on the mirror's size on disk: the\n"
+	       "                           least recently used objects go first\n"
+	       "                           (0: no cap; the default)\n"
 	       "    -o kernel_ttl=SECONDS  the longest the kernel keeps names\n"
 	       "                           and attributes (as long as the\n"
 	       "                           cache holds them)\n"
@@ -119,7 +128,7 @@ static void usage(const char *prog)
 	       "    -o verbose             log every request\n"
 	       "    -f, -d, -s, -o ro, -o allow_other: as for any FUSE mount\n"
 	       "    -h, --help, -V, --version\n",
-	       prog, prog, API_DIRECT_URL, API_GATEWAY_URL);
+	       prog, prog, prog, prog, API_DIRECT_URL, API_GATEWAY_URL);
 }
 
 /* Without -f or -d the mount runs as a daemon: its log goes to syslog. */
@@ -168,11 +177,12 @@ static int prepare(const struct options *o, struct api_config *api,
 	}
 	if (o->cache_ttl < 0 || !(o->cache_mem >= 1) ||
 	    (o->kernel_ttl < 0 && o->kernel_ttl != -1) ||
-	    o->retries < 0 ||
+	    o->cache_size < 0 || o->cache_size > 1 << 20 || o->retries < 0 ||
 	    o->timeout <= 0 || o->rate < -1 || o->rate_min < 0 ||
 	    o->email_rate_min < 0 || !(o->stop_timeout >= 0)) {
 		fprintf(stderr, "instantlyfs: bad cache_ttl, cache_mem, "
-				"kernel_ttl, retries, timeout, stop_timeout "
+				"cache_size, kernel_ttl, retries, timeout, "
+				"stop_timeout "
 				"or rate\n");
 		return 2;
 	}
@@ -285,6 +295,7 @@ static int serve(struct fuse_args *args, const struct options *o,
 		.memory_only = o->cache && !strcmp(o->cache, "memory"),
 		.base_url = api->base_url,
 		.connection = api->connection,
+		.cache_size = (size_t)o->cache_size << 20,
 	};
 	struct rate_config rates = {
 		.per_second = (size_t)(o->rate >= 0 ? o->rate
@@ -340,6 +351,8 @@ int main(int argc, char *argv[])
 	key_guard_process();
 	if (argc > 1 && !strcmp(argv[1], "connections"))
 		return connections_main(argc - 1, argv + 1);
+	if (argc > 1 && !strcmp(argv[1], "cache"))
+		return cachecmd_main(argc - 1, argv + 1);
 	if (fuse_opt_parse(&args, &o, option_spec, NULL) < 0) {
 		rc = 2;
 	} else if (o.show_help) {

@@ -22,6 +22,7 @@
 #define WORKSPACES_MAX (64u << 10)	/* bytes of the remembered ids */
 
 static char *root, *workspace, *api_address, *api_connection;
+static size_t cap;	/* bytes */
 static cJSON *answer;	/* /workspaces/current, for workspace.json */
 
 /* Is s fit to be a word of a line (and, without a '/', to name a
@@ -113,6 +114,7 @@ void mirror_plan(const struct mirror_config *cfg)
 
 	if (cfg->memory_only)
 		return;
+	cap = cfg->cache_size;
 	root = cfg->cache_dir ? strdup(cfg->cache_dir) : store_default_root();
 	if (!root) {
 		log_err("store: no folder for it (HOME is not set): the cache "
@@ -152,6 +154,7 @@ void mirror_open(void)
 {
 	char *err = NULL;
 
+	store_set_cap(cap);
 	if (root && workspace && store_open(root, workspace, &err) < 0) {
 		log_err("store: %s; the cache stays in memory",
 			err ? err : "cannot open it");

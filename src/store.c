@@ -5,10 +5,16 @@
  * of writes.  Schema (STORE_SCHEMA; any other is rebuilt):
  *
  *   meta(k, v)                         schema, workspace
- *   blobs(key, data, mtime, version, fetched)
+ *   blobs(key, data, mtime, version, fetched, used)
  *   listings(key, gen, fetched, n)     the generation that is whole
  *   entries(listing, gen, idx, name, label, id, aux, marked, size,
  *           mtime, version)
+ *
+ * `used` is when an object was last stored or read (only kept up to date
+ * under a cap: reads are noted in `touched` and written with the next
+ * batch, never one write a read).  New databases are made with
+ * auto_vacuum=INCREMENTAL, so that eviction (store_evict.c) can give the
+ * freed pages back.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -25,6 +31,8 @@
 #include "hmap.h"
 #include "log.h"
 #include "store.h"
+#include "store_evict.h"
+#include "storedir.h"
 #include "thread.h"
 
 /* Writers wait while this much is queued. */
@@ -71,7 +79,12 @@ static struct {
 	 * them as fresh meanwhile. */
 	struct hmap *stale;	/* key -> (void *)1 */
 	double stale_before;	/* everything fetched before: refresh */
-} st = { .rd_lock = PTHREAD_MUTEX_INITIALIZER };
+	/* Under a cap: objects read since the last batch. */
+	struct hmap *touched;	/* key -> malloc'd double, when */
+	size_t cap;		/* bytes; 0: none */
+	char *wal_path;
+	int lock_fd;		/* the folder's lock, held shared */
+} st = { .rd_lock = PTHREAD_MUTEX_INITIALIZER, .lock_fd = -1 };
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t wake = PTHREAD_COND_INITIALIZER;
@@ -140,11 +153,15 @@ static int exec(sqlite3 *db, const char *sql)
 	return 0;
 }
 
+static const char meta_table[] =
+	"CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v TEXT NOT NULL);";
+
+/* After meta_table, and only in a store of this schema. */
 static const char schema[] =
-	"CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v TEXT NOT NULL);"
 	"CREATE TABLE IF NOT EXISTS blobs (key TEXT PRIMARY KEY, data BLOB NOT NULL,"
 	" mtime INTEGER NOT NULL, version INTEGER NOT NULL,"
-	" fetched REAL NOT NULL);"
+	" fetched REAL NOT NULL, used REAL NOT NULL);"
+	"CREATE INDEX IF NOT EXISTS blobs_used ON blobs (used);"
 	"CREATE TABLE IF NOT EXISTS listings (key TEXT PRIMARY KEY,"
 	" gen INTEGER NOT NULL, fetched REAL NOT NULL, n INTEGER NOT NULL);"
 	"CREATE TABLE IF NOT EXISTS entries (listing TEXT NOT NULL,"
@@ -183,13 +200,28 @@ static int meta_set(sqlite3 *db, const char *k, const char *v)
 	return rc;
 }
 
+static int incremental(sqlite3 *db)
+{
+	sqlite3_stmt *s = NULL;
+	int mode = 0;
+
+	if (sqlite3_prepare_v2(db, "PRAGMA auto_vacuum", -1, &s, NULL) ==
+		    SQLITE_OK &&
+	    sqlite3_step(s) == SQLITE_ROW)
+		mode = sqlite3_column_int(s, 0);
+	sqlite3_finalize(s);
+	return mode == 2;
+}
+
 /* Makes the schema, or rebuilds a store of another schema or workspace. */
 static int prepare_schema(sqlite3 *db, const char *workspace)
 {
 	char *have, *ws;
 	int ok;
 
-	if (exec(db, schema) < 0)
+	/* Takes effect only in a database that has no table yet. */
+	if (exec(db, "PRAGMA auto_vacuum=INCREMENTAL") < 0 ||
+	    exec(db, meta_table) < 0)
 		return -EIO;
 	have = meta_get(db, "schema");
 	ws = meta_get(db, "workspace");
@@ -200,7 +232,7 @@ static int prepare_schema(sqlite3 *db, const char *workspace)
 	free(have);
 	free(ws);
 	if (ok)
-		return 0;
+		return exec(db, schema);
 	if (exec(db, "BEGIN IMMEDIATE; DROP TABLE IF EXISTS blobs;"
 		     "DROP TABLE IF EXISTS listings;"
 		     "DROP TABLE IF EXISTS entries; DELETE FROM meta;") < 0 ||
@@ -209,6 +241,11 @@ static int prepare_schema(sqlite3 *db, const char *workspace)
 		exec(db, "ROLLBACK");
 		return -EIO;
 	}
+	/* A database made before incremental vacuum: made so now, while it
+	 * is empty (a new one has it from its first table). */
+	if (!incremental(db) &&
+	    exec(db, "PRAGMA auto_vacuum=INCREMENTAL; VACUUM") < 0)
+		return -EIO;
 	return 0;
 }
 
@@ -229,23 +266,48 @@ static int open_db(const char *path, sqlite3 **db)
 
 static void *writer_main(void *arg);
 
+/* Under a cap, the log is kept small: checkpointed every eighth of the
+ * cap and truncated to it. */
+static int cap_log(sqlite3 *db, size_t cap)
+{
+	char sql[160];
+	long long pages = (long long)(cap / 8 / 4096);
+
+	if (pages < 16)
+		pages = 16;
+	if (pages > 1000)
+		pages = 1000;
+	snprintf(sql, sizeof(sql),
+		 "PRAGMA journal_size_limit=%lld; PRAGMA wal_autocheckpoint=%lld;",
+		 (long long)(cap / 8), pages);
+	return exec(db, sql);
+}
+
 int store_open(const char *root, const char *workspace, char **err)
 {
 	char dir[PATH_MAX], path[PATH_MAX];
 	int fd, rc;
 
 	*err = NULL;
-	if (!workspace || !*workspace || strchr(workspace, '/') ||
-	    !strcmp(workspace, ".") || !strcmp(workspace, ".."))
+	if (!storedir_valid_name(workspace))
 		return -EINVAL;
 	if (snprintf(dir, sizeof(dir), "%s/%s", root, workspace) >=
 		    (int)sizeof(dir) ||
 	    snprintf(path, sizeof(path), "%s/store.db", dir) >=
 		    (int)sizeof(path))
 		return -ENAMETOOLONG;
-	rc = make_dirs(dir, 0700);
-	if (rc == 0 && chmod(dir, 0700) < 0)
-		rc = -errno;
+	/* The folder again if a clear removed it while we waited. */
+	for (int tries = 0; tries < 5; tries++) {
+		rc = make_dirs(dir, 0700);
+		if (rc == 0 && chmod(dir, 0700) < 0)
+			rc = -errno;
+		if (rc == 0)
+			rc = st.lock_fd = storedir_lock_shared(dir);
+		if (rc != -EAGAIN && rc != -ENOENT)
+			break;
+	}
+	if (rc > 0)
+		rc = 0;
 	/* Made 0600 before SQLite opens it; its -wal and -shm follow. */
 	fd = rc == 0 ? open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600) : -1;
 	if (rc == 0 && fd < 0)
@@ -259,6 +321,12 @@ int store_open(const char *root, const char *workspace, char **err)
 		rc = open_db(path, &st.wr);
 	if (rc == 0)
 		rc = prepare_schema(st.wr, workspace);
+	if (rc == 0 && st.cap)
+		rc = cap_log(st.wr, st.cap);
+	if (rc == 0 && asprintf(&st.wal_path, "%s-wal", path) < 0) {
+		st.wal_path = NULL;
+		rc = -ENOMEM;
+	}
 	if (rc == 0)
 		rc = open_db(path, &st.rd);
 	if (rc == 0 && (!(st.pending = hmap_new()) || !(st.stale = hmap_new())))
@@ -277,6 +345,11 @@ int store_open(const char *root, const char *workspace, char **err)
 		hmap_free(st.stale, NULL);
 		st.rd = st.wr = NULL;
 		st.pending = st.stale = NULL;
+		free(st.wal_path);
+		st.wal_path = NULL;
+		if (st.lock_fd >= 0)
+			close(st.lock_fd);
+		st.lock_fd = -1;
 		return rc;
 	}
 	st.on = 1;
@@ -298,7 +371,19 @@ void store_close(void)
 	st.rd = st.wr = NULL;
 	hmap_free(st.pending, free);
 	hmap_free(st.stale, NULL);
-	st.pending = st.stale = NULL;
+	hmap_free(st.touched, free);
+	st.pending = st.stale = st.touched = NULL;
+	free(st.wal_path);
+	st.wal_path = NULL;
+	/* Last: a clear may remove the store from now on. */
+	if (st.lock_fd >= 0)
+		close(st.lock_fd);
+	st.lock_fd = -1;
+}
+
+void store_set_cap(size_t bytes)
+{
+	st.cap = bytes;
 }
 
 void store_flush(void)
@@ -306,7 +391,7 @@ void store_flush(void)
 	if (!st.on)
 		return;
 	pthread_mutex_lock(&lock);
-	while (st.head || st.busy)
+	while (st.head || st.touched || st.busy)
 		pthread_cond_wait(&done, &lock);
 	pthread_mutex_unlock(&lock);
 }
@@ -366,6 +451,37 @@ static double seen_fetched(const char *key, double fetched)
 	pthread_mutex_unlock(&lock);
 	return fetched;
 }
+
+/* Locks.  Notes that key was read now, for the writer's next batch. */
+static void touch(const char *key)
+{
+	double *when;
+	void *old = NULL;
+
+	if (!st.cap)
+		return;
+	pthread_mutex_lock(&lock);
+	if (st.stopping || (!st.touched && !(st.touched = hmap_new())) ||
+	    !(when = malloc(sizeof(*when)))) {
+		pthread_mutex_unlock(&lock);
+		return;
+	}
+	*when = store_now();
+	if (hmap_put(st.touched, key, when, &old) < 0)
+		free(when);
+	free(old);
+	/* The writer needs waking for the first only. */
+	if (hmap_count(st.touched) == 1)
+		pthread_cond_signal(&wake);
+	pthread_mutex_unlock(&lock);
+}
+
+void store_touch(const char *key)
+{
+	if (st.on)
+		touch(key);
+}
+
 
 /* Queues o (taken), waiting while too much is queued: its sequence
  * number, or 0 when it is dropped. */
@@ -577,9 +693,10 @@ static void write_op(const struct op *o)
 
 	switch (o->kind) {
 	case OP_PUT_BLOB:
-		run("INSERT OR REPLACE INTO blobs VALUES (?,?,?,?,?)", "sbiid",
-		    o->key, o->data, (int)o->len, (long long)o->mtime,
-		    (long long)o->version, o->when);
+		run("INSERT OR REPLACE INTO blobs VALUES (?,?,?,?,?,?)",
+		    "sbiidd", o->key, o->data, (int)o->len,
+		    (long long)o->mtime, (long long)o->version, o->when,
+		    o->when);
 		break;
 	case OP_STALE_BLOB:
 		run("UPDATE blobs SET fetched = 0 WHERE key = ?", "s", o->key);
@@ -638,19 +755,34 @@ static void write_op(const struct op *o)
 	}
 }
 
+/* The times objects were read at, from a map of key -> double. */
+static void write_touched(const struct hmap *touched)
+{
+	const char *key;
+	void *when;
+	size_t pos = 0;
+
+	while (touched && hmap_next(touched, &pos, &key, &when))
+		run("UPDATE blobs SET used = ? WHERE key = ?", "ds",
+		    *(double *)when, key);
+}
+
 static void *writer_main(void *arg)
 {
 	(void)arg;
 	pthread_mutex_lock(&lock);
 	for (;;) {
 		struct op *batch;
+		struct hmap *touched;
 
-		while (!st.head && !st.stopping)
+		while (!st.head && !st.touched && !st.stopping)
 			pthread_cond_wait(&wake, &lock);
-		if (!st.head)
+		if (!st.head && !st.touched)
 			break;
 		batch = st.head;
 		st.head = st.tail = NULL;
+		touched = st.touched;
+		st.touched = NULL;
 		st.busy = 1;
 		pthread_mutex_unlock(&lock);
 
@@ -658,7 +790,10 @@ static void *writer_main(void *arg)
 		exec(st.wr, "BEGIN");
 		for (struct op *o = batch; o; o = o->next)
 			write_op(o);
+		write_touched(touched);
 		exec(st.wr, "COMMIT");
+		hmap_free(touched, free);
+		store_evict(st.wr, st.wal_path, st.cap);
 
 		pthread_mutex_lock(&lock);
 		while (batch) {
@@ -707,6 +842,7 @@ int store_get_blob(const char *key, struct blob *out, double *fetched)
 				    (uint64_t)sqlite3_column_int64(s, 2);
 				*fetched = seen_fetched(
 				    key, sqlite3_column_double(s, 3));
+				touch(key);
 				rc = 0;
 			} else {
 				rc = -ENOMEM;

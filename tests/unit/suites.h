@@ -27,5 +27,6 @@ Suite *stop_suite(void);
 Suite *inode_suite(void);
 Suite *store_suite(void);
 Suite *etable_suite(void);
+Suite *cachecmd_suite(void);
 
 #endif

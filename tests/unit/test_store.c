@@ -35,6 +35,7 @@ static void teardown(void)
 	char cmd[128];
 
 	store_close();
+	store_set_cap(0);
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", root);
 	ck_assert_int_eq(system(cmd), 0);
 	strcpy(root, "/tmp/instantlyfs-store-XXXXXX");
@@ -183,6 +184,70 @@ START_TEST(test_store_of_another_schema_or_workspace_is_rebuilt)
 }
 END_TEST
 
+START_TEST(test_store_under_a_cap_evicts_the_least_recently_used_objects)
+{
+	static char data[4000];
+	struct blob b = { 0 };
+	struct stat sb;
+	char key[32], path[512];
+	double fetched;
+	int kept = 0;
+
+	memset(data, 'x', sizeof(data));
+	store_set_cap(256 << 10);
+	open_ws("ws-1");
+	store_listing_begin("L");
+	store_listing_entry("L", 0, &(struct entry){ .name = "a", .id = "1" });
+	store_listing_complete("L", 1, store_now());
+	for (int i = 0; i < 40; i++) {
+		snprintf(key, sizeof(key), "obj/%d", i);
+		store_put_blob(key, data, sizeof(data), 0, 1);
+	}
+	store_flush();
+	/* Read: the oldest becomes the most recently used. */
+	ck_assert_int_eq(store_get_blob("obj/0", &b, &fetched), 0);
+	blob_free(&b);
+	store_flush();
+	for (int i = 40; i < 160; i++) {
+		snprintf(key, sizeof(key), "obj/%d", i);
+		store_put_blob(key, data, sizeof(data), 0, 1);
+		if (i % 20)
+			continue;
+		/* Used again and again: never the least recently used. */
+		store_flush();
+		ck_assert_int_eq(store_get_blob("obj/0", &b, &fetched), 0);
+		blob_free(&b);
+	}
+	store_flush();
+	ck_assert_int_eq(store_get_blob("obj/0", &b, &fetched), 0);
+	blob_free(&b);
+	ck_assert_int_eq(store_get_blob("obj/1", &b, &fetched), -ENOENT);
+	ck_assert_int_eq(store_get_blob("obj/159", &b, &fetched), 0);
+	blob_free(&b);
+	for (int i = 0; i < 160; i++) {
+		snprintf(key, sizeof(key), "obj/%d", i);
+		if (store_get_blob(key, &b, &fetched) == 0)
+			kept++;
+		blob_free(&b);
+	}
+	ck_assert_int_gt(kept, 10);
+	ck_assert_int_lt(kept, 64);
+	store_close();
+	/* The file really shrank; the listing was not evicted. */
+	snprintf(path, sizeof(path), "%s/ws-1/store.db", root);
+	ck_assert_int_eq(stat(path, &sb), 0);
+	ck_assert_int_lt(sb.st_size, 256 << 10);
+	open_ws("ws-1");
+	{
+		struct got g = { 0 };
+
+		ck_assert_int_eq(store_get_listing("L", collect, &g, &fetched),
+				 0);
+		ck_assert_int_eq(g.n, 1);
+	}
+}
+END_TEST
+
 Suite *store_suite(void)
 {
 	Suite *s = suite_create("store");
@@ -195,6 +260,8 @@ Suite *store_suite(void)
 	    tc, test_store_a_listing_replaces_the_stored_one_only_when_whole);
 	tcase_add_test(tc, test_store_stale_at_once_and_after_a_refresh);
 	tcase_add_test(tc, test_store_of_another_schema_or_workspace_is_rebuilt);
+	tcase_add_test(
+	    tc, test_store_under_a_cap_evicts_the_least_recently_used_objects);
 	suite_add_tcase(s, tc);
 	return s;
 }
