@@ -475,10 +475,14 @@ static int load_page(struct listing *l, void *arg)
 		}
 		return rc;
 	}
+	/* An incremental listing takes the whole page that meets an object
+	 * it already holds (those objects' marks are re-checked at no cost),
+	 * then the rest from its predecessor. */
+	listing_clash_fn clash = c->suffix ? clash_json : clash_plain;
+	char *known = NULL;
+
 	cJSON_ArrayForEach(obj, items) {
-		listing_clash_fn clash = c->suffix ? clash_json : clash_plain;
 		struct entry e;
-		int known;
 
 		if (!cJSON_IsObject(obj))
 			continue;
@@ -486,18 +490,10 @@ static int load_page(struct listing *l, void *arg)
 		if (rc == -EIO)
 			continue;	/* an object without a key: skip it */
 		cache_lock();
-		known = rc == 0 && l->prev && listing_find_id(l->prev, e.id);
+		if (rc == 0 && !known && l->prev &&
+		    listing_find_id(l->prev, e.id))
+			known = strdup(e.id);
 		cache_unlock();
-		if (known) {
-			char *id = strdup(e.id);
-
-			rc = id ? listing_add(l, &e, clash) : -ENOMEM;
-			if (rc == 0)
-				rc = take_rest_of_prev(l, id, clash);
-			free(id);
-			entry_clear(&e);
-			break;
-		}
 		if (rc == 0)
 			rc = listing_add(l, &e, clash);
 		entry_clear(&e);
@@ -505,6 +501,9 @@ static int load_page(struct listing *l, void *arg)
 			break;
 	}
 	cJSON_Delete(items);
+	if (rc == 0 && known)
+		rc = take_rest_of_prev(l, known, clash);
+	free(known);
 	return rc < 0 ? rc : 0;
 }
 

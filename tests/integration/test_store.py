@@ -138,6 +138,8 @@ class InboxSyncTest(MountTest):
 
     def test_a_remount_fetches_only_the_new_messages(self):
         state = inbox(self.fake.state(), 250)
+        for e in state["emails"]:
+            e["is_unread"] = 1
         self.fake.call("POST", "/_fake/state", state)
         d = tempfile.mkdtemp(prefix="instantlyfs-inbox-", dir=self.tmp)
         m = Mount(d, self.fake.url, ["cache_ttl=1"])
@@ -152,6 +154,11 @@ class InboxSyncTest(MountTest):
                       timestamp_created="2027-01-01T00:00:00.000Z",
                       timestamp_email="2027-01-01T00:00:00.000Z")
         state["emails"].insert(0, newest)
+        # Read elsewhere meanwhile: a recent message (re-checked by the one
+        # page the remount fetches anyway) and an old one (not re-checked:
+        # it keeps its stored mark until the inbox is listed whole again).
+        recent, old = state["emails"][5], state["emails"][200]
+        recent["is_unread"] = old["is_unread"] = 0
         self.fake.call("POST", "/_fake/state", state)
         time.sleep(1.5)
         m = Mount(d, self.fake.url, ["cache_ttl=1"])
@@ -160,6 +167,11 @@ class InboxSyncTest(MountTest):
             names = set(os.listdir(m.path("emails")))
             self.assertIn(newest["id"], names)
             self.assertEqual(len(names - {"unread", "threads", "unread_count"}), 251)
+            unread = set(os.listdir(m.path("emails/unread")))
+            self.assertFalse(recent["id"] in unread, "a message read elsewhere is still unread")
+            self.assertIn(newest["id"], unread)
+            self.assertIn(state["emails"][6]["id"], unread)
+            self.assertEqual(len(unread), 250)
             self.assertCount(self.fake.requests().get("GET /api/v2/emails", 0), 1,
                              self.fake.requests())
         finally:
