@@ -66,6 +66,7 @@ struct op {
 static struct {
 	int on;
 	sqlite3 *rd, *wr;
+	sqlite3_stmt *get_blob;	/* on rd, prepared once */
 	pthread_mutex_t rd_lock;
 	pthread_t writer;
 	struct op *head, *tail;
@@ -366,6 +367,8 @@ void store_close(void)
 	pthread_mutex_unlock(&lock);
 	pthread_join(st.writer, NULL);
 	st.on = 0;
+	sqlite3_finalize(st.get_blob);
+	st.get_blob = NULL;
 	sqlite3_close(st.rd);
 	sqlite3_close(st.wr);
 	st.rd = st.wr = NULL;
@@ -816,16 +819,20 @@ static void *writer_main(void *arg)
 
 int store_get_blob(const char *key, struct blob *out, double *fetched)
 {
-	sqlite3_stmt *s = NULL;
+	sqlite3_stmt *s;
 	int rc = -ENOENT;
 
 	if (!st.on)
 		return -ENOENT;
 	pthread_mutex_lock(&st.rd_lock);
-	if (sqlite3_prepare_v2(st.rd,
-			       "SELECT data, mtime, version, fetched FROM blobs"
-			       " WHERE key = ?",
-			       -1, &s, NULL) == SQLITE_OK) {
+	if (!st.get_blob)
+		sqlite3_prepare_v3(st.rd,
+				   "SELECT data, mtime, version, fetched FROM"
+				   " blobs WHERE key = ?",
+				   -1, SQLITE_PREPARE_PERSISTENT, &st.get_blob,
+				   NULL);
+	s = st.get_blob;
+	if (s) {
 		sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
 		if (sqlite3_step(s) == SQLITE_ROW) {
 			int n = sqlite3_column_bytes(s, 0);
@@ -848,8 +855,9 @@ int store_get_blob(const char *key, struct blob *out, double *fetched)
 				rc = -ENOMEM;
 			}
 		}
+		sqlite3_reset(s);
+		sqlite3_clear_bindings(s);
 	}
-	sqlite3_finalize(s);
 	pthread_mutex_unlock(&st.rd_lock);
 	return rc;
 }
