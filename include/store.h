@@ -37,7 +37,7 @@
 
 #include "cache.h"
 
-#define STORE_SCHEMA "2"
+#define STORE_SCHEMA "3"
 
 /* The store's root when -o cache_dir is not given: $XDG_CACHE_HOME/
  * instantlyfs, else ~/.cache/instantlyfs; malloc'd, NULL if neither. */

@@ -141,6 +141,16 @@ static int make_dirs(const char *path, mode_t mode)
 	return 0;
 }
 
+/* The SQLite result of sql, logged only when it is not SQLITE_BUSY. */
+static int exec_quiet(sqlite3 *db, const char *sql)
+{
+	int rc = sqlite3_exec(db, sql, NULL, NULL, NULL);
+
+	if (rc != SQLITE_OK && rc != SQLITE_BUSY)
+		log_err("store: %s: %s", sql, sqlite3_errmsg(db));
+	return rc;
+}
+
 static int exec(sqlite3 *db, const char *sql)
 {
 	char *msg = NULL;
@@ -681,6 +691,23 @@ static long long current_gen(const char *key, long long *n)
 	return gen;
 }
 
+/* A generation number never given before in this store. */
+static long long next_gen(void)
+{
+	sqlite3_stmt *s = NULL;
+	long long gen = 0;
+
+	run("INSERT INTO meta VALUES ('gen', '1') ON CONFLICT(k) DO UPDATE"
+	    " SET v = CAST(v AS INTEGER) + 1",
+	    "");
+	if (sqlite3_prepare_v2(st.wr, "SELECT v FROM meta WHERE k = 'gen'", -1,
+			       &s, NULL) == SQLITE_OK &&
+	    sqlite3_step(s) == SQLITE_ROW)
+		gen = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	return gen;
+}
+
 static void put_entry(const char *key, long long gen, size_t idx,
 		      const struct entry *e)
 {
@@ -705,10 +732,9 @@ static void write_op(const struct op *o)
 		run("UPDATE blobs SET fetched = 0 WHERE key = ?", "s", o->key);
 		break;
 	case OP_BEGIN:
-		gen = current_gen(o->key, &n) + 1;
-		/* What a listing cut short left of this generation goes. */
-		run("DELETE FROM entries WHERE listing = ? AND gen >= ?", "si",
-		    o->key, gen);
+		/* Generations are numbered for the whole store, so that two
+		 * mounts loading one listing never share one. */
+		gen = next_gen();
 		pending = malloc(sizeof(*pending));
 		if (pending) {
 			void *old = NULL;
@@ -735,10 +761,20 @@ static void write_op(const struct op *o)
 		if (!pending)
 			break;
 		gen = current_gen(o->key, &n);
-		run("INSERT OR REPLACE INTO listings VALUES (?,?,?,?)", "sidi",
-		    o->key, *pending, o->when, (long long)o->len);
-		run("DELETE FROM entries WHERE listing = ? AND gen = ?", "si",
+		if (*pending > gen) {
+			run("INSERT OR REPLACE INTO listings VALUES (?,?,?,?)",
+			    "sidi", o->key, *pending, o->when,
+			    (long long)o->len);
+			gen = *pending;
+		}
+		/* Older generations go: the one replaced, what a listing
+		 * cut short left, and one another mount began before this
+		 * one and has not finished (it will not replace this). */
+		run("DELETE FROM entries WHERE listing = ? AND gen < ?", "si",
 		    o->key, gen);
+		if (*pending < gen)
+			run("DELETE FROM entries WHERE listing = ? AND gen = ?",
+			    "si", o->key, *pending);
 		free(pending);
 		break;
 	case OP_REMOVE:
@@ -789,12 +825,18 @@ static void *writer_main(void *arg)
 		st.busy = 1;
 		pthread_mutex_unlock(&lock);
 
-		/* One transaction a batch: whole or absent after a crash. */
-		exec(st.wr, "BEGIN");
+		/* One transaction a batch: whole or absent after a crash.
+		 * Taken for writing at once (IMMEDIATE): another mount's
+		 * writer is then waited for (busy_timeout), where a read
+		 * turned write would fail at once. */
+		while (exec_quiet(st.wr, "BEGIN IMMEDIATE") == SQLITE_BUSY &&
+		       !st.stopping)
+			;
 		for (struct op *o = batch; o; o = o->next)
 			write_op(o);
 		write_touched(touched);
-		exec(st.wr, "COMMIT");
+		if (exec(st.wr, "COMMIT") < 0)
+			exec(st.wr, "ROLLBACK");
 		hmap_free(touched, free);
 		store_evict(st.wr, st.wal_path, st.cap);
 

@@ -51,6 +51,30 @@ class StoreTest(MountTest):
         finally:
             self.assertEqual(m.unmount(), 0)
 
+    def test_two_mounts_of_one_workspace_share_the_store(self):
+        shared = os.path.join(self.dir, "shared")
+        mounts = [Mount(tempfile.mkdtemp(dir=self.dir), self.fake.url,
+                        ["cache_dir=" + shared]) for _ in range(2)]
+        try:
+            # Both list and read at once, each writing the one store.
+            greps = [subprocess.Popen(
+                "grep -rl '\"email\"' %s | wc -l" % self.leads, shell=True,
+                cwd=m.dir, stdout=subprocess.PIPE, text=True) for m in mounts]
+            for g in greps:
+                out, _ = g.communicate(timeout=120)
+                self.assertEqual(int(out), 250)
+            self.assertEqual(len(os.listdir(shared)), 2)   # workspaces, the store
+        finally:
+            codes = [m.unmount() for m in mounts]
+        self.assertEqual(codes, [0, 0])
+        for m in mounts:
+            self.assertNotIn("store:", m.read_log())
+        m = Mount(tempfile.mkdtemp(dir=self.dir), self.fake.url, ["cache_dir=" + shared])
+        try:
+            self.assertCount(self.grep(m), 0, self.fake.requests())
+        finally:
+            self.assertEqual(m.unmount(), 0)
+
     def test_an_expired_or_refreshed_store_is_fetched_again(self):
         m = self.mount("cache_ttl=1")
         try:
