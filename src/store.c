@@ -31,6 +31,7 @@
 #include "hmap.h"
 #include "log.h"
 #include "store.h"
+#include "store_users.h"
 #include "store_evict.h"
 #include "storedir.h"
 #include "thread.h"
@@ -334,6 +335,8 @@ int store_open(const char *root, const char *workspace, char **err)
 		rc = prepare_schema(st.wr, workspace);
 	if (rc == 0 && st.cap)
 		rc = cap_log(st.wr, st.cap);
+	if (rc == 0 && store_users_join(st.wr) < 0)
+		rc = -EIO;
 	if (rc == 0 && asprintf(&st.wal_path, "%s-wal", path) < 0) {
 		st.wal_path = NULL;
 		rc = -ENOMEM;
@@ -377,6 +380,7 @@ void store_close(void)
 	pthread_mutex_unlock(&lock);
 	pthread_join(st.writer, NULL);
 	st.on = 0;
+	store_users_leave(st.wr);	/* closed cleanly */
 	sqlite3_finalize(st.get_blob);
 	st.get_blob = NULL;
 	sqlite3_close(st.rd);

@@ -140,17 +140,46 @@ class StoreTest(MountTest):
         try:
             wait_for(lambda: self.fake.requests().get("POST /api/v2/leads/list", 0) >= 2,
                      what="the second page")
-            m.proc.send_signal(signal.SIGKILL)
-            m.proc.wait(30)
-            subprocess.run(["umount", "-f", m.dir], stderr=subprocess.DEVNULL)
-            reader.wait(30)
-            subprocess.run(["fusermount3", "-u", "-z", m.dir], stderr=subprocess.DEVNULL)
-            m.log.close()
+            self.kill(m, reader)
         finally:
             self.fake.clear_faults()
         m = self.mount()
         try:
             self.assertEqual(len(os.listdir(m.path(*self.leads.split("/")))), 250)
+        finally:
+            self.assertEqual(m.unmount(), 0)
+
+    def kill(self, m, user):
+        """kill -9 of the mount while user (a process) waits on it."""
+        m.proc.send_signal(signal.SIGKILL)
+        m.proc.wait(30)
+        subprocess.run(["umount", "-f", m.dir], stderr=subprocess.DEVNULL)
+        user.wait(30)
+        subprocess.run(["fusermount3", "-u", "-z", m.dir], stderr=subprocess.DEVNULL)
+        m.log.close()
+
+    def test_a_mount_killed_mid_commit_serves_nothing_stored_as_fresh(self):
+        m = self.mount()
+        name = sorted(os.listdir(m.path(*self.leads.split("/"))))[3]
+        lead = os.path.join(self.leads, name)
+        self.assertIn('"first_name"', self.sh("cat " + lead, cwd=m.dir))
+        # The server makes the change, and the mount dies before it learns.
+        self.fake.faults(rules=[{"method": "PATCH", "path_prefix": "/api/v2/leads/",
+                                 "action": "late", "ms": 4000, "count": 1}])
+        self.fake.reset_stats()
+        writer = subprocess.Popen(
+            ["sed", "-i", 's/"first_name": "[^"]*"/"first_name": "Killed"/', lead],
+            cwd=m.dir, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            wait_for(lambda: self.fake.requests().get("PATCH /api/v2/leads/{id}", 0) >= 1,
+                     what="the PATCH")
+            self.kill(m, writer)
+        finally:
+            self.fake.clear_faults()
+        m = self.mount()     # well within the TTL
+        try:
+            self.assertIn('"first_name": "Killed"', self.sh("cat " + lead, cwd=m.dir))
+            self.assertIn("ended without closing", m.read_log())
         finally:
             self.assertEqual(m.unmount(), 0)
 

@@ -96,6 +96,41 @@ START_TEST(test_store_keeps_blobs_across_a_close_in_a_private_folder)
 }
 END_TEST
 
+START_TEST(test_store_after_a_mount_that_died_nothing_stored_is_fresh)
+{
+	struct blob b = { 0 };
+	char path[512];
+	double fetched;
+	sqlite3 *db;
+
+	open_ws("ws-1");
+	store_put_blob("lead/1", "{}\n", 3, 42, 9);
+	store_close();
+	/* A mount that did not close: its process is gone (pid 2^22 + 1 is
+	 * past any pid_max, so never alive). */
+	snprintf(path, sizeof(path), "%s/ws-1/store.db", root);
+	ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_exec(db,
+				      "INSERT INTO meta VALUES"
+				      " ('user:4194305:1', '')",
+				      NULL, NULL, NULL),
+			 SQLITE_OK);
+	sqlite3_close(db);
+	open_ws("ws-1");
+	ck_assert_int_eq(store_get_blob("lead/1", &b, &fetched), 0);
+	ck_assert_str_eq(b.data, "{}\n");	/* kept, for offline reads */
+	ck_assert(fetched == 0);		/* but stale */
+	blob_free(&b);
+	/* Once: this mount closes cleanly, and the next finds it fresh. */
+	store_put_blob("lead/1", "{}\n", 3, 42, 9);
+	store_close();
+	open_ws("ws-1");
+	ck_assert_int_eq(store_get_blob("lead/1", &b, &fetched), 0);
+	ck_assert(fetched > 0);
+	blob_free(&b);
+}
+END_TEST
+
 START_TEST(test_store_a_listing_replaces_the_stored_one_only_when_whole)
 {
 	struct entry a = ent("a.json", "1"), b = ent("b.json", "2"),
@@ -259,6 +294,8 @@ Suite *store_suite(void)
 	tcase_add_test(
 	    tc, test_store_a_listing_replaces_the_stored_one_only_when_whole);
 	tcase_add_test(tc, test_store_stale_at_once_and_after_a_refresh);
+	tcase_add_test(tc,
+		       test_store_after_a_mount_that_died_nothing_stored_is_fresh);
 	tcase_add_test(tc, test_store_of_another_schema_or_workspace_is_rebuilt);
 	tcase_add_test(
 	    tc, test_store_under_a_cap_evicts_the_least_recently_used_objects);
