@@ -43,6 +43,8 @@ void blob_free(struct blob *b);
 /* Bounds the bytes of blobs held (0: no bound); see cache.c. */
 void cache_set_mem(size_t bytes);
 size_t cache_mem_held(void);
+/* Bytes the listings held take (their entry tables). */
+size_t cache_listing_bytes(void);
 
 /*
  * A blob by key: from the cache while fresh, else fill(arg, out) is

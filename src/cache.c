@@ -251,6 +251,24 @@ size_t cache_mem_held(void)
 	return held;
 }
 
+size_t cache_listing_bytes(void)
+{
+	size_t pos = 0, bytes = 0;
+	const char *key;
+	void *val;
+
+	pthread_mutex_lock(&lock);
+	while (listings && hmap_next(listings, &pos, &key, &val)) {
+		const struct listing *l = val;
+
+		bytes += sizeof(*l) + etable_bytes(l->t);
+		if (l->prev)
+			bytes += sizeof(*l) + etable_bytes(l->prev->t);
+	}
+	pthread_mutex_unlock(&lock);
+	return bytes;
+}
+
 static size_t cost(const struct cblob *b)
 {
 	return sizeof(*b) + strlen(b->key) + 1 + (b->data ? b->len + 1 : 0);

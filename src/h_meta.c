@@ -32,8 +32,11 @@ int h_stats_read(struct rctx *c, struct blob *out)
 
 	(void)c;
 	if (counters)
-		n = asprintf(&text, "cache_bytes_held %zu\ninodes_held %zu\n%s",
-			     cache_mem_held(), inode_count(), counters);
+		n = asprintf(&text,
+			     "cache_bytes_held %zu\nlisting_bytes_held %zu\n"
+			     "inodes_held %zu\n%s",
+			     cache_mem_held(), cache_listing_bytes(),
+			     inode_count(), counters);
 	free(counters);
 	return from_text(n < 0 ? NULL : text, n < 0 ? 0 : (size_t)n, out);
 }
