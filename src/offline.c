@@ -16,7 +16,7 @@
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static int down;
-static double last_failure;	/* CLOCK_MONOTONIC seconds */
+static double last_failure; /* CLOCK_MONOTONIC seconds */
 
 static double now_s(void)
 {

@@ -71,8 +71,10 @@ Suite *offline_suite(void)
 	Suite *s = suite_create("offline");
 	TCase *tc = tcase_create("core");
 
-	tcase_add_test(tc, test_no_dns_no_connection_and_timeouts_are_unreachable);
-	tcase_add_test(tc, test_an_answer_cut_short_or_refused_is_not_unreachable);
+	tcase_add_test(tc,
+		       test_no_dns_no_connection_and_timeouts_are_unreachable);
+	tcase_add_test(tc,
+		       test_an_answer_cut_short_or_refused_is_not_unreachable);
 	tcase_add_test(tc, test_down_until_an_answer_and_held_for_a_while);
 	suite_add_tcase(s, tc);
 	return s;
