@@ -13,7 +13,8 @@ import subprocess
 import tempfile
 import unittest
 
-from harness import MEMORY_ONLY, SEED, Fake, Mount, MountTest, run_bounded, wait_for
+from harness import (MEMORY_ONLY, SEED, Fake, Mount, MountTest, log_problems,
+                     run_bounded, wait_for)
 
 
 def stat_value(text, name):
@@ -68,8 +69,18 @@ class OfflineTest(MountTest):
         try:
             if cls.m:
                 cls.m.unmount()
+                cls.check_log(cls.m)
         finally:
             super().tearDownClass()
+
+    @staticmethod
+    def check_log(m):
+        """A mount of the class's own: its log must show no sanitizer
+        report (SANITIZED=1), as MountTest checks for its mount."""
+        log = m.read_log()
+        problems = log_problems(log)
+        if problems:
+            raise AssertionError("%s in mount log:\n%s" % (", ".join(problems), log[-8000:]))
 
     @classmethod
     def warm(cls, url):
@@ -86,6 +97,7 @@ class OfflineTest(MountTest):
             }
         finally:
             m.unmount()
+        cls.check_log(m)
 
     @classmethod
     def lead_path(cls, lead):
