@@ -175,6 +175,14 @@ static void consulted(const char *key, double fetched)
 	op.dep = cache_key_hash(key);
 }
 
+/* The operation consulted something fetched at `fetched`, the last
+ * thing it depends on staying what it was. */
+static void aged(double fetched)
+{
+	if (op.active && (op.oldest < 0 || fetched < op.oldest))
+		op.oldest = fetched;
+}
+
 double cache_op_expires(void)
 {
 	double left;
@@ -954,6 +962,8 @@ int listing_more(struct listing *l, size_t want, listing_load_fn load,
 	}
 	if (l->complete && rc == 0 && !adopted)
 		stats_add(STAT_CACHE_HIT, 1);
+	if (l->complete && l->fetched)
+		aged(l->fetched);	/* stale if it fell back */
 	if (l->complete && l->fallback) {
 		listing_unref(l->fallback);	/* whole and fresh now */
 		l->fallback = NULL;
