@@ -14,7 +14,9 @@
  * a 5xx or a lost connection; a DELETE that then finds nothing was done by
  * the lost attempt.  Creates are not: their caller looks first (once.h).
  * Every failure is mapped to errno (errmap.h) and recorded with its API
- * message in the error log (errlog.h) and the log.
+ * message in the error log (errlog.h) and the log; one without any answer
+ * (no DNS, no connection, a timeout) says "the API could not be reached"
+ * and is told to offline.h, as is every answer.
  * Every request is counted in stats (stats.h).
  *
  * The key is never logged, never put in an error line, never in argv.

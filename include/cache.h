@@ -13,6 +13,10 @@
  * of its bytes; each FUSE operation learns how long what it consulted
  * stays fresh (cache_op_*).
  *
+ * Offline (offline.h): a fetch that fails because the API cannot be
+ * reached is answered with the stale copy held in memory or in the
+ * store, if any; nothing held is dropped or made stale for it.
+ *
  * Locking: one mutex guards every map and every listing's entry array;
  * fill callbacks run without it.
  */
@@ -111,6 +115,9 @@ struct listing {
 	struct pager pager;
 	void *owner;	/* what describes it (a struct coll) */
 	struct listing *prev;	/* the stale listing this one replaces */
+	struct listing *fallback;	/* a whole, stale copy, served in its
+					   place when the API cannot be
+					   reached (offline.h) */
 	char *parent;	/* the parent id, or NULL */
 };
 
@@ -119,7 +126,10 @@ struct listing {
  * listing is returned as it is; a stale or missing one is created empty,
  * with owner and parent set, for the caller to fill with listing_more().
  * With keep_prev, the stale listing it replaces stays reachable as
- * ->prev, for a loader that refreshes incrementally.
+ * ->prev, for a loader that refreshes incrementally.  A whole stale copy
+ * (in memory, else in the store) is kept as ->fallback: if loading fails
+ * because the API cannot be reached, listing_more() serves it instead;
+ * while offline_holding(), it is returned at once, stale, with no fetch.
  */
 struct listing *cache_listing(const char *key, void *owner, const char *parent,
 			      int keep_prev);
@@ -129,7 +139,9 @@ void listing_put(struct listing *l);
  * Makes sure the listing holds more than `want` entries or is complete
  * (want = (size_t)-1 loads every page).  One thread fetches a page at a
  * time with load(); others wait.  Returns 0 or the -errno of the failure
- * (entries loaded so far stay).
+ * (entries loaded so far stay).  A failure for want of the API, when the
+ * listing has a fallback, is not one: the listing takes the fallback's
+ * entries, whole and stale, and the store keeps the generation it had.
  */
 int listing_more(struct listing *l, size_t want, listing_load_fn load,
 		 void *arg);

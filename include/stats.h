@@ -22,6 +22,7 @@ enum stat_counter {
 	STAT_RATE_WAIT,
 	STAT_STORE_HIT,
 	STAT_CACHE_EVICT,
+	STAT_OFFLINE_READ,	/* served stale: the API was unreachable */
 	STAT_NCOUNTERS
 };
 

@@ -29,6 +29,7 @@
 #include "errmap.h"
 #include "http.h"
 #include "log.h"
+#include "offline.h"
 #include "rate.h"
 #include "retry.h"
 #include "stats.h"
@@ -237,6 +238,8 @@ static void api_try_once(const char *method, const char *path, const char *url,
 	}
 	stats_request(method, path);
 	http_exchange(&rq, t);
+	if (t->cc == CURLE_OK)
+		offline_answered();	/* any status: the API is there */
 	if (t->bytes_in > 0)
 		stats_add(STAT_BYTES_IN, (unsigned long long)t->bytes_in);
 	if (t->bytes_out > 0)
@@ -381,7 +384,9 @@ static int api_fail_transport(const char *method, const char *path,
 		api_record(method, path, "transport", msg);
 		return -ENOMEM;
 	}
-	snprintf(msg, sizeof(msg), "%s",
+	snprintf(msg, sizeof(msg), "%s%s",
+		 offline_unreachable(t->cc) ? "the API could not be reached: "
+					    : "",
 		 t->errbuf[0] ? t->errbuf : curl_easy_strerror(t->cc));
 	api_record(method, path, curl_easy_strerror(t->cc), msg);
 	if (t->cc == CURLE_PARTIAL_FILE)
@@ -550,6 +555,8 @@ int api_request(const char *method, const char *path, const cJSON *body,
 		goto out;
 	}
 
+	if (t.cc != CURLE_OK && offline_unreachable(t.cc))
+		offline_failed();	/* retries spent: reads fall back */
 	unsure = retry_unsure(cls, api_end(&t), t.status);
 	if (resp) {
 		resp->status = t.status;

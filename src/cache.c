@@ -23,6 +23,7 @@
 #include "cache.h"
 #include "etable.h"
 #include "hmap.h"
+#include "offline.h"
 #include "stats.h"
 #include "store.h"
 
@@ -172,6 +173,14 @@ static void consulted(const char *key, double fetched)
 	if (op.oldest < 0 || fetched < op.oldest)
 		op.oldest = fetched;
 	op.dep = cache_key_hash(key);
+}
+
+/* The operation consulted something fetched at `fetched`, the last
+ * thing it depends on staying what it was. */
+static void aged(double fetched)
+{
+	if (op.active && (op.oldest < 0 || fetched < op.oldest))
+		op.oldest = fetched;
 }
 
 double cache_op_expires(void)
@@ -351,6 +360,8 @@ static void listing_free(struct listing *l)
 	pager_free(&l->pager);
 	if (l->prev)
 		listing_unref(l->prev);
+	if (l->fallback)
+		listing_unref(l->fallback);
 	free(l->parent);
 	free(l->key);
 	free(l);
@@ -460,6 +471,20 @@ static int stored_blob(const char *key, struct blob *got, double *age)
 	return -ENOENT;
 }
 
+/* A copy of key from the store, however old: 0 with its age (never 0
+ * itself, so it is not written back), for a read the API cannot serve. */
+static int stored_blob_stale(const char *key, struct blob *got, double *age)
+{
+	double fetched;
+
+	if (!store_on() || store_get_blob(key, got, &fetched) < 0)
+		return -ENOENT;
+	*age = store_now() - (fetched > 0 ? fetched : 0);
+	if (*age < ttl + 1)
+		*age = ttl + 1;	/* stale, whatever the clock says */
+	return 0;
+}
+
 /* Locked.  The entry for key, created empty if missing. */
 static struct cblob *blob_slot(const char *key)
 {
@@ -490,7 +515,7 @@ int cache_blob(const char *key, cache_fill_fn fill, void *arg,
 	struct blob got = { 0 };
 	unsigned long gen;
 	double age;
-	int rc;
+	int rc, stale, offline_use = 0;
 
 	pthread_mutex_lock(&lock);
 	for (;;) {
@@ -514,25 +539,50 @@ int cache_blob(const char *key, cache_fill_fn fill, void *arg,
 	}
 	b->loading = 1;
 	gen = generation;
+	stale = b->data != NULL;
 	pthread_mutex_unlock(&lock);
 
 	/* The store may hold it fresh (a remount within the TTL). */
 	age = 0;
 	rc = stored_blob(key, &got, &age);
-	if (rc < 0) {
+	if (rc == 0) {
+		stats_add(STAT_STORE_HIT, 1);
+	} else if (offline_holding() &&
+		   (stale || stored_blob_stale(key, &got, &age) == 0)) {
+		/* The API failed a moment ago: do not ask it again yet. */
+		rc = -EIO;
+		offline_use = 1;
+	} else {
 		age = 0;
 		stats_add(STAT_CACHE_MISS, 1);
 		op.fetched = 1;
 		rc = fill(arg, &got);
-	} else {
-		stats_add(STAT_STORE_HIT, 1);
+		if (rc < 0)
+			blob_free(&got);
+		if (rc < 0 && offline_now() &&
+		    (stale || stored_blob_stale(key, &got, &age) == 0))
+			offline_use = 1;
 	}
+	if (offline_use && got.data)
+		rc = 0;	/* the store's copy, kept in memory below */
 
 	pthread_mutex_lock(&lock);
 	/* The map may have been replaced meanwhile: look the slot up again. */
 	b = hmap_get(blobs, key);
-	if (b && gen == generation) {
+	if (offline_use && !got.data) {
+		/* The copy in memory, served stale: its fetch time stays. */
+		if (b && gen == generation)
+			b->loading = 0;
+		if (b && gen == generation && b->data) {
+			consulted(key, b->fetched);
+			lru_touch(b);
+			rc = blob_copy(out, b);
+			offline_served();
+		}	/* else it went meanwhile (a refresh): rc stands */
+	} else if (b && gen == generation) {
 		b->loading = 0;
+		if (rc == 0 && offline_use)
+			offline_served();
 		if (rc == 0) {
 			blob_keep(b, key, got.data, got.len, got.mtime, age);
 			got.data = NULL;
@@ -727,10 +777,21 @@ static struct listing *stored_listing(const char *key, void *owner,
 	return l;
 }
 
+/* Locked.  The whole copy l stands for (itself, or the one it would
+ * fall back on), or NULL. */
+static struct listing *whole_copy(struct listing *l)
+{
+	if (!l)
+		return NULL;
+	if (l->complete && !l->error && !l->loading)
+		return l;
+	return l->fallback;
+}
+
 struct listing *cache_listing(const char *key, void *owner, const char *parent,
 			      int keep_prev)
 {
-	struct listing *l, *old = NULL, *stored = NULL;
+	struct listing *l, *old = NULL, *stored = NULL, *whole;
 	int is_fresh = 0;
 
 	pthread_mutex_lock(&lock);
@@ -742,13 +803,22 @@ struct listing *cache_listing(const char *key, void *owner, const char *parent,
 		pthread_mutex_lock(&lock);
 		l = usable(key);
 	}
-	if (!l && stored && is_fresh) {
-		l = stored;	/* whole and fresh: no request */
+	whole = l ? NULL : whole_copy(hmap_get(listings, key));
+	if (!l && stored && (is_fresh || (!whole && offline_holding()))) {
+		/* Whole and fresh: no request.  Or stale while the API is
+		 * unreachable: served as it is. */
+		l = stored;
 		stored = NULL;
 		if (hmap_put(listings, key, l, NULL) < 0) {
 			listing_free(l);
 			l = NULL;
+		} else if (!is_fresh) {
+			offline_served();
 		}
+	} else if (!l && whole && offline_holding()) {
+		/* The API failed a moment ago: the stale copy, as it is. */
+		l = whole;
+		offline_served();
 	} else if (!l) {
 		l = listing_new(key, owner, parent);
 		if (l && hmap_put(listings, key, l, (void **)&old) < 0) {
@@ -757,10 +827,16 @@ struct listing *cache_listing(const char *key, void *owner, const char *parent,
 		}
 		if (old)
 			report(CACHE_CHANGED, key);	/* names may change */
-		if (!old && stored && keep_prev && stored->n) {
-			/* A stale stored inbox is renewed from its newest end. */
+		if (!old && stored) {
+			/* A stale stored inbox is renewed from its newest
+			 * end; any stale stored listing is the fallback. */
 			old = stored;
 			stored = NULL;
+		}
+		whole = whole_copy(old);
+		if (l && whole) {
+			l->fallback = whole;
+			whole->refs++;
 		}
 		if (l && old && keep_prev && !old->error && old->n)
 			l->prev = old;	/* the map's reference moves */
@@ -786,10 +862,80 @@ void listing_put(struct listing *l)
 	pthread_mutex_unlock(&lock);
 }
 
+static int listing_add_locked(struct listing *l, struct entry *e,
+			      listing_clash_fn clash);
+
+/*
+ * Locked.  l, which could not be loaded for want of the API, takes a copy
+ * of the entries of its whole stale fallback, and its fetch time: it is
+ * served stale, and the next use after the hold tries the API again.
+ * What l had loaded goes; the store keeps its own whole generation (the
+ * one l had begun is never completed, nothing is stored from here).  A
+ * reader that had begun on l's first pages sees the fallback's entries
+ * from there on.  The fallback itself is left as it is: an open folder
+ * may hold it.  0, or -ENOMEM (l is then as it was).
+ */
+static int adopt_fallback(struct listing *l)
+{
+	struct listing *f = l->fallback;
+	struct etable *t = etable_new(), *old_t = l->t;
+	struct hmap *clashed = hmap_new(), *old_clashed = l->clashed;
+	size_t old_n = l->n;
+	int rc = t && clashed ? 0 : -ENOMEM;
+
+	l->t = t;
+	l->clashed = clashed;
+	l->n = 0;
+	for (size_t i = 0; rc == 0 && i < f->n; i++) {
+		struct entry v, e;
+
+		etable_get(f->t, i, &v);
+		if (!v.name)
+			continue;	/* removed */
+		e = v;
+		e.name = strdup(v.name);
+		e.label = v.label ? strdup(v.label) : NULL;
+		e.id = v.id ? strdup(v.id) : NULL;
+		e.aux = v.aux ? strdup(v.aux) : NULL;
+		if (!e.name || (v.label && !e.label) || (v.id && !e.id) ||
+		    (v.aux && !e.aux))
+			rc = -ENOMEM;
+		if (rc == 0)
+			rc = listing_add_locked(l, &e, NULL);
+		free(e.name);
+		free(e.label);
+		free(e.id);
+		free(e.aux);
+	}
+	if (rc < 0) {
+		etable_free(l->t);
+		hmap_free(l->clashed, NULL);
+		l->t = old_t;
+		l->clashed = old_clashed;
+		l->n = old_n;
+		return rc;
+	}
+	etable_free(old_t);
+	hmap_free(old_clashed, NULL);
+	l->complete = 1;
+	l->error = 0;
+	l->fetched = f->fetched;
+	l->fetched_by = 0;
+	l->fallback = NULL;
+	listing_unref(f);
+	if (l->prev) {
+		listing_unref(l->prev);	/* only a load uses it */
+		l->prev = NULL;
+	}
+	report(CACHE_CHANGED, l->key);
+	offline_served();
+	return 0;
+}
+
 int listing_more(struct listing *l, size_t want, listing_load_fn load,
 		 void *arg)
 {
-	int rc = 0, was_complete;
+	int rc = 0, was_complete, adopted = 0;
 
 	pthread_mutex_lock(&lock);
 	was_complete = l->complete;
@@ -803,12 +949,25 @@ int listing_more(struct listing *l, size_t want, listing_load_fn load,
 			rc = l->error;
 			break;
 		}
+		if (l->fallback && offline_holding() &&
+		    adopt_fallback(l) == 0) {
+			/* The API failed a moment ago: not asked again yet. */
+			adopted = 1;
+			break;
+		}
 		l->loading = 1;
 		op.fetched = 1;
 		pthread_mutex_unlock(&lock);
 		rc = load(l, arg);
 		pthread_mutex_lock(&lock);
 		l->loading = 0;
+		if (rc < 0 && l->fallback && offline_now() &&
+		    adopt_fallback(l) == 0) {
+			adopted = 1;
+			rc = 0;
+			pthread_cond_broadcast(&cond);
+			break;
+		}
 		if (!l->fetched) {
 			l->fetched = cache_now();
 			l->fetched_by = op.active ? op.pid : 0;
@@ -819,9 +978,15 @@ int listing_more(struct listing *l, size_t want, listing_load_fn load,
 		if (rc < 0)
 			break;
 	}
-	if (l->complete && rc == 0)
+	if (l->complete && rc == 0 && !adopted)
 		stats_add(STAT_CACHE_HIT, 1);
-	if (l->complete && !was_complete && store_on()) {
+	if (l->complete && l->fetched)
+		aged(l->fetched);	/* stale if it fell back */
+	if (l->complete && l->fallback) {
+		listing_unref(l->fallback);	/* whole and fresh now */
+		l->fallback = NULL;
+	}
+	if (l->complete && !was_complete && !adopted && store_on()) {
 		/* Whole now: the stored generation replaces the old one. */
 		if (!l->stored) {
 			store_listing_begin(l->key);

@@ -9,6 +9,7 @@
 #include "errlog.h"
 #include "inode.h"
 #include "log.h"
+#include "offline.h"
 #include "rejected.h"
 #include "stats.h"
 #include "tree.h"
@@ -23,7 +24,8 @@ static int from_text(char *text, size_t len, struct blob *out)
 	return 0;
 }
 
-/* What is held now, then the counters since the mount. */
+/* What is held now and whether the API is unreachable, then the
+ * counters since the mount. */
 int h_stats_read(struct rctx *c, struct blob *out)
 {
 	size_t len;
@@ -34,9 +36,9 @@ int h_stats_read(struct rctx *c, struct blob *out)
 	if (counters)
 		n = asprintf(&text,
 			     "cache_bytes_held %zu\nlisting_bytes_held %zu\n"
-			     "inodes_held %zu\n%s",
+			     "inodes_held %zu\noffline %d\n%s",
 			     cache_mem_held(), cache_listing_bytes(),
-			     inode_count(), counters);
+			     inode_count(), offline_now(), counters);
 	free(counters);
 	return from_text(n < 0 ? NULL : text, n < 0 ? 0 : (size_t)n, out);
 }

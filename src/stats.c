@@ -27,6 +27,7 @@ static const char *const counter_names[STAT_NCOUNTERS] = {
     [STAT_HTTP_ERROR] = "http_errors", [STAT_BYTES_IN] = "bytes_in",
     [STAT_BYTES_OUT] = "bytes_out",    [STAT_RATE_WAIT] = "rate_waits",
     [STAT_STORE_HIT] = "store_hits",   [STAT_CACHE_EVICT] = "cache_evictions",
+    [STAT_OFFLINE_READ] = "offline_reads",
 };
 
 static pthread_mutex_t stats_lock = PTHREAD_MUTEX_INITIALIZER;

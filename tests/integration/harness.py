@@ -93,6 +93,9 @@ NO_FAULTS = {
     "StopTest": "times the end of a mount against bounds of a few seconds, which "
                 "random slow answers and backoffs would blur; the requests it "
                 "holds are its own faults",
+    "ConnectionsDroppedTest": "resets every connection on purpose to prove offline "
+                              "reads; the runs' retries=10 would make each of its "
+                              "failing requests wait a minute of backoff",
 }
 
 

@@ -10,6 +10,8 @@
 #include <string.h>
 
 #include "cache.h"
+#include "offline.h"
+#include "stats.h"
 #include "store.h"
 #include "suites.h"
 
@@ -326,6 +328,140 @@ START_TEST(test_cache_holds_at_most_its_bound_and_reads_the_rest_from_disk)
 }
 END_TEST
 
+/* A fetch that finds no API: what api.c does for a connection refused. */
+static int fill_unreachable(void *arg, struct blob *out)
+{
+	(void)arg;
+	(void)out;
+	fills++;
+	offline_failed();
+	return -EIO;
+}
+
+/* The value on the line "<name> <n>" of the stats. */
+static unsigned long long stat_of(const char *name)
+{
+	char *out = stats_render(NULL), *at;
+	size_t n = strlen(name);
+	unsigned long long v = 0;
+
+	for (at = out; at && (at = strstr(at, name)); at += n)
+		if ((at == out || at[-1] == '\n') && at[n] == ' ') {
+			v = strtoull(at + n + 1, NULL, 10);
+			break;
+		}
+	free(out);
+	return v;
+}
+
+START_TEST(test_cache_an_unreachable_api_serves_the_stale_blob)
+{
+	unsigned long long before = stat_of("offline_reads");
+	struct blob b;
+
+	offline_reset();
+	cache_init(0);	/* everything is stale at once */
+	fills = 0;
+	ck_assert_int_eq(cache_blob("k", fill_hello, NULL, &b), 0);
+	blob_free(&b);
+	/* Tried, failed for want of the API: the stale copy instead. */
+	ck_assert_int_eq(cache_blob("k", fill_unreachable, NULL, &b), 0);
+	ck_assert_str_eq(b.data, "hello\n");
+	blob_free(&b);
+	ck_assert_int_eq(fills, 2);
+	/* Within the hold, not even tried. */
+	ck_assert_int_eq(cache_blob("k", fill_unreachable, NULL, &b), 0);
+	ck_assert_str_eq(b.data, "hello\n");
+	blob_free(&b);
+	ck_assert_int_eq(fills, 2);
+	ck_assert_uint_eq(stat_of("offline_reads"), before + 2);
+	/* Nothing held: the error, after a try. */
+	ck_assert_int_eq(cache_blob("none", fill_unreachable, NULL, &b), -EIO);
+	ck_assert_int_eq(fills, 3);
+	/* An answer that is an error (a 5xx) is not offline. */
+	offline_reset();
+	ck_assert_int_eq(cache_blob("k", fill_fail, NULL, &b), -EIO);
+	cache_destroy();
+}
+END_TEST
+
+static int loads;
+
+/* One whole page of two entries. */
+static int load_two(struct listing *l, void *arg)
+{
+	(void)arg;
+	loads++;
+	add(l, "a", "1");
+	add(l, "b", "2");
+	cache_lock();
+	l->complete = 1;
+	cache_unlock();
+	return 0;
+}
+
+/* A first page, then no API for the second. */
+static int load_cut(struct listing *l, void *arg)
+{
+	(void)arg;
+	loads++;
+	add(l, "c", "3");
+	offline_failed();
+	return -EIO;
+}
+
+static int load_fail(struct listing *l, void *arg)
+{
+	(void)l;
+	(void)arg;
+	loads++;
+	return -EIO;
+}
+
+START_TEST(test_cache_an_unreachable_api_serves_the_stale_listing_whole)
+{
+	struct listing *l;
+
+	offline_reset();
+	cache_init(0);
+	loads = 0;
+	l = cache_listing("L", NULL, NULL, 0);
+	ck_assert_int_eq(listing_more(l, (size_t)-1, load_two, NULL), 0);
+	listing_put(l);
+	/* Stale: listed again, cut short for want of the API. */
+	l = cache_listing("L", NULL, NULL, 0);
+	ck_assert_int_eq(listing_more(l, (size_t)-1, load_cut, NULL), 0);
+	ck_assert_int_eq(loads, 2);
+	cache_lock();
+	ck_assert(l->complete);
+	ck_assert_uint_eq(listing_find(l, "a"), 1);
+	ck_assert_uint_eq(listing_find(l, "b"), 2);
+	ck_assert_uint_eq(listing_find(l, "c"), 0);
+	cache_unlock();
+	listing_put(l);
+	/* Within the hold: served as it is, not tried. */
+	l = cache_listing("L", NULL, NULL, 0);
+	ck_assert_int_eq(listing_more(l, (size_t)-1, load_cut, NULL), 0);
+	ck_assert_int_eq(loads, 2);
+	cache_lock();
+	ck_assert_uint_eq(listing_find(l, "b"), 2);
+	cache_unlock();
+	listing_put(l);
+	/* Reachable, but answering an error: the error. */
+	offline_reset();
+	l = cache_listing("L", NULL, NULL, 0);
+	ck_assert_int_eq(listing_more(l, (size_t)-1, load_fail, NULL), -EIO);
+	listing_put(l);
+	/* A listing never held fails as before. */
+	offline_failed();
+	l = cache_listing("M", NULL, NULL, 0);
+	ck_assert_int_eq(listing_more(l, (size_t)-1, load_cut, NULL), -EIO);
+	listing_put(l);
+	offline_reset();
+	cache_destroy();
+}
+END_TEST
+
 Suite *cache_suite(void)
 {
 	Suite *s = suite_create("cache");
@@ -334,6 +470,9 @@ Suite *cache_suite(void)
 	tcase_add_test(tc, test_cache_blob_is_fetched_once_while_fresh);
 	tcase_add_test(tc, test_cache_zero_ttl_fetches_every_time);
 	tcase_add_test(tc, test_cache_failed_fill_is_not_cached);
+	tcase_add_test(tc, test_cache_an_unreachable_api_serves_the_stale_blob);
+	tcase_add_test(tc,
+		       test_cache_an_unreachable_api_serves_the_stale_listing_whole);
 	tcase_add_test(tc, test_cache_listing_clash_renames_every_holder);
 	tcase_add_test(tc, test_cache_listing_survives_drop_while_held);
 	tcase_add_test(tc,
