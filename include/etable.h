@@ -2,7 +2,7 @@
  * etable.h - the entries of one listing, held compactly.
  *
  * A listing of a million leads is the biggest thing a mount holds, so its
- * entries cost about a hundred bytes each: a fixed record of 40 bytes in
+ * entries cost about a hundred bytes each: a fixed record of 32 bytes in
  * blocks that never move, the strings packed one after the other in
  * blocks of their own (no allocation, no pointer per string), and indexes
  * by name, label and id that hold 32-bit entry numbers in open-addressed

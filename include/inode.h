@@ -96,6 +96,8 @@ void inode_notes_free(struct inode_note *notes, size_t n);
  * A file picked and looked up again is kept and picked later.
  */
 void inode_bound(size_t nodes);
+/* Are as many held as the bound (readdirplus then makes no more)? */
+int inode_full(void);
 /* Are more held than the bound, by enough to spill? */
 int inode_over_bound(void);
 struct inode_note *inode_spill(size_t max, size_t *n);

@@ -20,13 +20,16 @@
 #define STR_BLOCKS_MAX 65535u
 #define INDEXED 3			/* EF_NAME, EF_LABEL, EF_ID */
 
+/* 32 bytes.  Times before 1970 or after 2106 are clamped, sizes to 2 GB
+ * (objects are a few KB). */
 struct rec {
 	uint64_t version;
-	int64_t mtime;
 	uint32_t s[4];		/* string refs, by enum efield */
-	uint32_t size;
-	uint8_t marked;
+	uint32_t mtime;		/* seconds since 1970 */
+	uint32_t size_mark;	/* the size, and the mark in the top bit */
 };
+
+#define MARK_BIT 0x80000000u
 
 struct index {
 	uint32_t *slot;
@@ -123,19 +126,16 @@ static int str_add(struct etable *t, const char *s, uint32_t *ref)
 	return 0;
 }
 
-static uint32_t clamp32(size_t v)
-{
-	return v > UINT32_MAX ? UINT32_MAX : (uint32_t)v;
-}
-
 void etable_set_attrs(struct etable *t, size_t i, const struct entry *e)
 {
 	struct rec *r = rec_at(t, i);
 
-	r->size = clamp32(e->size);
-	r->mtime = e->mtime;
+	r->size_mark = (e->size < MARK_BIT ? (uint32_t)e->size : MARK_BIT - 1) |
+		       (e->marked ? MARK_BIT : 0);
+	r->mtime = e->mtime < 0 ? 0
+		   : (uint64_t)e->mtime > UINT32_MAX ? UINT32_MAX
+						      : (uint32_t)e->mtime;
 	r->version = e->version;
-	r->marked = e->marked;
 }
 
 int etable_append(struct etable *t, const struct entry *e)
@@ -176,10 +176,10 @@ void etable_get(const struct etable *t, size_t i, struct entry *view)
 	view->label = (char *)str_at(t, r->s[EF_LABEL]);
 	view->id = (char *)str_at(t, r->s[EF_ID]);
 	view->aux = (char *)str_at(t, r->s[EF_AUX]);
-	view->size = r->size;
+	view->size = r->size_mark & ~MARK_BIT;
 	view->mtime = (time_t)r->mtime;
 	view->version = r->version;
-	view->marked = r->marked;
+	view->marked = !!(r->size_mark & MARK_BIT);
 }
 
 int etable_set(struct etable *t, size_t i, enum efield f, const char *s)

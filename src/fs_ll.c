@@ -512,7 +512,9 @@ static int add_entry(void *arg, const char *name, off_t next,
 }
 
 /* readdirplus: an entry the folder knows gets its node and attributes,
- * so listing a folder spares a lookup of each of its files. */
+ * so listing a folder spares a lookup of each of its files; past the
+ * bound on nodes, only its name and type (node 0: the kernel makes no
+ * entry of it, and looks it up when it is used). */
 static int add_entry_plus(void *arg, const char *name, off_t next,
 			  const struct fs_dirent_attr *a)
 {
@@ -522,7 +524,9 @@ static int add_entry_plus(void *arg, const char *name, off_t next,
 
 	memset(&e, 0, sizeof(e));
 	e.attr.st_ino = 0xffffffff;	/* as libfuse: unknown; never 0 */
-	if (a) {
+	if (a && inode_full()) {
+		e.attr.st_mode = a->node.type == NODE_DIR ? S_IFDIR : S_IFREG;
+	} else if (a) {
 		fs_fill_stat(&e.attr, &a->node);
 		make_entry(&e, b->ino, name, &a->node, a->dep,
 			   a->fetched + cache_ttl() - cache_now());

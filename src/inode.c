@@ -361,6 +361,16 @@ void inode_bound(size_t nodes)
 	pthread_mutex_unlock(&lock);
 }
 
+int inode_full(void)
+{
+	int full;
+
+	pthread_mutex_lock(&lock);
+	full = keep_max && count - asked >= keep_max;
+	pthread_mutex_unlock(&lock);
+	return full;
+}
+
 int inode_over_bound(void)
 {
 	int over;

@@ -8,6 +8,7 @@
  * The key comes from the environment or -o key_file, never from argv.
  */
 #include <errno.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -349,6 +350,12 @@ int main(int argc, char *argv[])
 	int rc;
 
 	key_guard_process();
+	/* Memory given back: few arenas (FUSE threads free what others
+	 * allocated), and a fixed threshold past which blocks are mapped
+	 * (else it grows with each large block freed, and the heap with
+	 * it). */
+	mallopt(M_ARENA_MAX, 2);
+	mallopt(M_MMAP_THRESHOLD, 256 * 1024);
 	if (argc > 1 && !strcmp(argv[1], "connections"))
 		return connections_main(argc - 1, argv + 1);
 	if (argc > 1 && !strcmp(argv[1], "cache"))

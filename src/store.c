@@ -37,7 +37,7 @@
 #include "thread.h"
 
 /* Writers wait while this much is queued. */
-#define STORE_QUEUE_MAX (16u << 20)
+#define STORE_QUEUE_MAX (8u << 20)
 
 enum op_kind {
 	OP_PUT_BLOB,
