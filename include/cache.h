@@ -110,14 +110,18 @@ struct listing {
 	void *owner;	/* what describes it (a struct coll) */
 	struct listing *prev;	/* the stale listing this one replaces */
 	char *parent;	/* the parent id, or NULL */
+	void *loader;	/* the loader's own state, or NULL */
+	void (*loader_free)(void *);	/* frees it with the listing; must
+					   not wait (called locked) */
 };
 
 /*
  * The listing for key, referenced (release with listing_put).  A fresh
  * listing is returned as it is; a stale or missing one is created empty,
  * with owner and parent set, for the caller to fill with listing_more().
- * With keep_prev, the stale listing it replaces stays reachable as
- * ->prev, for a loader that refreshes incrementally.
+ * With keep_prev, the stale listing it replaces (in memory, else the
+ * whole one in the store) stays reachable as ->prev, for a loader that
+ * refreshes incrementally or from the ids it knows.
  */
 struct listing *cache_listing(const char *key, void *owner, const char *parent,
 			      int keep_prev);

@@ -22,6 +22,9 @@ enum stat_counter {
 	STAT_RATE_WAIT,
 	STAT_STORE_HIT,
 	STAT_CACHE_EVICT,
+	STAT_RELIST_PARALLEL,	/* re-lists done by several chains */
+	STAT_RELIST_CHAINS,	/* the chains they ran */
+	STAT_RELIST_FALLBACK,	/* re-lists whose order broke */
 	STAT_NCOUNTERS
 };
 

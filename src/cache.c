@@ -331,6 +331,8 @@ static void listing_free(struct listing *l)
 	etable_free(l->t);
 	hmap_free(l->clashed, NULL);
 	pager_free(&l->pager);
+	if (l->loader && l->loader_free)
+		l->loader_free(l->loader);
 	if (l->prev)
 		listing_unref(l->prev);
 	free(l->parent);
@@ -740,7 +742,8 @@ struct listing *cache_listing(const char *key, void *owner, const char *parent,
 		if (old)
 			report(CACHE_CHANGED, key);	/* names may change */
 		if (!old && stored && keep_prev && stored->n) {
-			/* A stale stored inbox is renewed from its newest end. */
+			/* A stale stored listing is the base of the new one
+			 * (the inbox is renewed from its newest end). */
 			old = stored;
 			stored = NULL;
 		}

@@ -28,5 +28,6 @@ Suite *inode_suite(void);
 Suite *store_suite(void);
 Suite *etable_suite(void);
 Suite *cachecmd_suite(void);
+Suite *relist_suite(void);
 
 #endif
