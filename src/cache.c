@@ -757,6 +757,10 @@ struct listing *cache_listing(const char *key, void *owner, const char *parent,
 	if (l) {
 		l->refs++;
 		consulted(key, l->fetched ? l->fetched : cache_now());
+		/* One being filled (by another thread too) is newer than
+		 * what the kernel may hold of the folder. */
+		if (!l->complete)
+			op.fetched = 1;
 	}
 	pthread_mutex_unlock(&lock);
 	return l;
