@@ -50,13 +50,13 @@ enum relist_end {
 	RELIST_MET,	/* reached the next chain's anchor: stop = past it */
 	RELIST_PASSED,	/* met a later segment's id first: stop = at it */
 	RELIST_ENDED,	/* the server had no more: stop = all */
-	RELIST_ABORTED,	/* the order broke somewhere */
+	RELIST_ABORTED, /* the order broke somewhere */
 	RELIST_FAILED,	/* a request failed */
 };
 
-#define RELIST_WAIT (-1L)	/* the next chain must fetch more first */
-#define RELIST_BROKEN (-2L)	/* the order is not the one assumed */
-#define RELIST_SERIAL 2		/* relist_load: go on with one chain */
+#define RELIST_WAIT (-1L)   /* the next chain must fetch more first */
+#define RELIST_BROKEN (-2L) /* the order is not the one assumed */
+#define RELIST_SERIAL 2	    /* relist_load: go on with one chain */
 
 /* At most how many chains (-o relist_chains; 1: never several). */
 void relist_set_chains(int n);
@@ -76,8 +76,7 @@ int relist_plan(size_t n, size_t page, int max, size_t *starts);
  * next chain's entries are new, RELIST_WAIT, or RELIST_BROKEN.
  */
 long relist_handoff(const struct entry *a, size_t na, enum relist_end how,
-		    size_t stop, const struct entry *b, size_t nb,
-		    int b_done);
+		    size_t stop, const struct entry *b, size_t nb, int b_done);
 
 /* The chains' page source: fetches the next page of pager p and makes
  * its objects entries (*e, *n, malloc'd): 1, 0 at the end, or -errno. */

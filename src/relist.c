@@ -31,25 +31,25 @@
 struct chain {
 	struct relist *r;
 	int k;
-	size_t lo, hi;		/* its segment of the known ids */
-	struct pager pager;	/* starts after the anchor ids[lo - 1] */
-	struct entry *items;	/* fetched, in order */
+	size_t lo, hi;	     /* its segment of the known ids */
+	struct pager pager;  /* starts after the anchor ids[lo - 1] */
+	struct entry *items; /* fetched, in order */
 	size_t n, cap;
 	enum relist_end state;
-	size_t stop;		/* items[0..stop) are its part */
+	size_t stop; /* items[0..stop) are its part */
 	int error;
 };
 
 struct relist {
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
-	struct hmap *pos;	/* known id -> its index + 1 */
+	struct hmap *pos; /* known id -> its index + 1 */
 	struct chain *chains;
 	int k;
-	int refs;		/* the owner's and each live thread's */
+	int refs; /* the owner's and each live thread's */
 	int abort;
-	int cur;		/* the chain being taken in */
-	size_t at;		/* its next item to add */
+	int cur;   /* the chain being taken in */
+	size_t at; /* its next item to add */
 	struct relist_src src;
 };
 
@@ -88,8 +88,7 @@ static int same_id(const struct entry *x, const struct entry *y)
 }
 
 long relist_handoff(const struct entry *a, size_t na, enum relist_end how,
-		    size_t stop, const struct entry *b, size_t nb,
-		    int b_done)
+		    size_t stop, const struct entry *b, size_t nb, int b_done)
 {
 	size_t p;
 
@@ -212,11 +211,12 @@ static void chain_take(struct chain *ch, struct entry *e, size_t n)
 			continue;
 		known = (uintptr_t)hmap_get(r->pos, e[i].id);
 		if (!known)
-			continue;	/* new since the known listing */
+			continue; /* new since the known listing */
 		known--;
 		if (known < ch->lo && ch->k > 0) {
 			log_debug("relist: chain %d met an object of an "
-				  "earlier segment", ch->k);
+				  "earlier segment",
+				  ch->k);
 			ch->state = RELIST_ABORTED;
 			r->abort = 1;
 		} else if (!last && known == ch->hi - 1) {
@@ -295,7 +295,8 @@ struct relist *relist_start(char *const *ids, size_t n, size_t page,
 	r->k = k;
 	r->refs = 1;
 	for (size_t i = 0; i < n; i++)
-		if (hmap_put(r->pos, ids[i], (void *)(uintptr_t)(i + 1), NULL) < 0)
+		if (hmap_put(r->pos, ids[i], (void *)(uintptr_t)(i + 1), NULL) <
+		    0)
 			r->abort = 1;
 	for (int i = 0; i < k; i++) {
 		struct chain *ch = &r->chains[i];
@@ -416,7 +417,8 @@ static int fall_back(struct relist *r, struct listing *l,
 	pthread_mutex_unlock(&r->lock);
 	stats_add(STAT_RELIST_FALLBACK, 1);
 	log_info("relist: the order of a folder is not the one known (%s): "
-		 "listed on with one chain", why);
+		 "listed on with one chain",
+		 why);
 	if (!rest) {
 		pager_free(serial);
 		return -ENOMEM;
@@ -447,8 +449,8 @@ int relist_load(struct relist *r, struct listing *l, listing_clash_fn clash,
 		size_t end = ch->state == RELIST_RUNNING ||
 				     ch->state == RELIST_ABORTED ||
 				     ch->state == RELIST_FAILED
-			     ? ch->n
-			     : ch->stop;
+				 ? ch->n
+				 : ch->stop;
 		long h;
 
 		if (r->at < end && ch->state != RELIST_ABORTED) {

@@ -147,7 +147,8 @@ static int srv_page(void *arg, struct pager *p, struct entry **e, size_t *n)
 	s->requests++;
 	if (p->cursor) {
 		if (s->by_id) {
-			while (from < s->n && strcmp(s->ids[from], p->cursor) <= 0)
+			while (from < s->n &&
+			       strcmp(s->ids[from], p->cursor) <= 0)
 				from++;
 		} else {
 			for (size_t i = 0; i < s->n; i++)
@@ -223,7 +224,7 @@ static void srv_insert(struct server *s, char *id)
  * 0 in parallel, 1 fell back. */
 static int relist_into(struct server *s, char **known, size_t n)
 {
-	struct relist_src src = { srv_page, s, NULL };
+	struct relist_src src = {srv_page, s, NULL};
 	struct relist *r;
 	struct listing *l;
 	struct pager serial;
@@ -305,7 +306,7 @@ START_TEST(test_relist_with_objects_added_and_deleted)
 	/* Deleted: an anchor, a segment's first id, one in the middle;
 	 * added: one just past an anchor, one in the middle, ten at the end. */
 	srv_delete(&s, starts[1] - 1);
-	srv_delete(&s, starts[2] - 1);	/* now the first of segment 2 */
+	srv_delete(&s, starts[2] - 1); /* now the first of segment 2 */
 	srv_delete(&s, 1234);
 	srv_insert(&s, idof((int)(starts[3] - 1) * 10 + 5));
 	srv_insert(&s, strdup("id19995"));
@@ -379,8 +380,8 @@ Suite *relist_suite(void)
 	tcase_add_test(tc, test_plan_one_chain_for_a_small_folder);
 	tcase_add_test(tc, test_plan_segments_are_whole_pages_in_order);
 	tcase_add_test(tc, test_handoff_met_anchor_next_chain_begins_past_it);
-	tcase_add_test(tc,
-		       test_handoff_deleted_anchor_is_found_by_the_next_first_object);
+	tcase_add_test(
+	    tc, test_handoff_deleted_anchor_is_found_by_the_next_first_object);
 	tcase_add_test(tc, test_handoff_ended_chain);
 	tcase_add_test(tc, test_relist_unchanged_folder_costs_its_pages);
 	tcase_add_test(tc, test_relist_with_objects_added_and_deleted);
