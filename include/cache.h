@@ -119,14 +119,18 @@ struct listing {
 					   place when the API cannot be
 					   reached (offline.h) */
 	char *parent;	/* the parent id, or NULL */
+	void *loader;	/* the loader's own state, or NULL */
+	void (*loader_free)(void *);	/* frees it with the listing; must
+					   not wait (called locked) */
 };
 
 /*
  * The listing for key, referenced (release with listing_put).  A fresh
  * listing is returned as it is; a stale or missing one is created empty,
  * with owner and parent set, for the caller to fill with listing_more().
- * With keep_prev, the stale listing it replaces stays reachable as
- * ->prev, for a loader that refreshes incrementally.  A whole stale copy
+ * With keep_prev, the stale listing it replaces (in memory, else the
+ * whole one in the store) stays reachable as ->prev, for a loader that
+ * refreshes incrementally or from the ids it knows.  A whole stale copy
  * (in memory, else in the store) is kept as ->fallback: if loading fails
  * because the API cannot be reached, listing_more() serves it instead;
  * while offline_holding(), it is returned at once, stale, with no fetch.

@@ -40,6 +40,9 @@ struct coll {
 	int unpaged;		/* one answer: no limit, no cursor */
 	int incremental;	/* newest first: a stale listing is renewed
 				   only down to the first object it holds */
+	int relist;		/* ordered by id, the cursor the last id: a
+				   big stale listing is listed again as
+				   several chains (relist.h) */
 	const char *const *writable;	/* fields PATCH item_path takes */
 	const char *payload_field;	/* edits under it are sent as
 					   custom_variables */

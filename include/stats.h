@@ -23,6 +23,9 @@ enum stat_counter {
 	STAT_STORE_HIT,
 	STAT_CACHE_EVICT,
 	STAT_OFFLINE_READ,	/* served stale: the API was unreachable */
+	STAT_RELIST_PARALLEL,	/* re-lists done by several chains */
+	STAT_RELIST_CHAINS,	/* the chains they ran */
+	STAT_RELIST_FALLBACK,	/* re-lists whose order broke */
 	STAT_NCOUNTERS
 };
 

@@ -358,6 +358,8 @@ static void listing_free(struct listing *l)
 	etable_free(l->t);
 	hmap_free(l->clashed, NULL);
 	pager_free(&l->pager);
+	if (l->loader && l->loader_free)
+		l->loader_free(l->loader);
 	if (l->prev)
 		listing_unref(l->prev);
 	if (l->fallback)
@@ -828,8 +830,10 @@ struct listing *cache_listing(const char *key, void *owner, const char *parent,
 		if (old)
 			report(CACHE_CHANGED, key);	/* names may change */
 		if (!old && stored) {
-			/* A stale stored inbox is renewed from its newest
-			 * end; any stale stored listing is the fallback. */
+			/* A stale stored listing is the base of the new one
+			 * (the inbox is renewed from its newest end, a big
+			 * leads folder re-listed from the ids it knows), and
+			 * the fallback if the API cannot be reached. */
 			old = stored;
 			stored = NULL;
 		}
@@ -848,6 +852,10 @@ struct listing *cache_listing(const char *key, void *owner, const char *parent,
 	if (l) {
 		l->refs++;
 		consulted(key, l->fetched ? l->fetched : cache_now());
+		/* One being filled (by another thread too) is newer than
+		 * what the kernel may hold of the folder. */
+		if (!l->complete)
+			op.fetched = 1;
 	}
 	pthread_mutex_unlock(&lock);
 	return l;

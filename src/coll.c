@@ -20,6 +20,7 @@
 #include "escape.h"
 #include "hmap.h"
 #include "once.h"
+#include "relist.h"
 #include "render.h"
 #include "stop.h"
 
@@ -37,6 +38,7 @@ const struct coll coll_campaign_leads = {
 	OBJ("lead", "/api/v2/leads/list", "/api/v2/leads/%s"),
 	.list_method = "POST", .parent_field = "campaign",
 	.name_field = "email", .name_fallback = "lead", .suffix = ".json",
+	.relist = 1,
 	.writable = fields_lead_writable, .payload_field = "payload",
 	.create_path = "/api/v2/leads",
 };
@@ -44,6 +46,7 @@ const struct coll coll_list_leads = {
 	OBJ("lead", "/api/v2/leads/list", "/api/v2/leads/%s"),
 	.list_method = "POST", .parent_field = "list_id",
 	.name_field = "email", .name_fallback = "lead", .suffix = ".json",
+	.relist = 1,
 	.writable = fields_lead_writable, .payload_field = "payload",
 	.create_path = "/api/v2/leads",
 };
@@ -425,19 +428,15 @@ static void fetch_ahead(const struct coll *c, struct listing *l,
 	pager_prefetch(&l->pager, ahead_fetch, a, ahead_free);
 }
 
-/* listing_load_fn: fetches one page and adds its entries. */
-static int load_page(struct listing *l, void *arg)
+/* The list call of c under parent: its path and (POST) body template. */
+static int list_request(const struct coll *c, const char *parent,
+			char **pathp, cJSON **bodyp)
 {
-	const struct coll *c = l->owner;
-	struct api_list_ctx ctx = { .method = method_of(c),
-				    .limit = c->limit };
-	cJSON *body = NULL, *items = NULL, *obj;
+	cJSON *body = NULL;
 	char *path = NULL, *val = NULL, *esc = NULL;
-	int rc;
 
-	(void)arg;
-	if (l->parent && asprintf(&val, "%s%s", c->parent_prefix ?
-				  c->parent_prefix : "", l->parent) < 0)
+	if (parent && asprintf(&val, "%s%s", c->parent_prefix ?
+			       c->parent_prefix : "", parent) < 0)
 		return -ENOMEM;
 	if (!strcmp(method_of(c), "POST")) {
 		body = cJSON_CreateObject();
@@ -459,6 +458,165 @@ static int load_page(struct listing *l, void *arg)
 		cJSON_Delete(body);
 		return -ENOMEM;
 	}
+	*pathp = path;
+	*bodyp = body;
+	return 0;
+}
+
+/* What the chains of a re-list (relist.h) page with. */
+struct relist_arg {
+	const struct coll *c;
+	struct api_list_ctx ctx;
+	char *path;
+	cJSON *body;
+};
+
+static void relist_arg_free(void *p)
+{
+	struct relist_arg *a = p;
+
+	free(a->path);
+	cJSON_Delete(a->body);
+	free(a);
+}
+
+/* relist_src's page: one page of a chain, made entries (in a chain's
+ * thread: a read, dropped at once by the mount's stop). */
+static int relist_page(void *p, struct pager *pg, struct entry **out,
+		       size_t *n)
+{
+	struct relist_arg *a = p;
+	cJSON *items = NULL, *obj;
+	int rc;
+
+	stop_reading(1);
+	*out = NULL;
+	*n = 0;
+	rc = pager_next(pg, api_list_fetch, &a->ctx, &items);
+	if (rc <= 0)
+		return rc;
+	*out = calloc((size_t)cJSON_GetArraySize(items) + 1, sizeof(**out));
+	if (!*out) {
+		cJSON_Delete(items);
+		return -ENOMEM;
+	}
+	cJSON_ArrayForEach(obj, items) {
+		if (!cJSON_IsObject(obj))
+			continue;
+		rc = entry_from(a->c, obj, &(*out)[*n]);
+		if (rc == -EIO)
+			continue;	/* an object without a key: skip it */
+		if (rc < 0)
+			break;
+		(*n)++;
+	}
+	cJSON_Delete(items);
+	if (rc < 0 && rc != -EIO) {
+		while (*n)
+			entry_clear(&(*out)[--*n]);
+		free(*out);
+		*out = NULL;
+		return rc;
+	}
+	return 1;
+}
+
+static void relist_loader_free(void *r)
+{
+	relist_free(r);
+}
+
+/* The first page of a listing whose predecessor is known: the known ids
+ * are planned into chains (or not, for a small folder).  The predecessor
+ * is let go either way. */
+static void relist_begin(const struct coll *c, struct listing *l)
+{
+	struct listing *p;
+	struct relist_arg *a = calloc(1, sizeof(*a));
+	struct relist_src src = { relist_page, a, relist_arg_free };
+	struct relist *r = NULL;
+	char **ids = NULL;
+	size_t n = 0;
+
+	cache_lock();
+	p = l->prev;
+	l->prev = NULL;
+	ids = p ? calloc(p->n + 1, sizeof(*ids)) : NULL;
+	for (size_t i = 0; ids && i < p->n; i++) {
+		struct entry e;
+
+		listing_at(p, i, &e);
+		if (e.name && e.id && !(ids[n] = strdup(e.id)))
+			break;
+		n += e.name && e.id;
+	}
+	cache_unlock();
+	listing_put(p);
+	if (a && ids && list_request(c, l->parent, &a->path, &a->body) == 0) {
+		a->c = c;
+		a->ctx.method = method_of(c);
+		a->ctx.path = a->path;
+		a->ctx.body = a->body;
+		a->ctx.limit = c->limit;
+		r = relist_start(ids, n, c->limit ? (size_t)c->limit
+						  : API_PAGE_LIMIT, &src);
+	} else if (a) {
+		relist_arg_free(a);
+	}
+	for (size_t i = 0; ids && i < n; i++)
+		free(ids[i]);
+	free(ids);
+	if (r) {
+		cache_lock();
+		l->loader = r;
+		l->loader_free = relist_loader_free;
+		cache_unlock();
+	}
+}
+
+/* The next part of a listing being re-listed by chains. */
+static int relist_next(const struct coll *c, struct listing *l)
+{
+	struct pager serial;
+	struct relist *r = l->loader;
+	int rc = relist_load(r, l, c->suffix ? clash_json : clash_plain,
+			     &serial);
+
+	if (rc == 1)
+		return 0;
+	cache_lock();
+	l->loader = NULL;
+	if (rc == 0)
+		l->complete = 1;
+	if (rc == RELIST_SERIAL) {
+		/* One chain goes on from where the one taken in stopped. */
+		pager_free(&l->pager);
+		l->pager = serial;
+		rc = 0;
+	}
+	cache_unlock();
+	relist_free(r);
+	return rc;
+}
+
+/* listing_load_fn: fetches one page and adds its entries. */
+static int load_page(struct listing *l, void *arg)
+{
+	const struct coll *c = l->owner;
+	struct api_list_ctx ctx = { .method = method_of(c),
+				    .limit = c->limit };
+	cJSON *body = NULL, *items = NULL, *obj;
+	char *path = NULL;
+	int rc;
+
+	(void)arg;
+	if (c->relist && l->prev && !l->n)
+		relist_begin(c, l);
+	if (l->loader)
+		return relist_next(c, l);
+	rc = list_request(c, l->parent, &path, &body);
+	if (rc < 0)
+		return rc;
 	ctx.path = path;
 	ctx.body = body;
 	rc = pager_next(&l->pager, c->unpaged ? fetch_unpaged : api_list_fetch,
@@ -490,7 +648,7 @@ static int load_page(struct listing *l, void *arg)
 		if (rc == -EIO)
 			continue;	/* an object without a key: skip it */
 		cache_lock();
-		if (rc == 0 && !known && l->prev &&
+		if (rc == 0 && !known && c->incremental && l->prev &&
 		    listing_find_id(l->prev, e.id))
 			known = strdup(e.id);
 		cache_unlock();
@@ -516,7 +674,7 @@ struct listing *coll_listing(const struct coll *c, const char *parent)
 
 	if (!key)
 		return NULL;
-	l = cache_listing(key, (void *)c, parent, c->incremental);
+	l = cache_listing(key, (void *)c, parent, c->incremental || c->relist);
 	free(key);
 	return l;
 }

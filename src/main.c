@@ -27,6 +27,7 @@
 #include "log.h"
 #include "mirror.h"
 #include "rate.h"
+#include "relist.h"
 #include "route.h"
 #include "stop.h"
 #include "timezones.h"
@@ -46,6 +47,7 @@ struct options {
 	double kernel_ttl;
 	double stop_timeout;
 	int cache_size;
+	int relist_chains;
 	int retries;
 	int timeout;
 	int rate;
@@ -69,6 +71,7 @@ static const struct fuse_opt option_spec[] = {
 	OPT("cache_ttl=%lf", cache_ttl),
 	OPT("cache_mem=%lf", cache_mem),
 	OPT("cache_size=%d", cache_size),
+	OPT("relist_chains=%d", relist_chains),
 	OPT("kernel_ttl=%lf", kernel_ttl),
 	OPT("stop_timeout=%lf", stop_timeout),
 	OPT("retries=%d", retries),
@@ -113,6 +116,8 @@ static void usage(const char *prog)
 	       "    -o cache_size=MB       cap on the mirror's size on disk: the\n"
 	       "                           least recently used objects go first\n"
 	       "                           (0: no cap; the default)\n"
+	       "    -o relist_chains=N     cursor chains a big leads folder is\n"
+	       "                           listed again with (8; 1: one)\n"
 	       "    -o kernel_ttl=SECONDS  the longest the kernel keeps names\n"
 	       "                           and attributes (as long as the\n"
 	       "                           cache holds them)\n"
@@ -180,11 +185,12 @@ static int prepare(const struct options *o, struct api_config *api,
 	    (o->kernel_ttl < 0 && o->kernel_ttl != -1) ||
 	    o->cache_size < 0 || o->cache_size > 1 << 20 || o->retries < 0 ||
 	    o->timeout <= 0 || o->rate < -1 || o->rate_min < 0 ||
-	    o->email_rate_min < 0 || !(o->stop_timeout >= 0)) {
+	    o->email_rate_min < 0 || !(o->stop_timeout >= 0) ||
+	    o->relist_chains < 1 || o->relist_chains > 64) {
 		fprintf(stderr, "instantlyfs: bad cache_ttl, cache_mem, "
 				"cache_size, kernel_ttl, retries, timeout, "
-				"stop_timeout "
-				"or rate\n");
+				"stop_timeout, rate "
+				"or relist_chains\n");
 		return 2;
 	}
 	if (o->cache && strcmp(o->cache, "disk") && strcmp(o->cache, "memory")) {
@@ -320,6 +326,7 @@ static int serve(struct fuse_args *args, const struct options *o,
 	}
 	cache_init(o->cache_ttl);
 	cache_set_mem((size_t)(o->cache_mem * 1024 * 1024));
+	relist_set_chains(o->relist_chains);
 	/* The kernel's files: about 150 bytes each, a sixth of the bound. */
 	inode_bound((size_t)(o->cache_mem * 1024 * 1024 / 256) + 16384);
 	mirror_plan(&mc);
@@ -330,6 +337,7 @@ static int serve(struct fuse_args *args, const struct options *o,
 	fuse_opt_add_arg(args, "-odefault_permissions,fsname=instantlyfs,"
 			       "subtype=instantlyfs");
 	rc = run_fuse(args, o->stop_timeout);
+	relist_drain();	/* chains of a re-list store what they fetch */
 	mirror_close();	/* what is queued for the store is written */
 	cache_destroy();
 	api_cleanup();
@@ -344,7 +352,8 @@ int main(int argc, char *argv[])
 			     .kernel_ttl = -1, .retries = 5,
 			     .stop_timeout = STOP_GRACE_DEFAULT,
 			     .timeout = 60, .rate = -1, .rate_min = 6000,
-			     .email_rate_min = 20 };
+			     .email_rate_min = 20,
+			     .relist_chains = RELIST_MAX_CHAINS };
 	struct api_config api = { 0 };
 	char *key = NULL;
 	int rc;

@@ -28,6 +28,9 @@ static const char *const counter_names[STAT_NCOUNTERS] = {
     [STAT_BYTES_OUT] = "bytes_out",    [STAT_RATE_WAIT] = "rate_waits",
     [STAT_STORE_HIT] = "store_hits",   [STAT_CACHE_EVICT] = "cache_evictions",
     [STAT_OFFLINE_READ] = "offline_reads",
+    [STAT_RELIST_PARALLEL] = "relist_parallel",
+    [STAT_RELIST_CHAINS] = "relist_chains",
+    [STAT_RELIST_FALLBACK] = "relist_fallback",
 };
 
 static pthread_mutex_t stats_lock = PTHREAD_MUTEX_INITIALIZER;

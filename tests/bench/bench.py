@@ -17,10 +17,15 @@ BENCH_EMAILS messages (5,000), and the bench measures:
   peak RSS    the mount's VmHWM after the leads, and after the inbox;
   floor       the warm grep over as many files served by floor.c, a FUSE
               file system that does nothing but answer from memory: the
-              least the kernel's round trips cost on this machine.
+              least the kernel's round trips cost on this machine;
+  re-list     ls of the campaign's leads/ once its listing is stale,
+              by one cursor chain (-o relist_chains=1, the known listing
+              in memory) and by several (the default, the known listing
+              read from the store by a remount): wall time and requests.
 
 Targets (the run fails when one is missed): warm grep at most 3x tmpfs,
-cold grep at most 1.0x the script at 20 ms, peak RSS at most 150 MB for
+cold grep at most 1.0x the script at 20 ms, a re-list by several chains
+at most 0.75x one chain at 20 ms, peak RSS at most 150 MB for
 100,000 leads (scaled for other sizes), and request counts: a cold grep
 costs the pages of its listing and nothing per file, a warm one nothing,
 the inbox its pages and at most two other requests.
@@ -86,6 +91,38 @@ def floor_grep(count):
         os.rmdir(mnt)
 
 
+def relist(fake, tmp, leads):
+    """The re-list of leads/ by one chain, then by several: a mount with
+    -o relist_chains=1 lists it, waits for it to go stale and lists it
+    again; a remount on the same store lists it again by chains."""
+    out = {}
+    folder = tempfile.mkdtemp(prefix="relist-", dir=tmp)
+    cmd = "ls -f %s | wc -l" % leads
+    mnt = Mount(folder, fake.url, ["cache_ttl=2", "relist_chains=1"])
+    try:
+        timed(cmd, mnt.dir)
+        time.sleep(2.2)
+        fake.reset_stats()
+        out["relist1_s"], n1 = timed(cmd, mnt.dir)
+        out["relist1_requests"] = fake.total()
+    finally:
+        mnt.unmount()
+    time.sleep(2.2)
+    mnt = Mount(folder, fake.url, ["cache_ttl=2"])
+    try:
+        fake.reset_stats()
+        out["relistk_s"], nk = timed(cmd, mnt.dir)
+        out["relistk_requests"] = fake.total()
+        with open(mnt.path(".instantlyfs", "stats")) as f:
+            st = dict(l.split()[:2] for l in f if len(l.split()) == 2)
+        out["relistk_chains"] = int(st.get("relist_chains", 0))
+        out["relistk_parallel"] = int(st.get("relist_parallel", 0))
+    finally:
+        mnt.unmount()
+    out["relist_same"] = int(n1) == int(nk)
+    return out
+
+
 def one_latency(latency, tmpfs):
     tmp = tempfile.mkdtemp(prefix="instantlyfs-bench-")
     fake = Fake(tmp, ["--seed", SEED, "--leads", str(LEADS), "--emails", str(EMAILS),
@@ -122,6 +159,7 @@ def one_latency(latency, tmpfs):
             out["rss_all_mb"] = rss_mb(mnt.proc.pid)
         finally:
             mnt.unmount()
+        out.update(relist(fake, tmp, leads))
     finally:
         fake.stop()
         shutil.rmtree(tmp, ignore_errors=True)
@@ -171,6 +209,12 @@ def main():
         ratio("warm: mount / floor.c", "warm_s", "floor_s")
     row("grep -r emails/, the mount (s)", "%.2f", "inbox_s")
     row("  requests (inbox pages)", "%d", "inbox_requests")
+    row("re-list, one chain (s)", "%.2f", "relist1_s")
+    row("  requests", "%d", "relist1_requests")
+    row("re-list, several chains (s)", "%.2f", "relistk_s")
+    row("  requests", "%d", "relistk_requests")
+    row("  chains", "%d", "relistk_chains")
+    ratio("re-list: chains / one chain", "relistk_s", "relist1_s", "0.75 at 20 ms")
     row("peak RSS, the leads (MB)", "%.1f", "rss_mb")
     row("peak RSS, and the inbox (MB)", "%.1f", "rss_all_mb")
 
@@ -189,9 +233,17 @@ def main():
             (r["warm: mount / tmpfs"] <= 3.0, "%s: warm within 3x tmpfs" % tag),
             (r["rss_mb"] <= rss_target, "%s: peak RSS within %.0f MB" % (tag, rss_target)),
         ]
+        checks += [
+            (r["relist_same"] and r["relistk_parallel"] == 1,
+             "%s: the re-list by chains lists the same leads" % tag),
+            (r["relistk_requests"] <= pages + 8 and r["relist1_requests"] <= pages + 1,
+             "%s: a re-list costs its %d pages (and a few)" % (tag, pages)),
+        ]
         if lat >= 20:
             checks.append((r["cold: mount / script"] <= 1.0,
                            "%s: cold within 1.0x the script" % tag))
+            checks.append((r["re-list: chains / one chain"] <= 0.75,
+                           "%s: re-list by chains within 0.75x one chain" % tag))
     ok = True
     for good, what in checks:
         print("  %-60s %s" % (what, "ok" if good else "MISSED"))

@@ -129,8 +129,37 @@ def list_leads(req):
     def pred(lid):
         lead = st.leads.by_id[lid]
         return st.render_lead(lead) if match(lead) else None
+    odd = req.knobs.leads_out_of_order
+    if odd > 0 and body.get("ids") is None:
+        return paged_out_of_order(req, list(keys[odd:]) + list(keys[:odd]),
+                                  body.get("starting_after"), pred, limit)
     return paged(req, keys, body.get("starting_after"), pred, lambda l: l["id"],
                  limit=limit)
+
+
+def paged_out_of_order(req, keys, after, pred, limit):
+    """A page of leads listed in the order of keys, which is not by id: the
+    cursor is found by position (else the first key past it by id)."""
+    if after is None:
+        i = 0
+    elif after in keys:
+        i = keys.index(after) + 1
+    else:
+        i = next((j for j, k in enumerate(keys) if k > after), len(keys))
+    items, more = [], False
+    while i < len(keys):
+        obj = pred(keys[i])
+        i += 1
+        if obj is None:
+            continue
+        if len(items) == limit:
+            more = True
+            break
+        items.append(obj)
+    out = {"items": items}
+    if items and (more or req.knobs.quirk_last_cursor):
+        out["next_starting_after"] = items[-1]["id"]
+    return out
 
 
 def distinct_page(req, st, keys, match, after, limit):

@@ -51,6 +51,7 @@ class Knobs:
         self.after_share = args.after_share
         self.base = {k: getattr(self, k) for k in self.RANDOM}
         self.quirk_last_cursor = args.quirk_last_cursor
+        self.leads_out_of_order = 0
         self.verify_pending_polls = args.verify_pending_polls
         self.job_polls = args.job_polls
         self.emails_per_minute = args.emails_per_minute
@@ -64,6 +65,7 @@ class Knobs:
     SETTABLE = {"latency_ms": float, "rate_429": float, "rate_5xx": float,
                 "rate_reset": float, "rate_slow": float, "slow_ms": float,
                 "after_share": float, "quirk_last_cursor": bool,
+                "leads_out_of_order": int,
                 "verify_pending_polls": int, "job_polls": int, "emails_per_minute": int}
 
     def as_json(self):
@@ -89,6 +91,7 @@ class Knobs:
         for k, v in self.base.items():
             setattr(self, k, v)
         self.quirk_last_cursor = False
+        self.leads_out_of_order = 0
 
     def pick_fault(self, method, paths):
         """The fault for this request, or None. Consumes rule counts.

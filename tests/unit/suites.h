@@ -29,5 +29,6 @@ Suite *store_suite(void);
 Suite *etable_suite(void);
 Suite *cachecmd_suite(void);
 Suite *offline_suite(void);
+Suite *relist_suite(void);
 
 #endif

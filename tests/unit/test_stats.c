@@ -158,6 +158,7 @@ START_TEST(test_render_lists_counters_then_sorted_requests)
 	    "cache_hits",  "cache_misses", "retries",	"http_429",
 	    "http_errors", "bytes_in",	   "bytes_out", "rate_waits",
 	    "store_hits",  "cache_evictions", "offline_reads",
+	    "relist_parallel", "relist_chains", "relist_fallback",
 	};
 	char *out, *line, *save = NULL, *prev = NULL;
 	size_t len, i = 0;
