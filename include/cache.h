@@ -166,7 +166,8 @@ size_t listing_find_label(struct listing *l, const char *label);
 size_t listing_find_id(struct listing *l, const char *id);
 
 /* Entry i (< n) as a view whose strings belong to the listing: valid
- * while the cache lock is held.  Locked. */
+ * while the cache lock is held, and for about 5 more views (see
+ * etable.h); copy what is kept longer.  Locked. */
 void listing_at(const struct listing *l, size_t i, struct entry *view);
 /* Replaces size, mtime, version, mark and aux of entry i.  Locked. */
 int listing_update_locked(struct listing *l, size_t i, const struct entry *e);

@@ -12,6 +12,10 @@
  *
  * Entries are read as struct entry views whose strings belong to the
  * table: valid until the entry's string is replaced or the table freed.
+ * A UUID (the API's ids, in their canonical form) is kept in 16 bytes and
+ * read back into a ring of the thread's buffers: the strings of a view
+ * stay valid until the thread has read 16 more UUIDs (about 5 views), so
+ * copy what is kept longer.
  * Not thread-safe: the owner (the cache) locks.
  */
 #ifndef INSTANTLYFS_ETABLE_H

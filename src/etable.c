@@ -5,6 +5,13 @@
  * is referred to as (block << 16 | offset) + 1, 0 being none; an index
  * slot holds an entry number + 1, 0 being empty, and is kept without
  * tombstones (a removal shifts the slots after it back).
+ *
+ * A string that is a UUID in its canonical form (the API's ids: 36
+ * bytes, lowercase) is kept as PACKED and its 16 bytes, and read back
+ * through a small ring of buffers of the reading thread (UUID_RING
+ * views at a time stay valid).  Any other string is kept as it is, after
+ * an ESCAPED byte if it begins with either mark.  The indexes hash the
+ * text and compare the kept forms.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -19,6 +26,11 @@
 #define STR_BLOCK ((size_t)1 << STR_SHIFT)
 #define STR_BLOCKS_MAX 65535u
 #define INDEXED 3			/* EF_NAME, EF_LABEL, EF_ID */
+#define PACKED '\x01'			/* a UUID's 16 bytes follow */
+#define ESCAPED '\x02'			/* the string follows as it is */
+#define UUID_LEN 36
+#define KEPT_MAX (ETABLE_STRING_MAX + 2)	/* a kept form, its NUL too */
+#define UUID_RING 16
 
 /* 32 bytes.  Times before 1970 or after 2106 are clamped, sizes to 2 GB
  * (objects are a few KB). */
@@ -86,7 +98,8 @@ static struct rec *rec_at(const struct etable *t, size_t i)
 	return &t->rec[i >> REC_SHIFT][i & (REC_BLOCK - 1)];
 }
 
-static const char *str_at(const struct etable *t, uint32_t ref)
+/* The kept form of a string (see above). */
+static const char *kept_at(const struct etable *t, uint32_t ref)
 {
 	if (!ref)
 		return NULL;
@@ -94,16 +107,111 @@ static const char *str_at(const struct etable *t, uint32_t ref)
 	return t->str[ref >> STR_SHIFT] + (ref & (STR_BLOCK - 1));
 }
 
+static int hex(char c)
+{
+	return c >= '0' && c <= '9' ? c - '0'
+	       : c >= 'a' && c <= 'f' ? c - 'a' + 10
+				      : -1;
+}
+
+static int is_dash(size_t i)
+{
+	return i == 8 || i == 13 || i == 18 || i == 23;
+}
+
+/* Packs s, a UUID in its canonical form, into 16 bytes: 1, or 0 when s
+ * is not one. */
+static int pack_uuid(const char *s, unsigned char *b)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < UUID_LEN; i++) {
+		int v = is_dash(i) ? 0 : hex(s[i]);
+
+		if (is_dash(i) ? s[i] != '-' : v < 0)
+			return 0;
+		if (is_dash(i))
+			continue;
+		if (k % 2 == 0)
+			b[k / 2] = (unsigned char)(v << 4);
+		else
+			b[k / 2] |= (unsigned char)v;
+		k++;
+	}
+	return 1;
+}
+
+/* The kept form of s into out (KEPT_MAX bytes): its length, NUL
+ * included (none after a UUID's bytes); 0 when s is too long. */
+static size_t keep_form(const char *s, char *out)
+{
+	size_t n = strlen(s);
+
+	if (n == UUID_LEN && pack_uuid(s, (unsigned char *)out + 1)) {
+		out[0] = PACKED;
+		return 17;
+	}
+	if (n > ETABLE_STRING_MAX)
+		return 0;
+	if (*s == PACKED || *s == ESCAPED) {
+		out[0] = ESCAPED;
+		memcpy(out + 1, s, n + 1);
+		return n + 2;
+	}
+	memcpy(out, s, n + 1);
+	return n + 1;
+}
+
+/* The text of a kept form; a UUID's in a buffer of the thread's ring. */
+static const char *text_of(const char *kept)
+{
+	static __thread char ring[UUID_RING][UUID_LEN + 1];
+	static __thread unsigned next;
+	static const char digits[] = "0123456789abcdef";
+	const unsigned char *b;
+	char *out;
+
+	if (!kept || (*kept != PACKED && *kept != ESCAPED))
+		return kept;
+	if (*kept == ESCAPED)
+		return kept + 1;
+	b = (const unsigned char *)kept + 1;
+	out = ring[next++ % UUID_RING];
+	for (size_t i = 0, k = 0; i < UUID_LEN; i++) {
+		if (is_dash(i)) {
+			out[i] = '-';
+		} else {
+			out[i] = digits[k % 2 ? b[k / 2] & 15 : b[k / 2] >> 4];
+			k++;
+		}
+	}
+	out[UUID_LEN] = '\0';
+	return out;
+}
+
+static const char *str_at(const struct etable *t, uint32_t ref)
+{
+	return text_of(kept_at(t, ref));
+}
+
+/* Does the kept form at a equal the kept form b (of klen bytes)? */
+static int same_kept(const char *a, const char *b, size_t klen)
+{
+	return *b == PACKED ? *a == PACKED && !memcmp(a, b, klen)
+			    : !strcmp(a, b);
+}
+
 /* Copies s into the string blocks: *ref, or -errno. */
 static int str_add(struct etable *t, const char *s, uint32_t *ref)
 {
+	char form[KEPT_MAX];
 	size_t len;
 
 	*ref = 0;
 	if (!s)
 		return 0;
-	len = strlen(s) + 1;
-	if (len > ETABLE_STRING_MAX + 1)
+	len = keep_form(s, form);
+	if (!len)
 		return -ENAMETOOLONG;
 	if (!t->str_blocks || t->str_used + len > STR_BLOCK) {
 		char **nb, *block;
@@ -120,7 +228,7 @@ static int str_add(struct etable *t, const char *s, uint32_t *ref)
 		t->str[t->str_blocks++] = block;
 		t->str_used = 0;
 	}
-	memcpy(t->str[t->str_blocks - 1] + t->str_used, s, len);
+	memcpy(t->str[t->str_blocks - 1] + t->str_used, form, len);
 	*ref = (uint32_t)(((t->str_blocks - 1) << STR_SHIFT) | t->str_used) + 1;
 	t->str_used += len;
 	return 0;
@@ -212,13 +320,20 @@ static const char *field(const struct etable *t, enum efield f, uint32_t v)
 	return str_at(t, rec_at(t, v - 1)->s[f]);
 }
 
-/* Slot of s in index f: where it is, or the empty slot it would take. */
+/* Slot of s in index f: where it is, or the empty slot it would take.
+ * Compares kept forms: a UUID's 16 bytes are not decoded. */
 static size_t probe(const struct etable *t, enum efield f, const char *s)
 {
 	const struct index *x = &t->ix[f];
 	size_t mask = x->size - 1, k = hash(s) & mask;
+	char form[KEPT_MAX];
+	size_t klen = keep_form(s, form);
 
-	while (x->slot[k] && strcmp(field(t, f, x->slot[k]), s))
+	while (!klen && x->slot[k])	/* too long to be kept: nowhere */
+		k = (k + 1) & mask;
+	while (klen && x->slot[k] &&
+	       !same_kept(kept_at(t, rec_at(t, x->slot[k] - 1)->s[f]), form,
+			  klen))
 		k = (k + 1) & mask;
 	return k;
 }
@@ -246,13 +361,14 @@ static int grow(struct etable *t, enum efield f)
 
 int etable_index(struct etable *t, enum efield f, size_t i)
 {
-	const char *s = str_at(t, rec_at(t, i)->s[f]);
+	const char *s;
 	size_t k;
 
-	if (!s)
+	if (!rec_at(t, i)->s[f])
 		return 0;
 	if (grow(t, f) < 0)
 		return -ENOMEM;
+	s = str_at(t, rec_at(t, i)->s[f]);	/* after grow() used the ring */
 	k = probe(t, f, s);
 	if (!t->ix[f].slot[k])
 		t->ix[f].count++;

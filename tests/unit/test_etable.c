@@ -124,6 +124,55 @@ START_TEST(test_etable_holds_many_entries_and_removals_keep_the_rest_found)
 }
 END_TEST
 
+START_TEST(test_etable_keeps_uuids_in_16_bytes_and_any_other_string_as_is)
+{
+	static const char *const s[] = {
+	    "01a0f755-f200-7ca0-8000-00000000abcd",	/* packed */
+	    "01A0F755-F200-7CA0-8000-00000000ABCD",	/* upper case: as is */
+	    "01a0f755-f200-7ca0-8000-00000000abc",	/* too short */
+	    "01a0f755xf200-7ca0-8000-00000000abcd",	/* no dash */
+	    "\x01starts with the mark",
+	    "\x02starts with the other",
+	    "",
+	};
+	enum { N = sizeof(s) / sizeof(s[0]) };
+	struct etable *t = etable_new(), *u = etable_new();
+	const char *views[N];
+	struct entry v;
+
+	for (size_t i = 0; i < N; i++) {
+		char name[16];
+
+		snprintf(name, sizeof(name), "n%zu", i);
+		ck_assert_int_eq(append(t, name, NULL, s[i], s[i], i), 0);
+	}
+	for (size_t i = 0; i < N; i++) {
+		ck_assert_uint_eq(etable_find(t, EF_ID, s[i]), i + 1);
+		etable_get(t, i, &v);
+		ck_assert_str_eq(v.id, s[i]);
+		ck_assert_str_eq(v.aux, s[i]);
+		views[i] = v.id;
+	}
+	/* Fewer views than the ring holds stay valid together. */
+	for (size_t i = 0; i < N; i++)
+		ck_assert_str_eq(views[i], s[i]);
+	ck_assert_uint_eq(etable_find(t, EF_ID,
+				      "01a0f755-f200-7ca0-8000-00000000abce"),
+			  0);
+	/* A UUID costs 17 bytes, not 37. */
+	for (int i = 0; i < 1000; i++) {
+		char id[40];
+
+		snprintf(id, sizeof(id), "01a0f755-f200-7ca0-8000-%012d", i);
+		ck_assert_int_eq(append(u, "x", NULL, id, NULL, 0), 0);
+		ck_assert_uint_eq(etable_find(u, EF_ID, id), (size_t)i + 1);
+	}
+	ck_assert_uint_lt(etable_bytes(u) - 1000 * 32, 1000 * 20 + 65536 * 2);
+	etable_free(t);
+	etable_free(u);
+}
+END_TEST
+
 START_TEST(test_etable_refuses_a_string_too_long)
 {
 	struct etable *t = etable_new();
@@ -150,6 +199,8 @@ Suite *etable_suite(void)
 	tcase_add_test(
 	    tc, test_etable_holds_many_entries_and_removals_keep_the_rest_found);
 	tcase_add_test(tc, test_etable_refuses_a_string_too_long);
+	tcase_add_test(
+	    tc, test_etable_keeps_uuids_in_16_bytes_and_any_other_string_as_is);
 	suite_add_tcase(s, tc);
 	return s;
 }
