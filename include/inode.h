@@ -22,7 +22,7 @@
  * change of that key can be told to the kernel (inval.c).
  *
  * Inode numbers are never reused; INODE_ROOT is the mount's root, which
- * is never forgotten.  A node costs about 80 bytes and its name.
+ * is never forgotten.  A node costs about 90 bytes and its name.
  * Locking: one mutex; callers get numbers and copies, never nodes.
  */
 #ifndef INSTANTLYFS_INODE_H

@@ -23,6 +23,9 @@ struct inode {
 	struct inode *next_ino;	/* chain of the table by number */
 	struct inode *next_name;	/* chain of the table by name */
 	struct inode *next_dep;	/* chain of the table by dep */
+	struct inode **pprev_dep;	/* what points at it there: all the
+					 * files of a folder share a dep, so
+					 * its chain is long */
 	uint32_t hash;		/* of (parent, name) */
 	uint8_t is_dir;
 	uint8_t named;		/* in the table by name */
@@ -125,9 +128,14 @@ static void grow(void)
 			sn[n->hash & (size - 1)] = n;
 		}
 		for (struct inode *n = by_dep.slot[i], *next; n; n = next) {
+			struct inode **head = &sd[dep_slot(size, n->dep)];
+
 			next = n->next_dep;
-			n->next_dep = sd[dep_slot(size, n->dep)];
-			sd[dep_slot(size, n->dep)] = n;
+			n->next_dep = *head;
+			if (*head)
+				(*head)->pprev_dep = &n->next_dep;
+			*head = n;
+			n->pprev_dep = head;
 		}
 	}
 	free(by_ino.slot);
@@ -140,28 +148,26 @@ static void grow(void)
 
 static void unlink_dep(struct inode *n)
 {
-	struct inode **p;
-
 	if (!n->dep)
 		return;
-	for (p = &by_dep.slot[dep_slot(by_dep.size, n->dep)]; *p;
-	     p = &(*p)->next_dep) {
-		if (*p == n) {
-			*p = n->next_dep;
-			break;
-		}
-	}
+	*n->pprev_dep = n->next_dep;
+	if (n->next_dep)
+		n->next_dep->pprev_dep = n->pprev_dep;
 	n->dep = 0;
 	n->next_dep = NULL;
+	n->pprev_dep = NULL;
 }
 
 static void link_dep(struct inode *n, uint64_t dep)
 {
-	size_t s = dep_slot(by_dep.size, dep);
+	struct inode **head = &by_dep.slot[dep_slot(by_dep.size, dep)];
 
 	n->dep = dep;
-	n->next_dep = by_dep.slot[s];
-	by_dep.slot[s] = n;
+	n->next_dep = *head;
+	if (*head)
+		(*head)->pprev_dep = &n->next_dep;
+	*head = n;
+	n->pprev_dep = head;
 }
 
 static void link_ino(struct inode *n)

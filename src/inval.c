@@ -8,9 +8,11 @@
  * files past the bound on nodes (inode_spill), when nudged.
  */
 #include <errno.h>
+#include <malloc.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "fs.h"
 #include "inode.h"
@@ -98,9 +100,12 @@ void inval_nudge(void)
 }
 
 /* Asks the kernel to forget the oldest files past the bound: its
- * FORGETs free their nodes. */
+ * FORGETs free their nodes.  What the spills and the cache's evictions
+ * freed is given back to the system now and then (a walk of the heap:
+ * at most once a second). */
 static void let_go(void)
 {
+	static time_t trimmed;
 	struct inode_note *v;
 	size_t n;
 
@@ -108,6 +113,10 @@ static void let_go(void)
 		for (size_t i = 0; i < n; i++)
 			tell(&v[i], CACHE_DROPPED);
 		inode_notes_free(v, n);
+	}
+	if (time(NULL) != trimmed) {
+		trimmed = time(NULL);
+		malloc_trim(0);
 	}
 }
 
