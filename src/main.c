@@ -112,7 +112,7 @@ static void usage(const char *prog)
 	       "    -o cache_dir=PATH      where the mirror is kept\n"
 	       "                           ($XDG_CACHE_HOME/instantlyfs)\n"
 	       "    -o cache_mem=MB        the most file contents held in\n"
-	       "                           memory; the disk holds the rest (32)\n"
+	       "                           memory; the disk holds the rest (24)\n"
 	       "    -o cache_size=MB       cap on the mirror's size on disk: the\n"
 	       "                           least recently used objects go first\n"
 	       "                           (0: no cap; the default)\n"
@@ -348,7 +348,7 @@ static int serve(struct fuse_args *args, const struct options *o,
 int main(int argc, char *argv[])
 {
 	struct fuse_args args = FUSE_ARGS_INIT(argc, argv);
-	struct options o = { .cache_ttl = 60, .cache_mem = 32,
+	struct options o = { .cache_ttl = 60, .cache_mem = 24,
 			     .kernel_ttl = -1, .retries = 5,
 			     .stop_timeout = STOP_GRACE_DEFAULT,
 			     .timeout = 60, .rate = -1, .rate_min = 6000,
