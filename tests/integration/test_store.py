@@ -158,6 +158,40 @@ class StoreTest(MountTest):
         subprocess.run(["fusermount3", "-u", "-z", m.dir], stderr=subprocess.DEVNULL)
         m.log.close()
 
+    def test_a_mount_killed_mid_import_creates_nothing_twice(self):
+        self.addCleanup(self.fake.call, "POST", "/_fake/state", self.fake.state())
+        m = self.mount()
+        self.assertEqual(len(os.listdir(m.path(*self.leads.split("/")))), 250)
+        src = os.path.join(self.dir, "import.csv")
+        with open(src, "w") as f:
+            f.write("email,first_name\n" + "".join(
+                "k%04d@killed.example,K%d\n" % (i, i) for i in range(1500)))
+        # The first batch is made, the mount dies before it learns so.
+        self.fake.faults(rules=[{"method": "POST", "path_prefix": "/api/v2/leads/add",
+                                 "action": "late", "ms": 4000, "count": 1}])
+        self.fake.reset_stats()
+        writer = subprocess.Popen(["cp", src, "campaigns/%s/import" % self.big["id"]],
+                                  cwd=m.dir, stdout=subprocess.DEVNULL,
+                                  stderr=subprocess.DEVNULL)
+        try:
+            wait_for(lambda: self.fake.requests().get("POST /api/v2/leads/add", 0) >= 1,
+                     what="the first batch")
+            self.kill(m, writer)
+        finally:
+            self.fake.clear_faults()
+        made = [l for l in self.fake.state()["leads"]
+                if (l.get("email") or "").endswith("@killed.example")]
+        self.assertEqual(len(made), 1000)       # one batch, once
+        m = self.mount()     # well within the TTL
+        try:
+            self.fake.reset_stats()
+            names = os.listdir(m.path(*self.leads.split("/")))
+            self.assertEqual(len(names), 1250)  # what the server holds
+            self.assertEqual(len(set(names)), 1250)
+            self.assertCount(self.fake.requests().get("POST /api/v2/leads/add", 0), 0)
+        finally:
+            self.assertEqual(m.unmount(), 0)
+
     def test_a_mount_killed_mid_commit_serves_nothing_stored_as_fresh(self):
         m = self.mount()
         name = sorted(os.listdir(m.path(*self.leads.split("/"))))[3]
