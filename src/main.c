@@ -59,6 +59,7 @@ struct options {
 };
 
 #define OPT(t, p) { t, offsetof(struct options, p), 1 }
+#define MAX_NODES(n) ((n) > 4096 ? (n) : 4096)
 static const struct fuse_opt option_spec[] = {
 	OPT("api_url=%s", api_url),
 	OPT("key_file=%s", key_file),
@@ -328,7 +329,7 @@ static int serve(struct fuse_args *args, const struct options *o,
 	cache_set_mem((size_t)(o->cache_mem * 1024 * 1024));
 	relist_set_chains(o->relist_chains);
 	/* The kernel's files: about 150 bytes each, a sixth of the bound. */
-	inode_bound((size_t)(o->cache_mem * 1024 * 1024 / 256) + 16384);
+	inode_bound(MAX_NODES((size_t)(o->cache_mem * 1024 * 1024 / 256)));
 	mirror_plan(&mc);
 	if (o->timezone)
 		h_make_set_timezone(o->timezone);

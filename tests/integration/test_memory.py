@@ -7,8 +7,8 @@ import unittest
 
 from harness import MEMORY_ONLY, SEED, MountTest, wait_for
 
-LEADS = 24000                       # more than the nodes kept for 1 MB
-NODES = (1 << 20) // 256 + 16384    # the bound on nodes for cache_mem=1
+LEADS = 6000                        # more than the nodes kept for 1 MB
+NODES = 4096                        # the bound on nodes for cache_mem=1
 
 
 @unittest.skipIf(MEMORY_ONLY, "this run keeps no store (INSTANTLYFS_MOUNT_OPTS)")
