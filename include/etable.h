@@ -3,12 +3,14 @@
  *
  * A listing of a million leads is the biggest thing a mount holds, so its
  * entries cost about a hundred bytes each: a fixed record of 32 bytes in
- * blocks that never move, the strings packed one after the other in
- * blocks of their own (no allocation, no pointer per string), and indexes
- * by name, label and id that hold 32-bit entry numbers in open-addressed
- * tables.  A string replaced or cleared stays in its block until the
- * table is freed (a rename is rare; a listing is rebuilt when it is
- * fetched again).
+ * an array that doubles, the strings packed one after the other in
+ * blocks of their own that never move (no allocation, no pointer per
+ * string), and indexes by name, label and id that hold 32-bit entry
+ * numbers in open-addressed tables.  Everything starts small (a listing
+ * of five entries costs about 2 KB): a mount lists many small folders
+ * too.  A string replaced or cleared stays in its block until the table
+ * is freed (a rename is rare; a listing is rebuilt when it is fetched
+ * again).
  *
  * Entries are read as struct entry views whose strings belong to the
  * table: valid until the entry's string is replaced or the table freed.

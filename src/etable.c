@@ -20,10 +20,11 @@
 
 #include "etable.h"
 
-#define REC_SHIFT 10			/* 1,024 records a block */
-#define REC_BLOCK ((size_t)1 << REC_SHIFT)
+#define REC_FIRST 16			/* records; the array doubles */
 #define STR_SHIFT 16			/* 64 KB of strings a block */
 #define STR_BLOCK ((size_t)1 << STR_SHIFT)
+#define STR_FIRST ((size_t)1024)	/* bytes of the first block; the
+					 * next ones double up to STR_BLOCK */
 #define STR_BLOCKS_MAX 65535u
 #define INDEXED 3			/* EF_NAME, EF_LABEL, EF_ID */
 #define PACKED '\x01'			/* a UUID's 16 bytes follow */
@@ -50,10 +51,12 @@ struct index {
 };
 
 struct etable {
-	struct rec **rec;
-	size_t n, rec_blocks;
+	struct rec *rec;		/* moves as it grows: views hold
+					 * no pointer into it */
+	size_t n, rec_cap;
 	char **str;
 	size_t str_blocks, str_used;	/* bytes used of the last block */
+	size_t str_cap;			/* bytes of the last block */
 	struct index ix[INDEXED];
 };
 
@@ -66,8 +69,6 @@ void etable_free(struct etable *t)
 {
 	if (!t)
 		return;
-	for (size_t i = 0; i < t->rec_blocks; i++)
-		free(t->rec[i]);
 	for (size_t i = 0; i < t->str_blocks; i++)
 		free(t->str[i]);
 	for (int f = 0; f < INDEXED; f++)
@@ -82,11 +83,20 @@ size_t etable_count(const struct etable *t)
 	return t->n;
 }
 
+/* The size of string block b but the last (which may be bigger, for a
+ * long string): small first, so that a small listing costs little. */
+static size_t block_size(size_t b)
+{
+	return b < 6 ? STR_FIRST << b : STR_BLOCK;
+}
+
 size_t etable_bytes(const struct etable *t)
 {
-	size_t b = sizeof(*t) + t->rec_blocks * (REC_BLOCK * sizeof(struct rec) +
-						sizeof(void *)) +
-		   t->str_blocks * (STR_BLOCK + sizeof(void *));
+	size_t b = sizeof(*t) + t->rec_cap * sizeof(struct rec) +
+		   t->str_blocks * sizeof(void *);
+
+	for (size_t i = 0; i < t->str_blocks; i++)
+		b += i + 1 < t->str_blocks ? block_size(i) : t->str_cap;
 
 	for (int f = 0; f < INDEXED; f++)
 		b += t->ix[f].size * sizeof(uint32_t);
@@ -95,7 +105,7 @@ size_t etable_bytes(const struct etable *t)
 
 static struct rec *rec_at(const struct etable *t, size_t i)
 {
-	return &t->rec[i >> REC_SHIFT][i & (REC_BLOCK - 1)];
+	return &t->rec[i];
 }
 
 /* The kept form of a string (see above). */
@@ -213,20 +223,24 @@ static int str_add(struct etable *t, const char *s, uint32_t *ref)
 	len = keep_form(s, form);
 	if (!len)
 		return -ENAMETOOLONG;
-	if (!t->str_blocks || t->str_used + len > STR_BLOCK) {
+	if (!t->str_blocks || t->str_used + len > t->str_cap) {
+		size_t size = block_size(t->str_blocks);
 		char **nb, *block;
 
+		if (size < len)
+			size = STR_BLOCK;	/* a long string, early */
 		if (t->str_blocks == STR_BLOCKS_MAX)
 			return -ENOMEM;
 		nb = realloc(t->str, (t->str_blocks + 1) * sizeof(*nb));
 		if (!nb)
 			return -ENOMEM;
 		t->str = nb;
-		block = malloc(STR_BLOCK);
+		block = malloc(size);
 		if (!block)
 			return -ENOMEM;
 		t->str[t->str_blocks++] = block;
 		t->str_used = 0;
+		t->str_cap = size;
 	}
 	memcpy(t->str[t->str_blocks - 1] + t->str_used, form, len);
 	*ref = (uint32_t)(((t->str_blocks - 1) << STR_SHIFT) | t->str_used) + 1;
@@ -253,17 +267,14 @@ int etable_append(struct etable *t, const struct entry *e)
 	struct rec *r;
 	int rc;
 
-	if ((t->n >> REC_SHIFT) >= t->rec_blocks) {
-		struct rec **nb = realloc(t->rec, (t->rec_blocks + 1) *
-						      sizeof(*nb));
+	if (t->n == t->rec_cap) {
+		size_t cap = t->rec_cap ? t->rec_cap * 2 : REC_FIRST;
+		struct rec *nr = realloc(t->rec, cap * sizeof(*nr));
 
-		if (!nb)
+		if (!nr)
 			return -ENOMEM;
-		t->rec = nb;
-		t->rec[t->rec_blocks] = malloc(REC_BLOCK * sizeof(struct rec));
-		if (!t->rec[t->rec_blocks])
-			return -ENOMEM;
-		t->rec_blocks++;
+		t->rec = nr;
+		t->rec_cap = cap;
 	}
 	for (int f = 0; f < 4; f++)
 		if ((rc = str_add(t, s[f], &ref[f])) < 0)

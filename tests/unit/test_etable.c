@@ -46,6 +46,12 @@ START_TEST(test_etable_reads_back_copies_of_what_was_given)
 	ck_assert_uint_eq(v.version, 42);
 	ck_assert_uint_eq(v.marked, 1);
 	ck_assert_uint_eq(etable_count(t), 1);
+	/* A small listing costs little: a mount lists many. */
+	for (int i = 0; i < 4; i++)
+		ck_assert_int_eq(append(t, "b@example.com.json", NULL, "id-2",
+					NULL, 1),
+				 0);
+	ck_assert_uint_lt(etable_bytes(t), 4096);
 	etable_free(t);
 }
 END_TEST
