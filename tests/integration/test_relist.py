@@ -87,12 +87,14 @@ class RelistTest(MountTest):
         for i in (starts[2] - 1, 2000):
             lead = dict(ours[i])
             lead["id"] = between(ours[i]["id"], ours[i + 1]["id"])
-            # The whole id: the fake's ids repeat their last digits across
-            # milliseconds, and two new leads of one address would clash.
-            lead["email"] = "new.%s@example.com" % lead["id"]
+            # Named after the lead it follows: unique (the fake's ids repeat
+            # their last digits across milliseconds, and two new leads of
+            # one address would clash) and the same in every run (the
+            # fault run's states are compared with the clean run's).
+            lead["email"] = "new." + ours[i]["email"]
             new.append(lead)
         changed = ours[500]["id"]
-        self.changed = "changed.%s@example.com" % changed[-8:]
+        self.changed = "changed." + ours[500]["email"]
         leads = []
         for lead in state["leads"]:
             if lead["id"] in gone:
