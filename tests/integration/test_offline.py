@@ -233,9 +233,11 @@ class ConnectionsDroppedTest(MountTest):
         # What is held expires (cache_ttl=1) and is asked for again: the
         # request meets the reset, and the read gets the bytes held.  No
         # read fails meanwhile.
+        # Each try waits out its retry's backoff; on a machine busy with a
+        # suite under faults that took more than 20 s once.
         wait_for(lambda: self.cat(self.lead_path) == before and
                  stat_value(self.sh("cat .instantlyfs/stats"), "offline") == 1,
-                 what="the API to be found unreachable")
+                 timeout=60, what="the API to be found unreachable")
         self.assertEqual(sorted(os.listdir(self.mnt.path(self.leads_dir))), names)
         self.assertEqual(self.cat(self.lead_path), before)
         stats = self.sh("cat .instantlyfs/stats")
