@@ -18,6 +18,7 @@
 #include <sqlite3.h>
 
 #include "cachecmd.h"
+#include "cliopt.h"
 #include "store.h"
 #include "storedir.h"
 
@@ -424,29 +425,6 @@ static int cache_clear(const char *root, const char *ws)
 	return rc;
 }
 
-/* "--name VALUE" or "--name=VALUE"; 1 if argv[*i] was that option. */
-static int cachecmd_opt(int argc, char **argv, int *i, const char *name,
-			const char **val, int *bad)
-{
-	size_t n = strlen(name);
-	const char *a = argv[*i];
-
-	if (strncmp(a, name, n) != 0)
-		return 0;
-	if (a[n] == '=') {
-		*val = a + n + 1;
-		return 1;
-	}
-	if (a[n] != '\0')
-		return 0;
-	if (*i + 1 >= argc) {
-		*bad = 1;
-		return 1;
-	}
-	*val = argv[++*i];
-	return 1;
-}
-
 int cachecmd_main(int argc, char **argv)
 {
 	const char *dir = NULL, *ws = NULL, *cmd = NULL;
@@ -460,8 +438,8 @@ int cachecmd_main(int argc, char **argv)
 			fputs(cachecmd_usage_text, stdout);
 			return 0;
 		}
-		if (cachecmd_opt(argc, argv, &i, "--cache-dir", &dir, &bad) ||
-		    cachecmd_opt(argc, argv, &i, "--workspace", &ws, &bad)) {
+		if (cliopt(argc, argv, &i, "--cache-dir", &dir, &bad) ||
+		    cliopt(argc, argv, &i, "--workspace", &ws, &bad)) {
 			if (bad)
 				return cachecmd_usage("missing value");
 			continue;

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "api.h"
+#include "cliopt.h"
 #include "connections.h"
 #include "key.h"
 #include "render.h"
@@ -40,29 +41,6 @@ static int connections_usage(const char *msg)
 		fprintf(stderr, "instantlyfs connections: %s\n", msg);
 	fputs(connections_usage_text, stderr);
 	return 2;
-}
-
-/* "--name VALUE" or "--name=VALUE"; returns 1 if argv[*i] was that option. */
-static int connections_opt(int argc, char **argv, int *i, const char *name,
-			   const char **val, int *bad)
-{
-	size_t n = strlen(name);
-	const char *a = argv[*i];
-
-	if (strncmp(a, name, n) != 0)
-		return 0;
-	if (a[n] == '=') {
-		*val = a + n + 1;
-		return 1;
-	}
-	if (a[n] != '\0')
-		return 0;
-	if (*i + 1 >= argc) {
-		*bad = 1;
-		return 1;
-	}
-	*val = argv[++*i];
-	return 1;
 }
 
 static void connections_print(const cJSON *json)
@@ -174,10 +152,9 @@ int connections_main(int argc, char **argv)
 			opts = 0;
 			continue;
 		}
-		if (opts && (connections_opt(argc, argv, &i, "--ctrl-url",
-					     &ctrl_url, &bad) ||
-			     connections_opt(argc, argv, &i, "--key-file",
-					     &key_file, &bad))) {
+		if (opts &&
+		    (cliopt(argc, argv, &i, "--ctrl-url", &ctrl_url, &bad) ||
+		     cliopt(argc, argv, &i, "--key-file", &key_file, &bad))) {
 			if (bad)
 				return connections_usage("missing value");
 			continue;
