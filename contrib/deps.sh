@@ -2,7 +2,10 @@
 # Makes sure the build and test dependencies are installed.  As root on
 # Debian it installs what is missing with apt-get; otherwise it prints the
 # command to run.  Quiet when everything is there.
+# Build and core tests.
 PKGS="gcc make pkg-config libfuse3-dev fuse3 libcurl4-openssl-dev libcjson-dev libsqlite3-dev check python3 jq vim perl valgrind openssl"
+# The mail readers the Maildir view is tested with.
+PKGS="$PKGS neomutt notmuch maildir-utils mblaze tmux"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
