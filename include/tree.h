@@ -58,6 +58,13 @@ int h_account_warmup_commit(struct rctx *c, const char *data, size_t len);
 int h_reply_commit(struct rctx *c, const char *data, size_t len);
 int h_forward_commit(struct rctx *c, const char *data, size_t len);
 int h_thread_read_commit(struct rctx *c, const char *data, size_t len);
+/* A reply to email (its id): subject, and text or html or both. */
+struct reply {
+	const char *subject;
+	const char *text, *html;
+	const char *cc, *bcc;	/* comma-separated, or NULL */
+};
+int h_send_reply(const char *id, const cJSON *email, const struct reply *r);
 
 /* h_import.c */
 int h_import_read(struct rctx *c, struct blob *out);
@@ -111,6 +118,17 @@ int h_unread_stat(struct rctx *c, struct node *n);
 int h_tag_links_list(struct rctx *c, struct dirfill *d);
 int h_tag_link_stat(struct rctx *c, struct node *n);
 int h_tag_link_read(struct rctx *c, struct blob *out);
+
+/* h_maildir.c: the inbox as a Maildir, and the outbox */
+int h_maildir_list(struct rctx *c, struct dirfill *d);
+int h_maildir_stat(struct rctx *c, struct node *n);
+int h_maildir_read(struct rctx *c, struct blob *out);
+int h_maildir_rename(struct rctx *c, struct rctx *to);
+int h_maildir_unlink(struct rctx *c);
+int h_outbox_list(struct rctx *c, struct dirfill *d);
+int h_outbox_stat(struct rctx *c, struct node *n);
+int h_outbox_create(struct rctx *c);
+int h_outbox_commit(struct rctx *c, const char *data, size_t len);
 
 /* h_verify.c */
 int h_verify_list(struct rctx *c, struct dirfill *d);

@@ -314,15 +314,116 @@ static int sent_lookup(void *arg, cJSON **found)
 	return rc;
 }
 
+/*
+ * POSTs body to path (a reply or a forward of email, id), never twice:
+ * after a lost answer, what was sent from its account in the last
+ * minutes is searched for its subject and its text or addresses.
+ */
+static int post_email(const char *path, const char *id, const cJSON *email,
+		      const cJSON *body, const struct sent_look *what)
+{
+	struct sent_lookup_arg look = { .look = *what };
+	struct once o = { .lookup = sent_lookup, .arg = &look };
+	char *search = NULL;
+	cJSON *sent = NULL;
+	int rc;
+
+	look.eaccount = field(email, "eaccount");
+	if (what->to)
+		look.search = what->subject;
+	else if (asprintf(&search, "thread:%s", *field(email, "thread_id")
+					       ? field(email, "thread_id")
+					       : id) >= 0)
+		look.search = search;
+	rc = look.search ? post_action(path, NULL, body, &o, &sent) : -ENOMEM;
+	if (rc == 0)
+		/* A new message in the inbox: the next listing shows it. */
+		coll_forget(&coll_emails, NULL);
+	cJSON_Delete(sent);
+	free(search);
+	return rc;
+}
+
+int h_send_reply(const char *id, const cJSON *email, const struct reply *r)
+{
+	struct sent_look look = { .subject = r->subject,
+				  .text = r->text ? r->text : r->html };
+	cJSON *body = cJSON_CreateObject(), *b;
+	int rc;
+
+	cJSON_AddStringToObject(body, "reply_to_uuid", id);
+	cJSON_AddStringToObject(body, "eaccount", field(email, "eaccount"));
+	cJSON_AddStringToObject(body, "subject", r->subject);
+	b = cJSON_AddObjectToObject(body, "body");
+	if (r->text)
+		cJSON_AddStringToObject(b, "text", r->text);
+	if (r->html)
+		cJSON_AddStringToObject(b, "html", r->html);
+	if (r->cc)
+		cJSON_AddStringToObject(body, "cc_address_email_list", r->cc);
+	if (r->bcc)
+		cJSON_AddStringToObject(body, "bcc_address_email_list", r->bcc);
+	rc = post_email("/api/v2/emails/reply", id, email, body, &look);
+	cJSON_Delete(body);
+	return rc;
+}
+
+static int send_forward(const char *id, const cJSON *email, char *text)
+{
+	struct sent_look look = { 0 };
+	char *subject = NULL, *to = trimmed(text, strlen(text));
+	cJSON *body;
+	int rc;
+
+	if (!to || !*to || !strchr(to, '@')) {
+		rc = refuse("an email's forward", to ? to : "",
+			    "one or more addresses, comma-separated");
+		free(to);
+		return rc;
+	}
+	split_subject((char *)"", "Fwd: ", field(email, "subject"), &subject);
+	body = cJSON_CreateObject();
+	cJSON_AddStringToObject(body, "reply_to_uuid", id);
+	cJSON_AddStringToObject(body, "eaccount", field(email, "eaccount"));
+	cJSON_AddStringToObject(body, "subject", subject ? subject : "");
+	cJSON_AddStringToObject(body, "to_address_email_list", to);
+	cJSON_AddBoolToObject(body, "include_original_body", 1);
+	look.subject = subject ? subject : "";
+	look.to = to;
+	rc = post_email("/api/v2/emails/forward", id, email, body, &look);
+	cJSON_Delete(body);
+	free(subject);
+	free(to);
+	return rc;
+}
+
+static int send_reply_text(const char *id, const cJSON *email, char *text)
+{
+	struct reply r = { 0 };
+	char *subject = NULL;
+	char *rest = split_subject(text, "Re: ", field(email, "subject"),
+				   &subject);
+	int rc;
+
+	if (!*rest)
+		rc = refuse("an email's reply", "", "the text to send");
+	else if (!subject)
+		rc = -ENOMEM;
+	else {
+		r.subject = subject;
+		r.text = rest;
+		rc = h_send_reply(id, email, &r);
+	}
+	free(subject);
+	return rc;
+}
+
 static int send_email(struct rctx *c, const char *data, size_t len,
 		      int forward)
 {
-	struct sent_lookup_arg look = { 0 };
-	struct once o = { .lookup = sent_lookup, .arg = &look };
-	char *search = NULL;
 	char id[512];
-	char *text = strndup(data, len), *subject = NULL, *rest, *to = NULL;
-	cJSON *email = NULL, *body = NULL, *sent = NULL;
+	char *text = strndup(data, len);
+	cJSON *email = NULL;
 	int rc;
 
 	if (!text || !h_cap_id(c, 0, id, sizeof(id))) {
@@ -330,63 +431,10 @@ static int send_email(struct rctx *c, const char *data, size_t len,
 		return text ? -ENOENT : -ENOMEM;
 	}
 	rc = coll_object_json(&coll_emails, id, &email);
-	if (rc < 0)
-		goto out;
-	if (forward) {
-		to = trimmed(text, strlen(text));
-		if (!to || !*to || !strchr(to, '@')) {
-			rc = refuse("an email's forward", to ? to : "",
-				    "one or more addresses, comma-separated");
-			goto out;
-		}
-		subject = NULL;
-		rest = NULL;
-		split_subject((char *)"", "Fwd: ", field(email, "subject"),
-			      &subject);
-	} else {
-		rest = split_subject(text, "Re: ", field(email, "subject"),
-				     &subject);
-		if (!*rest) {
-			rc = refuse("an email's reply", "", "the text to send");
-			goto out;
-		}
-	}
-	body = cJSON_CreateObject();
-	cJSON_AddStringToObject(body, "reply_to_uuid", id);
-	cJSON_AddStringToObject(body, "eaccount", field(email, "eaccount"));
-	cJSON_AddStringToObject(body, "subject", subject ? subject : "");
-	if (forward) {
-		cJSON_AddStringToObject(body, "to_address_email_list", to);
-		cJSON_AddBoolToObject(body, "include_original_body", 1);
-	} else {
-		cJSON *b = cJSON_AddObjectToObject(body, "body");
-
-		cJSON_AddStringToObject(b, "text", rest);
-	}
-	look.eaccount = field(email, "eaccount");
-	look.look.subject = subject ? subject : "";
-	look.look.text = forward ? NULL : rest;
-	look.look.to = forward ? to : NULL;
-	if (forward)
-		look.search = look.look.subject;
-	else if (asprintf(&search, "thread:%s", *field(email, "thread_id")
-					       ? field(email, "thread_id")
-					       : id) >= 0)
-		look.search = search;
-	rc = !look.search ? -ENOMEM
-			  : post_action(forward ? "/api/v2/emails/forward"
-						: "/api/v2/emails/reply",
-					NULL, body, &o, &sent);
 	if (rc == 0)
-		/* A new message in the inbox: the next listing shows it. */
-		coll_forget(&coll_emails, NULL);
-out:
-	cJSON_Delete(sent);
-	cJSON_Delete(body);
+		rc = forward ? send_forward(id, email, text)
+			     : send_reply_text(id, email, text);
 	cJSON_Delete(email);
-	free(search);
-	free(subject);
-	free(to);
 	free(text);
 	return rc;
 }
