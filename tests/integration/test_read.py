@@ -254,7 +254,7 @@ class ReadTest(MountTest):
     def test_emails_folder_email_json_and_body(self):
         ids = {e["id"] for e in self.state["emails"]}
         names = set(self.sh("ls emails").split())
-        self.assertEqual(names, ids | {"unread_count", "unread", "threads"})
+        self.assertEqual(names, ids | {"unread_count", "unread", "threads", "maildir", "outbox"})
         for e in self.state["emails"][:5]:
             self.assertEqual(json.loads(self.sh("cat emails/%s/email.json" % e["id"])), e)
             body = self.sh("cat emails/%s/body.txt" % e["id"])

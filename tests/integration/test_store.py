@@ -233,7 +233,7 @@ class InboxSyncTest(MountTest):
         try:
             self.fake.reset_stats()
             self.assertEqual(len(set(os.listdir(m.path("emails"))) -
-                                 {"unread", "threads", "unread_count"}), 250)
+                                 {"unread", "threads", "unread_count", "maildir", "outbox"}), 250)
             self.assertCount(self.fake.requests().get("GET /api/v2/emails", 0), 3)
         finally:
             m.unmount()
@@ -253,7 +253,7 @@ class InboxSyncTest(MountTest):
             self.fake.reset_stats()
             names = set(os.listdir(m.path("emails")))
             self.assertIn(newest["id"], names)
-            self.assertEqual(len(names - {"unread", "threads", "unread_count"}), 251)
+            self.assertEqual(len(names - {"unread", "threads", "unread_count", "maildir", "outbox"}), 251)
             unread = set(os.listdir(m.path("emails/unread")))
             self.assertFalse(recent["id"] in unread, "a message read elsewhere is still unread")
             self.assertIn(newest["id"], unread)
