@@ -24,6 +24,7 @@ int main(void)
 	srunner_add_suite(sr, api_suite());
 	srunner_add_suite(sr, route_suite());
 	srunner_add_suite(sr, html_suite());
+	srunner_add_suite(sr, mime_suite());
 	srunner_add_suite(sr, cache_suite());
 	srunner_add_suite(sr, rate_suite());
 	srunner_add_suite(sr, patch_suite());
