@@ -51,6 +51,7 @@ Try:
   grep -rl '"company_name": "Northwind' $mnt/campaigns/*/leads | head
   cat $mnt/campaigns/by-name/*/analytics/daily.csv | head
   ls $mnt/emails/ && cat $mnt/emails/unread_count
+  ls $mnt/emails/maildir/cur | head -3       the inbox as a Maildir (mutt -f $mnt/emails/maildir)
   cat $mnt/emails/unread/*/body.txt | head -20
   cat $mnt/accounts/*/warmup
   cat $mnt/verify/someone@example.com      verifies an address
