@@ -120,6 +120,7 @@ int h_tag_link_stat(struct rctx *c, struct node *n);
 int h_tag_link_read(struct rctx *c, struct blob *out);
 
 /* h_maildir.c: the inbox as a Maildir, and the outbox */
+int h_maildir_cur_stat(struct rctx *c, struct node *n);
 int h_maildir_list(struct rctx *c, struct dirfill *d);
 int h_maildir_stat(struct rctx *c, struct node *n);
 int h_maildir_read(struct rctx *c, struct blob *out);

@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "errlog.h"
 #include "hmap.h"
@@ -150,6 +151,30 @@ int h_maildir_list(struct rctx *c, struct dirfill *d)
 	pthread_mutex_unlock(&lock);
 	listing_put(l);
 	return rc;
+}
+
+/*
+ * cur/ changes whenever the inbox is listed again: its time is that of
+ * the listing, renewed (from its newest end) once it is stale, so that
+ * readers that watch it (mutt, neomutt) read the folder again.
+ */
+int h_maildir_cur_stat(struct rctx *c, struct node *n)
+{
+	static double offset;	/* wall clock minus cache_now(), once */
+	struct listing *l;
+	int rc;
+
+	(void)c;
+	l = inbox(&rc);
+	if (!l)
+		return rc;
+	cache_lock();
+	if (!offset)
+		offset = (double)time(NULL) - cache_now();
+	n->mtime = (time_t)(l->fetched + offset);
+	cache_unlock();
+	listing_put(l);
+	return 0;
 }
 
 /* The entry a name of cur/ names, when the name is the one it has now
