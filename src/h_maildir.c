@@ -31,7 +31,8 @@
 #include "tree.h"
 
 #define NAME_HOST ".instantly:2,"
-#define MAX_THREAD 200	/* messages of one thread looked at */
+#define MAX_THREAD 200
+#define NAME_ID_MAX 200	/* bytes of id in a name, within NAME_MAX */	/* messages of one thread looked at */
 
 /* Entries of the inbox listing by thread: sorted (hash, position). */
 struct tpos {
@@ -52,7 +53,7 @@ static struct hmap *sent;	/* Message-IDs the outbox sent */
 
 /* ---- names ---- */
 
-/* A message's file name. */
+/* A message's file name, from its entry's name (the escaped id). */
 static int mail_name(char *buf, size_t len, time_t created, const char *id,
 		     int read, const char *extra)
 {
@@ -65,6 +66,8 @@ static int mail_name(char *buf, size_t len, time_t created, const char *id,
 		    (f != 'S' && extra && strchr(extra, f)))
 			flags[n++] = f;
 	flags[n] = '\0';
+	if (strlen(id) > NAME_ID_MAX)
+		return -ENAMETOOLONG;	/* no id is that long: left out */
 	return snprintf(buf, len, "%lld.%s" NAME_HOST "%s", (long long)created,
 			id, flags) < (int)len
 		       ? 0
@@ -81,7 +84,7 @@ struct mail_name {
 
 static int parse_name(const char *name, struct mail_name *m)
 {
-	char *dot, *host, *end;
+	char *dot, *host = NULL, *end;
 
 	if (strlen(name) >= sizeof(m->buf))
 		return -ENOENT;
@@ -90,22 +93,14 @@ static int parse_name(const char *name, struct mail_name *m)
 	if (end == m->buf || *end != '.')
 		return -ENOENT;
 	dot = end + 1;
-	host = strstr(dot, NAME_HOST);
+	for (char *h = strstr(dot, NAME_HOST); h; h = strstr(h + 1, NAME_HOST))
+		host = h;
 	if (!host || host == dot)
 		return -ENOENT;
 	*host = '\0';
 	m->id = dot;
 	m->flags = host + strlen(NAME_HOST);
 	return 0;
-}
-
-/* The flags the mount keeps for id (not S); malloc'd or NULL.  Locked
- * by `lock`. */
-static char *extra_flags_locked(const char *id)
-{
-	const char *f = local_flags ? hmap_get(local_flags, id) : NULL;
-
-	return f ? strdup(f) : NULL;
 }
 
 /* ---- the inbox, whole ---- */
@@ -143,7 +138,7 @@ int h_maildir_list(struct rctx *c, struct dirfill *d)
 		if (!e.name)
 			continue;	/* removed */
 		extra = local_flags ? hmap_get(local_flags, e.id) : NULL;
-		if (mail_name(name, sizeof(name), e.mtime, e.id, !e.marked,
+		if (mail_name(name, sizeof(name), e.mtime, e.name, !e.marked,
 			      extra) == 0)
 			rc = dirfill_add(d, name);
 	}
@@ -183,8 +178,7 @@ static int lookup(const char *name, char *id, size_t len)
 {
 	struct mail_name m;
 	struct listing *l;
-	char now[512];
-	char *extra;
+	size_t i;
 	int rc = parse_name(name, &m);
 
 	if (rc < 0)
@@ -192,27 +186,25 @@ static int lookup(const char *name, char *id, size_t len)
 	l = inbox(&rc);
 	if (!l)
 		return rc;
+	rc = -ENOENT;
 	pthread_mutex_lock(&lock);
-	extra = extra_flags_locked(m.id);
 	cache_lock();
-	{
-		size_t i = listing_find(l, m.id);
+	i = listing_find(l, m.id);
+	if (i) {
+		char now[512];
 		struct entry e;
 
-		rc = -ENOENT;
-		if (i) {
-			listing_at(l, i - 1, &e);
-			if (mail_name(now, sizeof(now), e.mtime, e.id,
-				      !e.marked, extra) == 0 &&
-			    !strcmp(now, name) && strlen(e.id) < len) {
-				strcpy(id, e.id);
-				rc = 0;
-			}
+		listing_at(l, i - 1, &e);
+		if (mail_name(now, sizeof(now), e.mtime, e.name, !e.marked,
+			      local_flags ? hmap_get(local_flags, e.id)
+					  : NULL) == 0 &&
+		    !strcmp(now, name) && strlen(e.id) < len) {
+			strcpy(id, e.id);
+			rc = 0;
 		}
 	}
 	cache_unlock();
 	pthread_mutex_unlock(&lock);
-	free(extra);
 	listing_put(l);
 	return rc;
 }
@@ -280,7 +272,7 @@ static int thread_ids(struct listing *l, const char *id, char ***out,
 	pthread_mutex_lock(&lock);
 	cache_lock();
 	rc = index_locked(l);
-	i = rc == 0 ? listing_find(l, id) : 0;
+	i = rc == 0 ? listing_find_id(l, id) : 0;
 	if (i) {
 		struct entry e;
 		char *tid;

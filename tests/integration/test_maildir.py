@@ -5,6 +5,7 @@ find), and neomutt in a terminal (tmux) reading, marking read and
 replying through contrib/instantlyfs-sendmail.  Every change is checked
 on the fake's state.
 """
+import copy
 import email
 import email.header
 import email.policy
@@ -339,3 +340,39 @@ class NeomuttTest(MountTest):
         self.assertEqual(sent[0]["thread_id"], target["thread_id"])
         self.assertEqual(sent[0]["eaccount"], target["eaccount"])
         self.assertIn("wrote:", sent[0]["body"]["text"])
+
+
+class HostileMailTest(MountTest):
+    """Ids, Message-IDs and subjects from the server cannot make a name
+    escape cur/ or add a header to a message."""
+    fake_args = ["--seed", SEED]
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        state = cls.fake.state()
+        base = state["emails"][0]
+        for i, eid in enumerate(["../../etc/passwd", "a/b", ".", "x.instantly:2,S",
+                                 "tab\there", "y" * 300]):
+            e = copy.deepcopy(base)
+            e["id"] = eid
+            e["message_id"] = "<m%d@x>\r\nBcc: victim@else.example" % i
+            e["subject"] = "hello\r\nBcc: victim@else.example"
+            state["emails"].append(e)
+        cls.fake.call("POST", "/_fake/state", state)
+
+    def test_names_stay_in_cur_and_headers_stay_headers(self):
+        cur = self.mnt.path("emails", "maildir", "cur")
+        root = os.path.realpath(cur)
+        names = os.listdir(cur)
+        self.assertEqual(len(names), len(self.fake.state()["emails"]) - 1)   # "y" * 300
+        for n in names:
+            self.assertNotIn("/", n)
+            self.assertLessEqual(len(n.encode()), 255)
+            self.assertTrue(os.path.realpath(os.path.join(cur, n)).startswith(root + os.sep))
+            with open(os.path.join(cur, n), "rb") as f:
+                msg = email.message_from_binary_file(f, policy=email.policy.default)
+            self.assertIsNone(msg["Bcc"], n)
+        self.assertTrue(any(n.startswith("..%2F..%2Fetc%2Fpasswd") or "%2F" in n for n in names))
+        box = mailbox.Maildir(self.mnt.path("emails", "maildir"), factory=None, create=False)
+        self.assertEqual(len(box), len(names))
