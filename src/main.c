@@ -145,24 +145,33 @@ static void usage(const char *prog)
 	       prog, prog, prog, prog, API_DIRECT_URL, API_GATEWAY_URL);
 }
 
-/* What only mount(8) and fstab read; mount.fuse3 drops a few itself. */
-static const char *const mount_only[] = {
+/*
+ * Options dropped, so that they never fail a mount: those only mount(8)
+ * and fstab read (mount.fuse3 drops a few itself, mount(8) others), and
+ * the time, version, lock and message options of other file systems,
+ * which libfuse does not know and which change nothing here (the times
+ * of files come from the API).  nosymfollow is not one: it fails.
+ */
+static const char *const ignored_options[] = {
 	"defaults", "auto", "noauto", "user", "nouser", "users", "owner",
-	"group", "_netdev", "nofail", NULL
+	"group", "_netdev", "nofail", "diratime", "nodiratime", "relatime",
+	"norelatime", "strictatime", "nostrictatime", "lazytime",
+	"nolazytime", "iversion", "noiversion", "mand", "nomand", "silent",
+	"loud", NULL
 };
 
-static int mount_only_option(const char *arg)
+static int ignored_option(const char *arg)
 {
 	if (!strncmp(arg, "x-", 2) || !strncmp(arg, "comment=", 8))
 		return 1;
-	for (int i = 0; mount_only[i]; i++)
-		if (!strcmp(arg, mount_only[i]))
+	for (int i = 0; ignored_options[i]; i++)
+		if (!strcmp(arg, ignored_options[i]))
 			return 1;
 	return 0;
 }
 
 /*
- * fuse_opt_parse's callback: drops the options of mount(8) only, and
+ * fuse_opt_parse's callback: drops the ignored options, and
  * keeps the words (SOURCE, MOUNTPOINT) aside; the mount point goes back
  * to the arguments once parsing is over (words_done).
  */
@@ -173,7 +182,7 @@ static int keep_word(void *data, const char *arg, int key,
 
 	(void)outargs;
 	if (key == FUSE_OPT_KEY_OPT)
-		return mount_only_option(arg) ? 0 : 1;
+		return ignored_option(arg) ? 0 : 1;
 	if (key != FUSE_OPT_KEY_NONOPT)
 		return 1;
 	if (o->nwords == 2) {

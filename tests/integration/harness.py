@@ -87,6 +87,18 @@ NO_PROXY = {
                               "into answers of its own (the API is then there)",
 }
 
+# The classes of test_boot.py mount outside the harness (through mount(8),
+# an fstab line, the systemd unit's command lines, the installed package)
+# against a fake of their own that talks to the mount directly and injects
+# nothing: what they prove is how a system starts and stops the mount.
+BOOT_CLASSES = {
+    "MountHelperTest": "mounts through mount(8) and mount.fuse3",
+    "FstabTest": "mounts through an fstab line",
+    "SystemdUnitTest": "runs the systemd unit's command lines",
+    "DebPackageTest": "installs the package and mounts with it",
+}
+NO_PROXY.update({k: v + ", outside the harness" for k, v in BOOT_CLASSES.items()})
+
 # Test classes whose fake injects no random faults even under
 # INSTANTLYFS_FAULTS, and why.
 NO_FAULTS = {
@@ -99,6 +111,9 @@ NO_FAULTS = {
                               "reads; the runs' retries=10 would make each of its "
                               "failing requests wait a minute of backoff",
 }
+NO_FAULTS.update({k: v + ", outside the harness, with a fake that injects "
+                  "nothing; it only reads, so no state to compare"
+                  for k, v in BOOT_CLASSES.items()})
 
 
 # How long a mount may take to exit after fusermount3 -u (see "Stopping" in
