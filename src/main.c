@@ -214,6 +214,10 @@ static int words_done(struct options *o, struct fuse_args *args)
 	char *fsname = NULL;
 	int rc;
 
+	if (!o->nwords) {	/* before the API is asked anything */
+		fprintf(stderr, "instantlyfs: no mount point (see --help)\n");
+		return 2;
+	}
 	if (!source_ok(source)) {
 		fprintf(stderr, "instantlyfs: the source %s is not a word of "
 				"letters, digits and ._-@:+\n", source);
@@ -223,7 +227,7 @@ static int words_done(struct options *o, struct fuse_args *args)
 		return 1;
 	rc = fuse_opt_add_arg(args, fsname);
 	free(fsname);
-	if (rc == 0 && o->nwords)
+	if (rc == 0)
 		rc = fuse_opt_add_arg(args, o->words[o->nwords - 1]);
 	return rc == 0 ? 0 : 1;
 }

@@ -242,6 +242,16 @@ class MountHelperTest(RootTest):
         wait_gone(mnt)
 
 
+    def test_no_mount_point_is_a_usage_error_before_any_request(self):
+        before = self.fake.total()
+        r = run_bounded([BINARY, "-o", "key_file=%s,api_url=%s" % (self.key_file, self.fake.url)],
+                        timeout=60, env=clean_env(),
+                        stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        self.assertEqual(r.returncode, 2)
+        self.assertIn("no mount point", r.stderr.decode())
+        self.assertEqual(self.fake.total(), before)
+
+
 class FstabTest(RootTest):
     """The line of contrib/fstab.example, with this test's mount point, key
     and fake, mounted by mount -T FILE and by mount /path."""
