@@ -334,6 +334,8 @@ class SystemdUnitTest(RootTest):
         self.addCleanup(self.cleanup)
 
     def cleanup(self):
+        if self.proc:
+            self.log.close()
         if self.proc and self.proc.poll() is None:
             subprocess.run(["fusermount3", "-u", "-z", self.mnt])
             self.proc.kill()
@@ -355,6 +357,8 @@ class SystemdUnitTest(RootTest):
             self.run_line(line)
         argv, _ = unit_command(self.service["ExecStart"][0], self.home, self.env)
         self.assertIn("-f", argv)
+        if self.proc:
+            self.log.close()    # of the start before
         self.log = open(os.path.join(self.home, "service.log"), "w+")
         self.proc = subprocess.Popen(argv, stdout=self.log, stderr=subprocess.STDOUT,
                                      env=clean_env(HOME=self.home))
