@@ -23,7 +23,7 @@ import tempfile
 import unittest
 
 from harness import (BINARY, KEY, MOUNT_OPTS, ROOT, SANITIZED, VALGRIND,
-                     Fake, log_problems, run_bounded, wait_for)
+                     Fake, dump_state, log_problems, run_bounded, wait_for)
 
 IS_ROOT = os.geteuid() == 0
 UNIT = os.path.join(ROOT, "contrib", "systemd", "instantlyfs.service")
@@ -161,6 +161,8 @@ class RootTest(unittest.TestCase):
 
     @classmethod
     def tearDownClass(cls):
+        # For make check-faults: a state to compare, the same in both runs.
+        dump_state("%s.%s" % (cls.__module__, cls.__name__), cls.fake)
         cls.fake.stop()
         shutil.rmtree(cls.tmp, ignore_errors=True)
 
