@@ -216,6 +216,27 @@ class MountHelperTest(RootTest):
         self.assertEqual(r.returncode, 0, r.stderr.decode())
         self.assert_demo_mounted(Probe(d), mnt)
 
+    def test_every_option_mount_8_may_pass_is_taken(self):
+        """Each option of mount(8)'s list of options for any file system
+        (but nosymfollow, which it refuses, and the ones that need a
+        value), given to instantlyfs itself: the mount is made."""
+        d, mnt = self.folder("every")
+        opts = ("async,sync,atime,noatime,diratime,nodiratime,dirsync,dev,nodev,"
+                "exec,noexec,iversion,noiversion,mand,nomand,relatime,norelatime,"
+                "strictatime,nostrictatime,lazytime,nolazytime,suid,nosuid,silent,"
+                "loud,rw,defaults,auto,noauto,user,nouser,users,owner,group,_netdev,"
+                "nofail,comment=fstab,x-systemd.automount,x-gvfs-show")
+        r = run_bounded([BINARY, "-o", "%s,key_file=%s,%s" % (opts, self.key_file, self.opts(d)),
+                         "instantly", mnt], timeout=60, env=clean_env(),
+                        stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        self.assertEqual(r.returncode, 0, r.stderr.decode())
+        try:
+            self.assertIsNotNone(mount_line(mnt), "not mounted when instantlyfs returned")
+            self.assertIn("campaigns", os.listdir(mnt))
+        finally:
+            subprocess.run(["fusermount3", "-u", mnt], timeout=60)
+            wait_gone(mnt)
+
     def test_a_key_file_others_can_read_fails_the_mount_with_the_reason_on_stderr(self):
         d, mnt = self.folder("badkey")
         key = os.path.join(d, "key")
