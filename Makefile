@@ -10,10 +10,14 @@
 #   make fuzz       a longer run of every fuzzer
 #   make demo       mount a sample workspace at ./mnt (make demo-stop)
 #   make install    PREFIX=/usr/local DESTDIR=
+#   make deb        a Debian package, build/instantlyfs_<version>_<arch>.deb
+#                   (packaging in contrib/debian)
 
 PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
 MANDIR ?= $(PREFIX)/share/man/man1
+COMPLETIONDIR ?= $(PREFIX)/share/bash-completion/completions
+USERUNITDIR ?= $(PREFIX)/lib/systemd/user
 VERSION := 0.1.0
 
 CC ?= cc
@@ -30,7 +34,7 @@ CFLAGS ?= $(OPT) -g
 ALL_CFLAGS = -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wformat=2 \
 	-D_FILE_OFFSET_BITS=64 \
 	-DINSTANTLYFS_VERSION='"$(VERSION)"' -Iinclude $(PKG_CFLAGS) \
-	$(SAN) $(CFLAGS)
+	$(SAN) $(CPPFLAGS) $(CFLAGS)
 ALL_LDFLAGS = $(SAN) $(LDFLAGS)
 LIBS = $(PKG_LIBS) -lpthread -lm
 
@@ -44,7 +48,8 @@ ASAN_FLAGS = -fsanitize=address,undefined -fno-omit-frame-pointer \
 	-fno-sanitize-recover=undefined
 
 .PHONY: all deps check check-unit check-integration check-asan \
-	check-valgrind check-faults demo demo-stop install uninstall clean bench format
+	check-valgrind check-faults demo demo-stop install uninstall clean bench format \
+	deb
 
 all: deps $(BUILD)/instantlyfs
 	@ln -sf $(BUILD)/instantlyfs instantlyfs
@@ -108,13 +113,37 @@ demo: all
 demo-stop:
 	@sh contrib/demo.sh stop "$(MNT)"
 
-install: all
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)
+# The binary, the man page, the bash completion and the systemd user unit
+# (its ExecStart names the installed binary).
+install: $(BUILD)/instantlyfs
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR) \
+		$(DESTDIR)$(COMPLETIONDIR) $(DESTDIR)$(USERUNITDIR)
 	install -m 0755 $(BUILD)/instantlyfs $(DESTDIR)$(BINDIR)/instantlyfs
 	install -m 0644 docs/instantlyfs.1 $(DESTDIR)$(MANDIR)/instantlyfs.1
+	install -m 0644 contrib/bash-completion/instantlyfs \
+		$(DESTDIR)$(COMPLETIONDIR)/instantlyfs
+	sed 's|/usr/bin/instantlyfs|$(BINDIR)/instantlyfs|' \
+		contrib/systemd/instantlyfs.service \
+		>$(DESTDIR)$(USERUNITDIR)/instantlyfs.service
+	chmod 0644 $(DESTDIR)$(USERUNITDIR)/instantlyfs.service
 
 uninstall:
-	rm -f $(DESTDIR)$(BINDIR)/instantlyfs $(DESTDIR)$(MANDIR)/instantlyfs.1
+	rm -f $(DESTDIR)$(BINDIR)/instantlyfs $(DESTDIR)$(MANDIR)/instantlyfs.1 \
+		$(DESTDIR)$(COMPLETIONDIR)/instantlyfs \
+		$(DESTDIR)$(USERUNITDIR)/instantlyfs.service
+
+# The package is built with debhelper from a copy of the sources in
+# build/deb (contrib/debian as its debian/, a changelog of this VERSION).
+DEB_SRC = $(BUILD)/deb/instantlyfs-$(VERSION)
+deb: deps
+	@rm -rf $(BUILD)/deb && mkdir -p $(DEB_SRC)
+	tar -c --exclude=node_modules Makefile README.md src include docs \
+		contrib tests | tar -x -C $(DEB_SRC)
+	cp -r contrib/debian $(DEB_SRC)/debian
+	sh contrib/debian/changelog.sh $(VERSION) >$(DEB_SRC)/debian/changelog
+	cd $(DEB_SRC) && dpkg-buildpackage -b -us -uc
+	mv $(BUILD)/deb/instantlyfs_$(VERSION)_*.deb $(BUILD)/
+	@ls $(BUILD)/instantlyfs_$(VERSION)_*.deb
 
 format:
 	clang-format -i src/*.c include/*.h tests/unit/*.c

@@ -6,6 +6,9 @@
 PKGS="gcc make pkg-config libfuse3-dev fuse3 libcurl4-openssl-dev libcjson-dev libsqlite3-dev check python3 jq vim perl valgrind openssl"
 # The mail readers the Maildir view is tested with.
 PKGS="$PKGS neomutt notmuch maildir-utils mblaze tmux"
+# make deb and the tests of the package, fstab, the systemd unit and the
+# bash completion (lintian, dpkg -i, mount(8), systemd-analyze verify).
+PKGS="$PKGS debhelper dpkg-dev fakeroot lintian mount systemd bash-completion"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||

@@ -1,11 +1,15 @@
 /*
  * main.c - the command line: options, the key, then the mount.
  *
- *   instantlyfs [options] MOUNTPOINT
+ *   instantlyfs [options] [SOURCE] MOUNTPOINT
  *   instantlyfs connections list|create|get|delete [ID]
  *   instantlyfs cache info|clear [--workspace ID] [--cache-dir PATH]
  *
  * The key comes from the environment or -o key_file, never from argv.
+ * SOURCE is the word mount(8) and mount.fuse3 pass before the mount point
+ * (the first field of an fstab line); it names the mount (fsname).  The
+ * options only mount(8) reads (noauto, _netdev, x-systemd.*, ...) are
+ * dropped, so that an fstab line mounts as it is.
  */
 #include <errno.h>
 #include <malloc.h>
@@ -42,6 +46,8 @@ struct options {
 	char *timezone;
 	char *cache_dir;
 	char *cache;
+	char *words[2];	/* [SOURCE] MOUNTPOINT */
+	int nwords;
 	double cache_ttl;
 	double cache_mem;
 	double kernel_ttl;
@@ -90,13 +96,14 @@ static const struct fuse_opt option_spec[] = {
 
 static void usage(const char *prog)
 {
-	printf("usage: %s [options] MOUNTPOINT\n"
+	printf("usage: %s [options] [SOURCE] MOUNTPOINT\n"
 	       "       %s connections list|create|get|delete [ID]\n"
 	       "       %s cache info [--cache-dir PATH]\n"
 	       "       %s cache clear [--workspace ID] [--cache-dir PATH]\n\n"
 	       "Mounts an Instantly.ai workspace (API v2) as files.\n\n"
 	       "The key comes from INSTANTLY_API_KEY (direct), MATON_API_KEY\n"
-	       "(gateway) or -o key_file=PATH (mode 0600).\n\n"
+	       "(gateway) or -o key_file=PATH (mode 0600).  SOURCE, any\n"
+	       "word (instantly, as mount(8) passes it), names the mount.\n\n"
 	       "instantlyfs options:\n"
 	       "    -o api_url=URL         API base (default %s,\n"
 	       "                           gateway %s)\n"
@@ -138,13 +145,91 @@ static void usage(const char *prog)
 	       prog, prog, prog, prog, API_DIRECT_URL, API_GATEWAY_URL);
 }
 
-/* Without -f or -d the mount runs as a daemon: its log goes to syslog. */
-static int foreground(int argc, char *argv[])
+/*
+ * Options dropped, so that they never fail a mount: those only mount(8)
+ * and fstab read (mount.fuse3 drops a few itself, mount(8) others), and
+ * the time, version, lock and message options of other file systems,
+ * which libfuse does not know and which change nothing here (the times
+ * of files come from the API).  nosymfollow is not one: it fails.
+ */
+static const char *const ignored_options[] = {
+	"defaults", "auto", "noauto", "user", "nouser", "users", "owner",
+	"group", "_netdev", "nofail", "diratime", "nodiratime", "relatime",
+	"norelatime", "strictatime", "nostrictatime", "lazytime",
+	"nolazytime", "iversion", "noiversion", "mand", "nomand", "silent",
+	"loud", NULL
+};
+
+static int ignored_option(const char *arg)
 {
-	for (int i = 1; i < argc; i++)
-		if (!strcmp(argv[i], "-f") || !strcmp(argv[i], "-d"))
+	if (!strncmp(arg, "x-", 2) || !strncmp(arg, "comment=", 8))
+		return 1;
+	for (int i = 0; ignored_options[i]; i++)
+		if (!strcmp(arg, ignored_options[i]))
 			return 1;
 	return 0;
+}
+
+/*
+ * fuse_opt_parse's callback: drops the ignored options, and
+ * keeps the words (SOURCE, MOUNTPOINT) aside; the mount point goes back
+ * to the arguments once parsing is over (words_done).
+ */
+static int keep_word(void *data, const char *arg, int key,
+		     struct fuse_args *outargs)
+{
+	struct options *o = data;
+
+	(void)outargs;
+	if (key == FUSE_OPT_KEY_OPT)
+		return ignored_option(arg) ? 0 : 1;
+	if (key != FUSE_OPT_KEY_NONOPT)
+		return 1;
+	if (o->nwords == 2) {
+		fprintf(stderr, "instantlyfs: too many arguments: %s (see "
+				"--help)\n", arg);
+		return -1;
+	}
+	o->words[o->nwords] = strdup(arg);
+	return o->words[o->nwords++] ? 0 : -1;
+}
+
+/* Is the source a word fit for fsname (no comma, space or escape)? */
+static int source_ok(const char *s)
+{
+	if (!*s || strlen(s) > 64)
+		return 0;
+	for (; *s; s++)
+		if (!strchr("._-@:+", *s) &&
+		    !(*s >= 'a' && *s <= 'z') && !(*s >= 'A' && *s <= 'Z') &&
+		    !(*s >= '0' && *s <= '9'))
+			return 0;
+	return 1;
+}
+
+/* The mount point back among the arguments, the source as fsname. */
+static int words_done(struct options *o, struct fuse_args *args)
+{
+	const char *source = o->nwords == 2 ? o->words[0] : "instantlyfs";
+	char *fsname = NULL;
+	int rc;
+
+	if (!o->nwords) {	/* before the API is asked anything */
+		fprintf(stderr, "instantlyfs: no mount point (see --help)\n");
+		return 2;
+	}
+	if (!source_ok(source)) {
+		fprintf(stderr, "instantlyfs: the source %s is not a word of "
+				"letters, digits and ._-@:+\n", source);
+		return 2;
+	}
+	if (asprintf(&fsname, "-ofsname=%s", source) < 0)
+		return 1;
+	rc = fuse_opt_add_arg(args, fsname);
+	free(fsname);
+	if (rc == 0)
+		rc = fuse_opt_add_arg(args, o->words[o->nwords - 1]);
+	return rc == 0 ? 0 : 1;
 }
 
 static int parse_mode(const char *s)
@@ -168,6 +253,8 @@ static void options_free(struct options *o)
 	free(o->timezone);
 	free(o->cache_dir);
 	free(o->cache);
+	for (int i = 0; i < o->nwords; i++)
+		free(o->words[i]);
 }
 
 /* Checks the options and finds the key; 0, or the exit status. */
@@ -250,8 +337,12 @@ static int run_fuse(struct fuse_args *args, double grace)
 		goto out;
 	if (fuse_session_mount(se, opts.mountpoint) != 0)
 		goto destroy;
-	if (fuse_daemonize(opts.foreground) != 0 ||
-	    fuse_set_signal_handlers(se) != 0)
+	/* Until here errors go to stderr, for mount(8) to show; then the
+	 * daemon's stderr is /dev/null and its log goes to syslog. */
+	if (fuse_daemonize(opts.foreground) != 0)
+		goto unmount;
+	log_use_syslog(!opts.foreground);
+	if (fuse_set_signal_handlers(se) != 0)
 		goto unmount;
 	loop = fuse_loop_cfg_create();
 	if (!loop) {
@@ -335,8 +426,7 @@ static int serve(struct fuse_args *args, const struct options *o,
 		h_make_set_timezone(o->timezone);
 	fs_configure(&fsc);
 	route_mount_time = time(NULL);
-	fuse_opt_add_arg(args, "-odefault_permissions,fsname=instantlyfs,"
-			       "subtype=instantlyfs");
+	fuse_opt_add_arg(args, "-odefault_permissions,subtype=instantlyfs");
 	rc = run_fuse(args, o->stop_timeout);
 	relist_drain();	/* chains of a re-list store what they fetch */
 	mirror_close();	/* what is queued for the store is written */
@@ -370,7 +460,7 @@ int main(int argc, char *argv[])
 		return connections_main(argc - 1, argv + 1);
 	if (argc > 1 && !strcmp(argv[1], "cache"))
 		return cachecmd_main(argc - 1, argv + 1);
-	if (fuse_opt_parse(&args, &o, option_spec, NULL) < 0) {
+	if (fuse_opt_parse(&args, &o, option_spec, keep_word) < 0) {
 		rc = 2;
 	} else if (o.show_help) {
 		usage(argv[0]);
@@ -379,10 +469,11 @@ int main(int argc, char *argv[])
 		printf("instantlyfs %s\n", INSTANTLYFS_VERSION);
 		rc = 0;
 	} else {
-		rc = prepare(&o, &api, &key);
+		rc = words_done(&o, &args);
+		if (rc == 0)
+			rc = prepare(&o, &api, &key);
 		if (rc == 0) {
 			log_set_level(o.verbose ? LOG_LVL_DEBUG : LOG_LVL_INFO);
-			log_use_syslog(!foreground(argc, argv));
 			rc = serve(&args, &o, &api, key);
 		}
 	}

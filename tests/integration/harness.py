@@ -87,6 +87,18 @@ NO_PROXY = {
                               "into answers of its own (the API is then there)",
 }
 
+# The classes of test_boot.py mount outside the harness (through mount(8),
+# an fstab line, the systemd unit's command lines, the installed package)
+# against a fake of their own that talks to the mount directly and injects
+# nothing: what they prove is how a system starts and stops the mount.
+BOOT_CLASSES = {
+    "MountHelperTest": "mounts through mount(8) and mount.fuse3",
+    "FstabTest": "mounts through an fstab line",
+    "SystemdUnitTest": "runs the systemd unit's command lines",
+    "DebPackageTest": "installs the package and mounts with it",
+}
+NO_PROXY.update({k: v + ", outside the harness" for k, v in BOOT_CLASSES.items()})
+
 # Test classes whose fake injects no random faults even under
 # INSTANTLYFS_FAULTS, and why.
 NO_FAULTS = {
@@ -99,6 +111,9 @@ NO_FAULTS = {
                               "reads; the runs' retries=10 would make each of its "
                               "failing requests wait a minute of backoff",
 }
+NO_FAULTS.update({k: v + ", outside the harness, with a fake that injects "
+                  "nothing (its state is still dumped and compared)"
+                  for k, v in BOOT_CLASSES.items()})
 
 
 # How long a mount may take to exit after fusermount3 -u (see "Stopping" in
@@ -436,6 +451,28 @@ def tail(path, n=40):
         return "(%s)" % e
 
 
+def dump_state(name, fake, log_path=None):
+    """Leaves in STATE_DIR, when set, the fake's final state and statistics
+    as <name>.state.json and .stats.json (and the mount's log as
+    <name>.mount.log), whatever became of the tests; a dump that fails
+    only says so on stderr, so that it never hides the error of a test or
+    of the unmount (and the comparison then misses the class and fails)."""
+    if not STATE_DIR:
+        return
+    try:
+        os.makedirs(STATE_DIR, exist_ok=True)
+        if log_path:
+            shutil.copy(log_path, os.path.join(STATE_DIR, name + ".mount.log"))
+        for what, get in (("state", fake.state), ("stats", fake.all_stats)):
+            data = get()
+            out = os.path.join(STATE_DIR, "%s.%s.json" % (name, what))
+            with open(out + ".tmp", "w") as f:
+                json.dump(data, f, indent=1, sort_keys=True, ensure_ascii=False)
+            os.replace(out + ".tmp", out)
+    except Exception as e:      # noqa: BLE001 - reported, never raised
+        print("harness: no state dump of %s: %r" % (name, e), file=sys.stderr)
+
+
 class MountTest(unittest.TestCase):
     """Base class: one fake and one mount per test class."""
 
@@ -483,24 +520,9 @@ class MountTest(unittest.TestCase):
 
     @classmethod
     def dump_fake(cls):
-        """Leaves the fake's state and statistics in STATE_DIR, whatever
-        became of the tests; a dump that fails only says so on stderr, so
-        that it never hides the error of a test or of the unmount (and the
-        comparison then misses the class and fails)."""
-        if not STATE_DIR:
-            return
-        name = "%s.%s" % (cls.__module__, cls.__name__)
-        try:
-            os.makedirs(STATE_DIR, exist_ok=True)
-            shutil.copy(cls.mnt.log_path, os.path.join(STATE_DIR, name + ".mount.log"))
-            for what, get in (("state", cls.fake.state), ("stats", cls.fake.all_stats)):
-                data = get()
-                out = os.path.join(STATE_DIR, "%s.%s.json" % (name, what))
-                with open(out + ".tmp", "w") as f:
-                    json.dump(data, f, indent=1, sort_keys=True, ensure_ascii=False)
-                os.replace(out + ".tmp", out)
-        except Exception as e:      # noqa: BLE001 - reported, never raised
-            print("harness: no state dump of %s: %r" % (name, e), file=sys.stderr)
+        """Leaves the fake's state and statistics in STATE_DIR (see
+        dump_state), with the mount's log."""
+        dump_state("%s.%s" % (cls.__module__, cls.__name__), cls.fake, cls.mnt.log_path)
 
     def assertCount(self, actual, expected, msg=None):
         """assertEqual for a request count.  Under random faults it checks
