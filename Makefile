@@ -113,13 +113,16 @@ demo: all
 demo-stop:
 	@sh contrib/demo.sh stop "$(MNT)"
 
-# The binary, the man page, the bash completion and the systemd user unit
+# The binaries, the man pages, the bash completion and the systemd user unit
 # (its ExecStart names the installed binary).
 install: $(BUILD)/instantlyfs
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR) \
 		$(DESTDIR)$(COMPLETIONDIR) $(DESTDIR)$(USERUNITDIR)
 	install -m 0755 $(BUILD)/instantlyfs $(DESTDIR)$(BINDIR)/instantlyfs
-	install -m 0644 docs/instantlyfs.1 $(DESTDIR)$(MANDIR)/instantlyfs.1
+	install -m 0755 contrib/instantlyfs-sendmail \
+		$(DESTDIR)$(BINDIR)/instantlyfs-sendmail
+	install -m 0644 docs/instantlyfs.1 docs/instantlyfs-sendmail.1 \
+		$(DESTDIR)$(MANDIR)/
 	install -m 0644 contrib/bash-completion/instantlyfs \
 		$(DESTDIR)$(COMPLETIONDIR)/instantlyfs
 	sed 's|/usr/bin/instantlyfs|$(BINDIR)/instantlyfs|' \
@@ -129,6 +132,8 @@ install: $(BUILD)/instantlyfs
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/instantlyfs $(DESTDIR)$(MANDIR)/instantlyfs.1 \
+		$(DESTDIR)$(BINDIR)/instantlyfs-sendmail \
+		$(DESTDIR)$(MANDIR)/instantlyfs-sendmail.1 \
 		$(DESTDIR)$(COMPLETIONDIR)/instantlyfs \
 		$(DESTDIR)$(USERUNITDIR)/instantlyfs.service
 

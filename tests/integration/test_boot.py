@@ -634,6 +634,8 @@ class DebPackageTest(RootTest):
     def test_installed_package_mounts_the_demo_and_is_removed(self):
         self.install()
         for path in (INSTALLED, "/usr/share/man/man1/instantlyfs.1.gz",
+                     "/usr/bin/instantlyfs-sendmail",
+                     "/usr/share/man/man1/instantlyfs-sendmail.1.gz",
                      "/usr/share/bash-completion/completions/instantlyfs",
                      "/usr/lib/systemd/user/instantlyfs.service",
                      "/usr/share/doc/instantlyfs/examples/fstab.example",
