@@ -27,6 +27,11 @@ enum node_type { NODE_DIR, NODE_FILE, NODE_LINK };
 #define R_DEFER 8u	/* rm waits a moment before it deletes (tomb.h) */
 #define R_LOCAL 16u	/* (set by stat) a folder that exists only here */
 #define R_NEED_TEXT 32u	/* a new file is made only once text is written */
+/* Text made here that changes at any time (stats, errors): its size is
+ * read at every stat, the kernel keeps neither its attributes nor its
+ * pages, and an open handle reads the newest text once it reaches the
+ * end of what it holds (tail -f). */
+#define R_LIVE 64u
 
 struct route;
 

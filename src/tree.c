@@ -186,9 +186,9 @@ const struct route tree_routes[] = {
 	  .read = h_coll_link_label, COLL(contact) },
 
 	{ DIR("/.instantlyfs", 0555) },
-	{ FILE_("/.instantlyfs/stats", 0444), .flags = R_DIRECT,
+	{ FILE_("/.instantlyfs/stats", 0444), .flags = R_LIVE,
 	  .read = h_stats_read },
-	{ FILE_("/.instantlyfs/errors", 0444), .flags = R_DIRECT,
+	{ FILE_("/.instantlyfs/errors", 0444), .flags = R_LIVE,
 	  .read = h_errors_read },
 	{ FILE_("/.instantlyfs/refresh", 0200), .read = h_empty_read,
 	  .commit = h_refresh_commit },
