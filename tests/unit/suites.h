@@ -30,5 +30,6 @@ Suite *etable_suite(void);
 Suite *cachecmd_suite(void);
 Suite *offline_suite(void);
 Suite *relist_suite(void);
+Suite *jsonprefix_suite(void);
 
 #endif
