@@ -81,6 +81,12 @@ struct route {
 	/* Takes what was written to the file, on close or fsync; a row
 	 * without it is not writable. */
 	int (*commit)(struct rctx *c, const char *data, size_t len);
+	/* Judges the text written so far, on each write that continues it
+	 * from offset 0 (or appends): -errno refuses that write when the
+	 * text can already be known to be wrong (its reason in the error
+	 * log), and the close then sends nothing; 0: it may still be
+	 * taken.  NULL: judged only whole, by commit. */
+	int (*check)(struct rctx *c, const char *data, size_t len);
 	/* May a new file of this name be made here?  0: it names a new
 	 * object, created by commit at its first close; -ENOENT: it does
 	 * not (in a R_SCRATCH folder it is then a scratch file). */

@@ -8,7 +8,9 @@
  * A commit happens once per change: on flush, fsync or release of a
  * dirty handle, and on rename of a scratch file over a resource.  A
  * refused commit returns its errno from close (or rename) and keeps the
- * text in .instantlyfs/rejected/.
+ * text in .instantlyfs/rejected/.  A row's check judges the text as it
+ * is written in order: a refused write keeps the text so far the same
+ * way, fails, and leaves nothing for the close to send.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -144,6 +146,8 @@ static int commit(struct fh *h, int last)
 {
 	if (h->scratch)
 		return commit_new(h, last);
+	if (h->refused)
+		return 0;	/* the failed write said so; nothing to send */
 	if (!h->dirty || (!h->wbuf.len && !last))
 		return 0;
 	h->dirty = 0;
@@ -189,32 +193,56 @@ int fs_create(const char *path, mode_t mode, struct fuse_file_info *fi)
 	return 0;
 }
 
+/* The row's check of the text written so far; a refusal keeps it in
+ * .instantlyfs/rejected/ and leaves the handle nothing to send. */
+static int check_written(struct fh *h)
+{
+	struct rctx c;
+	int rc;
+
+	if (h->unchecked || route_match(h->path, &c) < 0 || !c.route->check)
+		return 0;
+	rc = c.route->check(&c, h->wbuf.len ? h->wbuf.data : "", h->wbuf.len);
+	if (rc < 0) {
+		rejected_add(h->path, h->wbuf.data, h->wbuf.len);
+		h->refused = rc;
+		h->dirty = 0;
+	}
+	return rc;
+}
+
 int fs_write(const char *path, const char *data, size_t size, off_t off,
 	     struct fuse_file_info *fi)
 {
 	struct fh *h = (struct fh *)(uintptr_t)fi->fh;
 	static const char zeros[4096];
 	size_t end = (size_t)off + size;
+	int rc;
 
 	(void)path;
 	if (!h->writable)
 		return -EBADF;
 	if (h->scratch)
 		return scratch_write(h->scratch, data, size, off);
+	if (h->refused)
+		return h->refused;
 	if (off < 0 || end > h->wbuf.max)
 		return -EFBIG;
+	if ((size_t)off != h->wbuf.len)
+		h->unchecked = 1;
 	while (h->wbuf.len < end) {
 		size_t n = end - h->wbuf.len;
-		int rc = buf_append(&h->wbuf, zeros,
-				    n < sizeof(zeros) ? n : sizeof(zeros));
 
+		rc = buf_append(&h->wbuf, zeros,
+				n < sizeof(zeros) ? n : sizeof(zeros));
 		if (rc < 0)
 			return rc;
 	}
 	if (size)
 		memcpy(h->wbuf.data + off, data, size);
 	h->dirty = 1;
-	return (int)size;
+	rc = size ? check_written(h) : 0;
+	return rc < 0 ? rc : (int)size;
 }
 
 int fs_flush(const char *path, struct fuse_file_info *fi)
@@ -261,6 +289,8 @@ int fs_truncate(const char *path, off_t size, struct fuse_file_info *fi)
 			return scratch_truncate(h->scratch, size);
 		if ((size_t)size > h->wbuf.len)
 			return fs_write(path, "", 0, size, fi);
+		if (size)
+			h->unchecked = 1;	/* a cut text: judged whole */
 		h->wbuf.len = (size_t)size;
 		h->dirty = 1;
 		return 0;

@@ -48,7 +48,8 @@ static const struct doc_view steps_range = ANALYTICS(
 #define LINK(p) .pattern = p, .type = NODE_LINK, .mode = 0777
 #define COLL(v) .arg = &v
 #define JSON_ITEM(p, v)                                                      \
-	{ FILE_(p, 0644), .read = h_coll_read, .commit = h_coll_commit, COLL(v) }
+	{ FILE_(p, 0644), .read = h_coll_read, .commit = h_coll_commit,     \
+	  .check = h_json_check, COLL(v) }
 /* A folder that is one object: rmdir deletes it; editors may leave their
  * temporary files in it. */
 #define OBJ_DIR(p, v)                                                        \
@@ -59,13 +60,13 @@ static const struct doc_view steps_range = ANALYTICS(
 	{ DIR(p, 0755), .flags = R_SCRATCH, .list = h_coll_list, COLL(v) },  \
 	{ FILE_(p "/*", 0644), .flags = R_DEFER, .stat = h_coll_stat,        \
 	  .read = h_coll_read, .commit = h_coll_commit,                      \
-	  .create = h_lead_create, .unlink = h_coll_delete,                  \
+	  .check = h_json_check, .create = h_lead_create, .unlink = h_coll_delete,                  \
 	  .rename = h_lead_move, COLL(v) }
 
 const struct route tree_routes[] = {
 	{ DIR("/", 0755), .flags = R_SCRATCH },
 	{ FILE_("/workspace.json", 0644), .read = h_workspace_read,
-	  .commit = h_workspace_commit },
+	  .commit = h_workspace_commit, .check = h_json_check },
 
 	{ DIR("/campaigns", 0755), .list = h_coll_list,
 	  .mkdir = h_campaign_mkdir, COLL(campaigns) },
@@ -82,7 +83,8 @@ const struct route tree_routes[] = {
 	OBJ_DIR("/campaigns/*", campaigns),
 	JSON_ITEM("/campaigns/*/campaign.json", campaigns),
 	{ FILE_("/campaigns/*/status", 0644), .read = h_campaign_status_read,
-	  .commit = h_campaign_status_commit },
+	  .commit = h_campaign_status_commit,
+	  .check = h_campaign_status_check },
 	LEADS("/campaigns/*/leads", campaign_leads),
 	{ FILE_("/campaigns/*/import", 0600), .read = h_import_read,
 	  .commit = h_import_commit },
@@ -124,11 +126,13 @@ const struct route tree_routes[] = {
 	{ FILE_("/accounts/*/account.json", 0644), .flags = R_NEED_TEXT,
 	  .read = h_coll_read,
 	  .create = h_account_create, .commit = h_account_commit,
-	  COLL(accounts) },
+	  .check = h_json_check, COLL(accounts) },
 	{ FILE_("/accounts/*/status", 0644), .read = h_account_status_read,
-	  .commit = h_account_status_commit },
+	  .commit = h_account_status_commit,
+	  .check = h_account_status_check },
 	{ FILE_("/accounts/*/warmup", 0644), .read = h_account_warmup_read,
-	  .commit = h_account_warmup_commit },
+	  .commit = h_account_warmup_commit,
+	  .check = h_account_warmup_check },
 	{ FILE_("/accounts/*/warmup_analytics.json", 0444),
 	  .read = h_warmup_analytics_read },
 

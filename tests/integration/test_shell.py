@@ -5,7 +5,92 @@ import os
 import signal
 import subprocess
 
+from shlex import quote as shq
+
 from harness import SEED, MountTest, wait_for
+
+
+class RefusedAtWriteTest(MountTest):
+    """A text already known to be wrong fails at write(): bash's built-in
+    echo and printf, which ignore close(), report it."""
+
+    fake_args = ["--seed", SEED]
+
+    def setUp(self):
+        state = self.fake.state()
+        self.big = next(c for c in state["campaigns"] if c["name"] == "Big Campaign")
+        self.leads = sorted((l for l in state["leads"] if l.get("campaign") == self.big["id"]),
+                            key=lambda l: l["email"])
+        self.account = sorted(a["email"] for a in state["accounts"])[0]
+
+    def bash(self, script):
+        return self.run_tool("bash -c %s" % shq(script))
+
+    def writes(self):
+        return {k: v for k, v in self.fake.requests().items() if not k.startswith("GET")
+                and k != "POST /api/v2/leads/list"}
+
+    def assert_refused_at_write(self, script, kept):
+        rejected = set(os.listdir(self.mnt.path(".instantlyfs", "rejected")))
+        self.fake.reset_stats()
+        rc, _, err = self.bash(script)
+        self.assertEqual(rc, 1, err)
+        self.assertIn("write error: Invalid argument", err)
+        self.assertCount(self.writes(), {})
+        new = set(os.listdir(self.mnt.path(".instantlyfs", "rejected"))) - rejected
+        self.assertEqual(len(new), 1, new)
+        with open(self.mnt.path(".instantlyfs", "rejected", new.pop()), "rb") as f:
+            self.assertEqual(f.read(), kept)
+
+    def test_bash_echo_of_a_word_status_does_not_take(self):
+        status = "campaigns/%s/status" % self.big["id"]
+        before = self.sh("cat " + status)
+        self.assert_refused_at_write("echo bogus > " + status, b"bogus\n")
+        self.assertIn('takes "active" or "paused", not "bogus"',
+                      self.sh("cat .instantlyfs/errors"))
+        self.assertEqual(self.sh("cat " + status), before)
+
+    def test_bash_echo_of_a_word_warmup_does_not_take(self):
+        self.assert_refused_at_write("echo on > accounts/%s/warmup" % self.account, b"on\n")
+        self.assertIn('takes "enabled" or "disabled", not "on"',
+                      self.sh("cat .instantlyfs/errors"))
+
+    def test_bash_printf_of_broken_json(self):
+        lead = self.leads[0]
+        path = "campaigns/%s/leads/%s.json" % (self.big["id"], lead["email"])
+        before = self.sh("cat " + shq(path))
+        self.assert_refused_at_write("printf '{ not json' > " + shq(path), b"{ not json")
+        self.assertIn("expected a string (a key) at line 1, column 3",
+                      self.sh("cat .instantlyfs/errors"))
+        self.assertEqual(self.sh("cat " + shq(path)), before)
+
+    def test_a_json_text_written_in_pieces_is_judged_whole(self):
+        # Each piece is the start of a valid text: nothing is refused
+        # before the close, which sends the edit.
+        lead = self.leads[1]
+        path = shq("campaigns/%s/leads/%s.json" % (self.big["id"], lead["email"]))
+        self.fake.reset_stats()
+        rc, _, err = self.bash("exec 3>%s; printf '{\"job_title\": ' >&3; "
+                               "printf '\"Chief Shell Officer\"}' >&3; exec 3>&-" % path)
+        self.assertEqual(rc, 0, err)
+        server = next(l for l in self.fake.state()["leads"] if l["id"] == lead["id"])
+        self.assertEqual(server["job_title"], "Chief Shell Officer")
+
+    def test_a_word_without_its_line_end_is_judged_at_close(self):
+        # printf without a newline: the write cannot tell yet; the close
+        # refuses it (bash does not check close), and nothing is sent.
+        status = "campaigns/%s/status" % self.big["id"]
+        self.fake.reset_stats()
+        rc, _, err = self.bash("printf bogus2 > " + status)
+        self.assertEqual(rc, 0, err)
+        self.assertIn('not "bogus2"', self.sh("cat .instantlyfs/errors"))
+        self.assertCount(self.writes(), {})
+
+    def test_bin_echo_reports_it_once(self):
+        status = "campaigns/%s/status" % self.big["id"]
+        rc, _, err = self.run_tool("/bin/echo wrong > " + status)
+        self.assertNotEqual(rc, 0)
+        self.assertIn("Invalid argument", err)
 
 
 class GeneratedFilesTest(MountTest):
