@@ -87,6 +87,16 @@ struct route {
 	 * log), and the close then sends nothing; 0: it may still be
 	 * taken.  NULL: judged only whole, by commit. */
 	int (*check)(struct rctx *c, const char *data, size_t len);
+	/* A row that sends while its text is written (an import): takes
+	 * the text so far on each write that continues it in order (last
+	 * 0) and at the commit (last 1, in place of commit), with the open
+	 * file's state in *st (NULL at first; set NULL when done).  last
+	 * -1: the text was then written out of order: 0 when nothing was
+	 * sent (commit judges the whole text), else -errno.  -errno fails
+	 * the write (or close) and leaves nothing to send. */
+	int (*stream)(struct rctx *c, void **st, const char *data, size_t len,
+		      int last);
+	void (*stream_free)(void *st);
 	/* May a new file of this name be made here?  0: it names a new
 	 * object, created by commit at its first close; -ENOENT: it does
 	 * not (in a R_SCRATCH folder it is then a scratch file). */

@@ -69,6 +69,9 @@ int h_thread_read_commit(struct rctx *c, const char *data, size_t len);
 /* h_import.c */
 int h_import_read(struct rctx *c, struct blob *out);
 int h_import_commit(struct rctx *c, const char *data, size_t len);
+int h_import_stream(struct rctx *c, void **st, const char *data, size_t len,
+		    int last);
+void h_import_stream_free(void *st);
 
 /* h_make.c: mkdir, touch, ln -s, mv */
 void h_make_set_timezone(const char *tz);

@@ -397,6 +397,8 @@ static void fh_free_live(struct live *l)
 
 	if (h->scratch)
 		scratch_put(h->scratch);
+	if (h->stream && h->stream_free)
+		h->stream_free(h->stream);
 	free(h->path);
 	blob_free(&h->content);
 	buf_free(&h->wbuf);

@@ -137,6 +137,20 @@ static int commit_new(struct fh *h, int last)
 	return rc;
 }
 
+/* Ends a streaming row's text: the rest is sent. */
+static int commit_stream(struct fh *h)
+{
+	const char *data = h->wbuf.len ? h->wbuf.data : "";
+	struct rctx c;
+	int rc = route_match(h->path, &c);
+
+	if (rc == 0)
+		rc = c.route->stream(&c, &h->stream, data, h->wbuf.len, 1);
+	if (rc < 0)
+		rejected_add(h->path, data, h->wbuf.len);
+	return rc;
+}
+
 /*
  * Commits a handle's change.  A shell's "> file" opens, dups and closes
  * the first descriptor before writing: a flush that finds nothing
@@ -151,6 +165,8 @@ static int commit(struct fh *h, int last)
 	if (!h->dirty || (!h->wbuf.len && !last))
 		return 0;
 	h->dirty = 0;
+	if (h->stream)
+		return commit_stream(h);
 	return commit_to(h->path, h->wbuf.len ? h->wbuf.data : "",
 			 h->wbuf.len);
 }
@@ -193,16 +209,24 @@ int fs_create(const char *path, mode_t mode, struct fuse_file_info *fi)
 	return 0;
 }
 
-/* The row's check of the text written so far; a refusal keeps it in
- * .instantlyfs/rejected/ and leaves the handle nothing to send. */
-static int check_written(struct fh *h)
+/* The row's check (or stream) of the text written so far, in_order or
+ * just now out of order; a refusal keeps it in .instantlyfs/rejected/
+ * and leaves the handle nothing to send. */
+static int check_written(struct fh *h, int in_order)
 {
+	const char *data = h->wbuf.len ? h->wbuf.data : "";
 	struct rctx c;
-	int rc;
+	int rc = 0;
 
-	if (h->unchecked || route_match(h->path, &c) < 0 || !c.route->check)
+	if (route_match(h->path, &c) < 0)
 		return 0;
-	rc = c.route->check(&c, h->wbuf.len ? h->wbuf.data : "", h->wbuf.len);
+	if (c.route->stream && (in_order || h->stream)) {
+		h->stream_free = c.route->stream_free;
+		rc = c.route->stream(&c, &h->stream, data, h->wbuf.len,
+				     in_order ? 0 : -1);
+	} else if (c.route->check && in_order) {
+		rc = c.route->check(&c, data, h->wbuf.len);
+	}
 	if (rc < 0) {
 		rejected_add(h->path, h->wbuf.data, h->wbuf.len);
 		h->refused = rc;
@@ -217,7 +241,7 @@ int fs_write(const char *path, const char *data, size_t size, off_t off,
 	struct fh *h = (struct fh *)(uintptr_t)fi->fh;
 	static const char zeros[4096];
 	size_t end = (size_t)off + size;
-	int rc;
+	int rc, in_order, judge = 0;
 
 	(void)path;
 	if (!h->writable)
@@ -228,8 +252,9 @@ int fs_write(const char *path, const char *data, size_t size, off_t off,
 		return h->refused;
 	if (off < 0 || end > h->wbuf.max)
 		return -EFBIG;
-	if ((size_t)off != h->wbuf.len)
-		h->unchecked = 1;
+	in_order = (size_t)off == h->wbuf.len && !h->unchecked;
+	if (!in_order && !h->unchecked)
+		h->unchecked = judge = 1;	/* judged whole from now on */
 	while (h->wbuf.len < end) {
 		size_t n = end - h->wbuf.len;
 
@@ -241,7 +266,7 @@ int fs_write(const char *path, const char *data, size_t size, off_t off,
 	if (size)
 		memcpy(h->wbuf.data + off, data, size);
 	h->dirty = 1;
-	rc = size ? check_written(h) : 0;
+	rc = (size && in_order) || judge ? check_written(h, in_order) : 0;
 	return rc < 0 ? rc : (int)size;
 }
 
@@ -289,8 +314,12 @@ int fs_truncate(const char *path, off_t size, struct fuse_file_info *fi)
 			return scratch_truncate(h->scratch, size);
 		if ((size_t)size > h->wbuf.len)
 			return fs_write(path, "", 0, size, fi);
-		if (size)
+		if (size && !h->unchecked) {
 			h->unchecked = 1;	/* a cut text: judged whole */
+			rc = check_written(h, 0);
+			if (rc < 0)
+				return rc;
+		}
 		h->wbuf.len = (size_t)size;
 		h->dirty = 1;
 		return 0;
