@@ -6,6 +6,8 @@
 PKGS="gcc make pkg-config libfuse3-dev fuse3 libcurl4-openssl-dev libcjson-dev libsqlite3-dev check python3 jq vim perl valgrind openssl"
 # The mail readers the Maildir view is tested with.
 PKGS="$PKGS neomutt notmuch maildir-utils mblaze tmux"
+# The pipe viewer an import is watched with while it is sent (test_shell.py).
+PKGS="$PKGS pv"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||

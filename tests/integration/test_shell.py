@@ -146,3 +146,89 @@ class GeneratedFilesTest(MountTest):
             tail.send_signal(signal.SIGTERM)
             tail.wait(10)
             tail.stderr.close()
+
+
+class ImportProgressTest(MountTest):
+    """An import is sent while it is written: the first batch reaches the
+    API before the writer closes, and `import` shows how far it is."""
+
+    fake_args = ["--seed", SEED]
+
+    def campaign(self, name):
+        return next(c for c in self.fake.state()["campaigns"] if c["name"] == name)
+
+    def made(self, domain):
+        return [l for l in self.fake.state()["leads"]
+                if (l.get("email") or "").endswith("@" + domain)]
+
+    def rows(self, domain, first, n):
+        return "".join("r%04d@%s,R%d\n" % (i, domain, i)
+                       for i in range(first, first + n)).encode()
+
+    def summary(self, cid):
+        return self.sh("cat campaigns/%s/import" % cid)
+
+    def stream_through(self, writer, cid, domain):
+        """Feeds 1,500 rows through writer (a shell command reading its
+        standard input into the import), checks the progress shown after
+        the first 1,000 while it still runs, then ends it."""
+        proc = subprocess.Popen(["sh", "-c", writer], cwd=self.mnt.dir, stdin=subprocess.PIPE,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        try:
+            proc.stdin.write(b"email,first_name\n" + self.rows(domain, 0, 1200))
+            proc.stdin.flush()
+            wait_for(lambda: len(self.made(domain)) >= 1000, timeout=60,
+                     what="the first batch to reach the API while %r runs" % writer)
+            wait_for(lambda: "batches sent 1," in self.summary(cid), timeout=60,
+                     what="import to show the first batch sent")
+            shown = self.summary(cid)
+            self.assertIsNone(proc.poll(), "the writer ended early")
+            self.assertIn("in progress: batches sent 1, leads sent 1000", shown)
+            self.assertEqual(len(self.made(domain)), 1000)   # the rest waits
+            _, err = proc.communicate(self.rows(domain, 1200, 300), timeout=120)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+        self.assertEqual(proc.returncode, 0, err)
+        self.assertEqual(len(self.made(domain)), 1500)
+        summary = self.summary(cid)
+        self.assertIn("import of 1500 rows", summary)
+        self.assertIn("in 2 batches", summary)
+        self.assertIn("total: 1500 of 1500 rows sent", summary)
+
+    def test_a_pipe_sends_the_first_batch_before_the_writer_closes(self):
+        c = self.campaign("Café Münster ☕")
+        self.stream_through("cat > campaigns/%s/import" % c["id"], c["id"], "pipe-imp.example")
+
+    def test_pv_into_import(self):
+        c = self.campaign("Duplicate Name")
+        self.stream_through("pv -q > campaigns/%s/import" % c["id"], c["id"], "pv-imp.example")
+
+    def test_a_bad_row_fails_the_write_that_completes_it(self):
+        # The first batch goes out; the bad row, in a later write, fails
+        # that write and nothing after it is sent.
+        c = self.campaign("Big Campaign")
+        domain = "bad-row-imp.example"
+        proc = subprocess.Popen(["sh", "-c", "cat > campaigns/%s/import" % c["id"]],
+                                cwd=self.mnt.dir, stdin=subprocess.PIPE,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        try:
+            proc.stdin.write(b"email,first_name\n" + self.rows(domain, 0, 1000))
+            proc.stdin.flush()
+            wait_for(lambda: "batches sent 1," in self.summary(c["id"]), timeout=60,
+                     what="import to show the first batch sent")
+            _, err = proc.communicate(b"no-at-sign,X\n" + self.rows(domain, 1000, 5),
+                                      timeout=120)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+        self.assertNotEqual(proc.returncode, 0)
+        self.assertIn("Invalid argument", err.decode())
+        self.assertEqual(len(self.made(domain)), 1000)
+        self.assertIn("line 1002: email \"no-at-sign\" has no '@'",
+                      self.sh("cat .instantlyfs/errors"))
+        summary = self.summary(c["id"])
+        self.assertIn("later rows were not sent", summary)
+        self.assertIn("total: 1000 of 1000 rows sent", summary)
