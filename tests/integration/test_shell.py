@@ -232,3 +232,34 @@ class ImportProgressTest(MountTest):
         summary = self.summary(c["id"])
         self.assertIn("later rows were not sent", summary)
         self.assertIn("total: 1000 of 1000 rows sent", summary)
+
+
+class ListingProgressTest(MountTest):
+    """While a big folder is listed for the first time, .instantlyfs/stats
+    shows the pages fetched so far."""
+
+    fake_args = ["--seed", SEED]
+
+    def test_stats_shows_the_pages_of_a_listing_in_progress(self):
+        big = next(c for c in self.fake.state()["campaigns"] if c["name"] == "Big Campaign")
+        # The second page is answered late: the listing is under way.
+        self.fake.faults(rules=[{"method": "POST", "path_prefix": "/api/v2/leads/list",
+                                 "action": "slow", "ms": 15000, "skip": 1, "count": 1}])
+        ls = subprocess.Popen(["ls", "campaigns/%s/leads" % big["id"]], cwd=self.mnt.dir,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        try:
+            line = "campaign=%s pages_fetched 1 entries 100" % big["id"]
+            wait_for(lambda: line in self.sh("cat .instantlyfs/stats"), timeout=14,
+                     what="stats to show the listing's first page")
+            self.assertIn("listing_in_progress POST/api/v2/leads/list " + line,
+                          self.sh("cat .instantlyfs/stats"))
+            out, err = ls.communicate(timeout=120)
+        finally:
+            self.fake.clear_faults()
+            if ls.poll() is None:
+                ls.kill()
+                ls.wait()
+        self.assertEqual(ls.returncode, 0, err)
+        self.assertEqual(len(out.split()), 250)
+        self.assertNotIn("listing_in_progress POST/api/v2/leads/list campaign=%s" % big["id"],
+                         self.sh("cat .instantlyfs/stats"))
