@@ -538,6 +538,37 @@ START_TEST(test_import_more_rows_than_limit_is_efbig)
 }
 END_TEST
 
+/* Streamed, the rows past the limit fail the feed that reads them, and
+ * the batches taken on the way hold the memory of one batch at a time. */
+START_TEST(test_import_stream_of_more_rows_than_limit_is_efbig)
+{
+	struct import_stream *s = import_stream_new();
+	size_t n = IMPORT_MAX_ROWS + 1, i, len = 6 + n * 4, at, batches = 0;
+	char *text = malloc(len), *err = NULL;
+	struct import_batch b;
+	int rc = 0;
+
+	memcpy(text, "email\n", 6);
+	for (i = 0; i < n; i++)
+		memcpy(text + 6 + i * 4, "a@b\n", 4);
+	for (at = 65536; rc == 0; at += 65536) {
+		rc = import_stream_feed(s, text, at < len ? at : len, at >= len,
+					&err);
+		while (rc == 0 && import_stream_take(s, at >= len, &b)) {
+			batches++;
+			cJSON_Delete(b.leads);
+		}
+	}
+	ck_assert_int_eq(rc, -EFBIG);
+	ck_assert_str_eq(err, "line 1000002: more than 1000000 rows; split "
+			      "the import");
+	ck_assert_uint_le(batches, IMPORT_MAX_ROWS / IMPORT_BATCH);
+	free(err);
+	free(text);
+	import_stream_free(s);
+}
+END_TEST
+
 /*
  * Long header names over rows of one-byte cells would multiply the input
  * many times over in cJSON nodes: refused before memory runs away.
@@ -732,6 +763,7 @@ Suite *import_suite(void)
 	tcase_add_test(tc, test_import_empty_file_has_no_rows);
 	tcase_add_test(
 	    tc, test_import_nul_byte_and_invalid_utf8_are_einval_with_line);
+	tcase_add_test(tb, test_import_stream_of_more_rows_than_limit_is_efbig);
 	tcase_add_test(tc, test_import_stream_reads_as_the_whole_text_in_any_pieces);
 	tcase_add_test(tc, test_import_stream_hands_out_full_batches_before_the_end);
 	tcase_add_test(tc, test_import_stream_waits_for_a_row_still_being_written);
