@@ -691,38 +691,37 @@ START_TEST(test_import_stream_hands_out_full_batches_before_the_end)
 }
 END_TEST
 
-START_TEST(test_import_stream_waits_for_a_row_still_being_written)
+/* Fed text without its end, the stream reads rows rows and waits for
+ * the rest without an error; told the text ended, it fails with msg. */
+static void assert_waits_then_fails(const char *text, size_t rows,
+				    const char *msg)
 {
 	struct import_stream *s = import_stream_new();
-	const char *text = "email,note\na@x.example,\"open\nstill open";
 	char *err = NULL;
 
-	/* An open quote at the end of what was written is not an error ... */
 	ck_assert_int_eq(import_stream_feed(s, text, strlen(text), 0, &err), 0);
 	ck_assert_ptr_null(err);
-	ck_assert_uint_eq(import_stream_rows(s), 0);
-	/* ... until the text ends with it. */
+	ck_assert_uint_eq(import_stream_rows(s), rows);
 	ck_assert_int_eq(import_stream_feed(s, text, strlen(text), 1, &err),
 			 -EINVAL);
-	ck_assert_str_eq(err, "line 2: a quoted field is not closed");
+	ck_assert_str_eq(err, msg);
 	free(err);
 	import_stream_free(s);
+}
+
+START_TEST(test_import_stream_waits_for_a_row_still_being_written)
+{
+	/* An open quote at the end of what was written is not an error
+	 * until the text ends with it. */
+	assert_waits_then_fails("email,note\na@x.example,\"open\nstill open", 0,
+				"line 2: a quoted field is not closed");
 }
 END_TEST
 
 START_TEST(test_import_stream_refuses_a_bad_row_once_it_is_whole)
 {
-	struct import_stream *s = import_stream_new();
-	const char *text = "email\na@x.example\nno-at";
-	char *err = NULL;
-
-	ck_assert_int_eq(import_stream_feed(s, text, strlen(text), 0, &err), 0);
-	ck_assert_uint_eq(import_stream_rows(s), 1);
-	ck_assert_int_eq(import_stream_feed(s, text, strlen(text), 1, &err),
-			 -EINVAL);
-	ck_assert_str_eq(err, "line 3: email \"no-at\" has no '@'");
-	free(err);
-	import_stream_free(s);
+	assert_waits_then_fails("email\na@x.example\nno-at", 1,
+				"line 3: email \"no-at\" has no '@'");
 }
 END_TEST
 
