@@ -72,6 +72,9 @@ int h_import_commit(struct rctx *c, const char *data, size_t len);
 int h_import_stream(struct rctx *c, void **st, const char *data, size_t len,
 		    int last);
 void h_import_stream_free(void *st);
+/* The imports under way, a line each: "import_in_progress <kind>/<id>
+ * batches_sent <n>[ of <m>] leads_sent <n>\n"; malloc'd. */
+char *h_import_progress(void);
 
 /* h_make.c: mkdir, touch, ln -s, mv */
 void h_make_set_timezone(const char *tz);

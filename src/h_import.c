@@ -12,7 +12,8 @@
  * ends, the summary of the last import into that campaign or list, per
  * batch and in total.  A batch is never sent twice: one that fails stops
  * the import, and the summary says which batches went through.
- * Locking: `lock` guards `summaries`; an import's state (struct run) is
+ * .instantlyfs/stats shows the imports under way too (h_import_progress).
+ * Locking: `lock` guards `summaries` and `running`; an import's state (struct run) is
  * its open file's, used by one write or close at a time.
  */
 #include <errno.h>
@@ -36,6 +37,8 @@
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static struct hmap *summaries;	/* "<kind>/<id>" -> char * */
+static struct hmap *running;	/* "<kind>/<id>" -> char *: imports under
+				   way, what stats shows of each */
 
 /* The counters of a /leads/add answer, in the spec's order. */
 static const char *const counters[] = {
@@ -48,6 +51,7 @@ static const char *const counters[] = {
 /* An import under way: what one open file has read and sent. */
 struct run {
 	struct import_stream *rows;
+	char *key;		/* its summary's */
 	char id[512];
 	char stamp[32];
 	size_t batches, leads;	/* sent */
@@ -70,19 +74,44 @@ static char *summary_key(struct rctx *c)
 	return key;
 }
 
-static void keep_summary(struct rctx *c, char *text)
+/* Sets (text) or removes (NULL) what *map holds under key; takes text. */
+static void keep(struct hmap **map, const char *key, char *text)
 {
-	char *key = summary_key(c);
 	void *old = NULL;
 
 	pthread_mutex_lock(&lock);
-	if (!summaries)
-		summaries = hmap_new();
-	if (key && summaries && hmap_put(summaries, key, text, &old) == 0)
+	if (!*map)
+		*map = hmap_new();
+	if (key && *map && text && hmap_put(*map, key, text, &old) == 0)
 		text = old;
+	else if (key && *map && !text)
+		text = hmap_del(*map, key);
 	pthread_mutex_unlock(&lock);
 	free(text);
+}
+
+static void keep_summary(struct rctx *c, char *text)
+{
+	char *key = summary_key(c);
+
+	keep(&summaries, key, text);
 	free(key);
+}
+
+char *h_import_progress(void)
+{
+	size_t pos = 0;
+	const char *key;
+	struct buf out;
+	void *val;
+
+	buf_init(&out, SUMMARY_MAX);
+	pthread_mutex_lock(&lock);
+	while (running && hmap_next(running, &pos, &key, &val))
+		buf_printf(&out, "import_in_progress %s %s\n", key,
+			   (const char *)val);
+	pthread_mutex_unlock(&lock);
+	return out.data ? buf_steal(&out, NULL) : strdup("");
 }
 
 int h_import_read(struct rctx *c, struct blob *out)
@@ -189,6 +218,12 @@ static void show_progress(struct rctx *c, struct run *r, size_t of)
 	buf_printf(&t, ", leads sent %zu\n", r->leads);
 	buf_append(&t, r->lines.data ? r->lines.data : "", r->lines.len);
 	keep_summary(c, buf_steal(&t, NULL));
+	buf_init(&t, 128);
+	buf_printf(&t, "batches_sent %zu", r->batches);
+	if (of)
+		buf_printf(&t, " of %zu", of);
+	buf_printf(&t, " leads_sent %zu", r->leads);
+	keep(&running, r->key, buf_steal(&t, NULL));
 }
 
 /* Sends the batches read whole (at last, the rest too).  Every batch is
@@ -224,6 +259,7 @@ static void show_summary(struct rctx *c, struct run *r)
 		buf_printf(&t, " %s=%.0f", counters[i], r->total[i]);
 	buf_puts(&t, "\n");
 	keep_summary(c, buf_steal(&t, NULL));
+	keep(&running, r->key, NULL);
 	coll_forget(!strcmp(field_of(c), "campaign_id") ? &coll_campaign_leads
 							: &coll_list_leads,
 		    r->id);
@@ -235,8 +271,10 @@ static void run_free(void *st)
 
 	if (!r)
 		return;
+	keep(&running, r->key, NULL);
 	import_stream_free(r->rows);
 	buf_free(&r->lines);
+	free(r->key);
 	free(r);
 }
 
@@ -249,7 +287,8 @@ static struct run *run_new(struct rctx *c)
 	if (!r)
 		return NULL;
 	r->rows = import_stream_new();
-	if (!r->rows || !h_cap_id(c, 0, r->id, sizeof(r->id))) {
+	r->key = summary_key(c);
+	if (!r->rows || !r->key || !h_cap_id(c, 0, r->id, sizeof(r->id))) {
 		run_free(r);
 		return NULL;
 	}

@@ -184,6 +184,8 @@ class ImportProgressTest(MountTest):
             shown = self.summary(cid)
             self.assertIsNone(proc.poll(), "the writer ended early")
             self.assertIn("in progress: batches sent 1, leads sent 1000", shown)
+            self.assertIn("import_in_progress campaigns/%s batches_sent 1 leads_sent 1000"
+                          % cid, self.sh("cat .instantlyfs/stats"))
             self.assertEqual(len(self.made(domain)), 1000)   # the rest waits
             _, err = proc.communicate(self.rows(domain, 1200, 300), timeout=120)
         finally:
@@ -196,6 +198,8 @@ class ImportProgressTest(MountTest):
         self.assertIn("import of 1500 rows", summary)
         self.assertIn("in 2 batches", summary)
         self.assertIn("total: 1500 of 1500 rows sent", summary)
+        self.assertNotIn("import_in_progress campaigns/%s " % cid,
+                         self.sh("cat .instantlyfs/stats"))
 
     def test_a_pipe_sends_the_first_batch_before_the_writer_closes(self):
         c = self.campaign("Café Münster ☕")
