@@ -64,6 +64,16 @@ class RefusedAtWriteTest(MountTest):
                       self.sh("cat .instantlyfs/errors"))
         self.assertEqual(self.sh("cat " + shq(path)), before)
 
+    def test_bash_append_of_a_second_object(self):
+        # >> continues the text the file holds: a second object after it
+        # can never make one JSON text.
+        lead = self.leads[2]
+        path = "campaigns/%s/leads/%s.json" % (self.big["id"], lead["email"])
+        before = self.sh("cat " + shq(path)).encode()
+        self.assert_refused_at_write("echo '{\"phone\": \"1\"}' >> " + shq(path),
+                                     before + b'{"phone": "1"}\n')
+        self.assertIn("text after the JSON value", self.sh("cat .instantlyfs/errors"))
+
     def test_a_json_text_written_in_pieces_is_judged_whole(self):
         # Each piece is the start of a valid text: nothing is refused
         # before the close, which sends the edit.
