@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "errlog.h"
 #include "fs_priv.h"
 #include "rejected.h"
 #include "tomb.h"
@@ -235,6 +236,24 @@ static int check_written(struct fh *h, int in_order)
 	return rc;
 }
 
+/* A write past what a file may hold.  A row sending as it is written
+ * stops there: the close must not send a text cut short. */
+static int too_large(struct fh *h)
+{
+	if (h->stream) {
+		char msg[96];
+
+		snprintf(msg, sizeof(msg),
+			 "more than %u MiB written to one file: the rest was "
+			 "not sent",
+			 FS_MAX_WRITE >> 20);
+		errlog_add("WRITE", h->path, "not sent", msg);
+		h->refused = -EFBIG;
+		h->dirty = 0;
+	}
+	return -EFBIG;
+}
+
 int fs_write(const char *path, const char *data, size_t size, off_t off,
 	     struct fuse_file_info *fi)
 {
@@ -251,7 +270,7 @@ int fs_write(const char *path, const char *data, size_t size, off_t off,
 	if (h->refused)
 		return h->refused;
 	if (off < 0 || end > h->wbuf.max)
-		return -EFBIG;
+		return too_large(h);
 	in_order = (size_t)off == h->wbuf.len && !h->unchecked;
 	if (!in_order && !h->unchecked)
 		h->unchecked = judge = 1;	/* judged whole from now on */
