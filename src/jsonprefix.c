@@ -12,13 +12,13 @@
 
 /* What may come next. */
 enum expect {
-	E_VALUE,	/* a value (top level, after ':' or ',' in an array) */
-	E_VALUE_OR_CLOSE,	/* just after '[' */
-	E_KEY_OR_CLOSE,		/* just after '{' */
-	E_KEY,			/* after ',' in an object */
+	E_VALUE, /* a value (top level, after ':' or ',' in an array) */
+	E_VALUE_OR_CLOSE, /* just after '[' */
+	E_KEY_OR_CLOSE,	  /* just after '{' */
+	E_KEY,		  /* after ',' in an object */
 	E_COLON,
-	E_NEXT,		/* after a value in a container: ',' or its close */
-	E_DONE,		/* after the top-level value: white space only */
+	E_NEXT, /* after a value in a container: ',' or its close */
+	E_DONE, /* after the top-level value: white space only */
 };
 
 struct scan {
@@ -197,7 +197,7 @@ static enum tok number(struct scan *s)
 /* true, false or null at s->p. */
 static enum tok literal(struct scan *s)
 {
-	static const char *const words[] = { "true", "false", "null" };
+	static const char *const words[] = {"true", "false", "null"};
 	const char *w = NULL;
 	size_t i;
 
@@ -223,7 +223,7 @@ static enum tok value(struct scan *s)
 
 	if (c == '{' || c == '[') {
 		if (s->depth == JSONPREFIX_MAX_DEPTH)
-			return T_CUT;	/* not judged: see the header */
+			return T_CUT; /* not judged: see the header */
 		s->stack[s->depth++] = (char)c;
 		s->expect = c == '{' ? E_KEY_OR_CLOSE : E_VALUE_OR_CLOSE;
 		s->p++;
@@ -286,8 +286,8 @@ static enum tok token(struct scan *s)
 		if (c != ',')
 			return bad(s, s->p,
 				   s->stack[s->depth - 1] == '{'
-					   ? "expected ',' or '}'"
-					   : "expected ',' or ']'");
+				       ? "expected ',' or '}'"
+				       : "expected ',' or ']'");
 		s->p++;
 		s->expect = s->stack[s->depth - 1] == '{' ? E_KEY : E_VALUE;
 		return T_OK;

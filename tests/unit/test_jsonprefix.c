@@ -25,8 +25,7 @@ static void assert_bad_at(const char *text, size_t at)
 	const char *why = NULL;
 	size_t got = jsonprefix_check(text, strlen(text), &why);
 
-	ck_assert_msg(got == at, "%s: refused at %zu, want %zu", text, got,
-		      at);
+	ck_assert_msg(got == at, "%s: refused at %zu, want %zu", text, got, at);
 	ck_assert_ptr_nonnull(why);
 }
 
@@ -46,34 +45,35 @@ END_TEST
 
 START_TEST(test_jsonprefix_open_texts_wait_for_more)
 {
-	const char *open[] = { "{\"a\": ", "{\"a\"", "{\"a", "[1,", "{",
-			       "[", "\"abc", "\"\\", "\"\\u00", "tru", "-",
-			       "1.", "1e", "1e+", "{\"a\": [{\"b\": ",
-			       "\"\xe2\x98", "" };
+	const char *open[] = {
+	    "{\"a\": ",	  "{\"a\"", "{\"a", "[1,",     "{",
+	    "[",	  "\"abc",  "\"\\", "\"\\u00", "tru",
+	    "-",	  "1.",	    "1e",   "1e+",     "{\"a\": [{\"b\": ",
+	    "\"\xe2\x98", ""};
 
 	for (size_t i = 0; i < sizeof(open) / sizeof(open[0]); i++)
-		ck_assert_uint_eq(jsonprefix_check(open[i], strlen(open[i]),
-						   NULL),
-				  strlen(open[i]));
+		ck_assert_uint_eq(
+		    jsonprefix_check(open[i], strlen(open[i]), NULL),
+		    strlen(open[i]));
 }
 END_TEST
 
 START_TEST(test_jsonprefix_errors_at_each_kind_of_token)
 {
-	assert_bad_at("{ n", 2);		/* a key must be a string */
-	assert_bad_at("{\"a\" 1", 5);		/* no colon */
-	assert_bad_at("{\"a\": 1 \"b\"", 8);	/* no comma */
+	assert_bad_at("{ n", 2);	     /* a key must be a string */
+	assert_bad_at("{\"a\" 1", 5);	     /* no colon */
+	assert_bad_at("{\"a\": 1 \"b\"", 8); /* no comma */
 	assert_bad_at("[1 2]", 3);
-	assert_bad_at("[1, ]", 4);		/* a value was due */
-	assert_bad_at("{\"a\": 1,}", 8);	/* a key was due */
-	assert_bad_at("{\"a\": 1]", 7);		/* the wrong close */
+	assert_bad_at("[1, ]", 4);	 /* a value was due */
+	assert_bad_at("{\"a\": 1,}", 8); /* a key was due */
+	assert_bad_at("{\"a\": 1]", 7);	 /* the wrong close */
 	assert_bad_at("[1}", 2);
-	assert_bad_at("{} x", 3);		/* after the value */
+	assert_bad_at("{} x", 3); /* after the value */
 	assert_bad_at("{}{", 2);
 	assert_bad_at("]", 0);
 	assert_bad_at("{ not json", 2);
 	assert_bad_at("bogus", 0);
-	assert_bad_at("trux", 3);		/* literals */
+	assert_bad_at("trux", 3); /* literals */
 	assert_bad_at("nul1", 3);
 	assert_bad_at("true false", 5);
 	assert_bad_at("'a'", 0);
@@ -96,15 +96,15 @@ END_TEST
 
 START_TEST(test_jsonprefix_strings)
 {
-	assert_bad_at("\"a\\x\"", 3);		/* unknown escape */
-	assert_bad_at("\"\\u12g4\"", 5);	/* not hex */
-	assert_bad_at("\"a\nb\"", 2);		/* raw control byte */
-	assert_bad_at("\"\xff\"", 1);		/* not UTF-8 */
-	assert_bad_at("\"\xc3\x28\"", 2);	/* a bad continuation */
-	assert_bad_at("\"\xc0\xaf\"", 1);	/* overlong */
-	assert_bad_at("\"\xed\xa0\x80\"", 2);	/* a surrogate */
-	assert_bad_at("\"\xf4\x90\x80\x80\"", 2);	/* past U+10FFFF */
-	assert_bad_at("\xc3\xa9", 0);		/* UTF-8 outside a string */
+	assert_bad_at("\"a\\x\"", 3);		  /* unknown escape */
+	assert_bad_at("\"\\u12g4\"", 5);	  /* not hex */
+	assert_bad_at("\"a\nb\"", 2);		  /* raw control byte */
+	assert_bad_at("\"\xff\"", 1);		  /* not UTF-8 */
+	assert_bad_at("\"\xc3\x28\"", 2);	  /* a bad continuation */
+	assert_bad_at("\"\xc0\xaf\"", 1);	  /* overlong */
+	assert_bad_at("\"\xed\xa0\x80\"", 2);	  /* a surrogate */
+	assert_bad_at("\"\xf4\x90\x80\x80\"", 2); /* past U+10FFFF */
+	assert_bad_at("\xc3\xa9", 0);		  /* UTF-8 outside a string */
 }
 END_TEST
 
