@@ -33,9 +33,11 @@ struct scan {
  * cut by the end (p == end), complete, or wrong at p. */
 enum tok { T_OK, T_CUT, T_BAD };
 
+/* White space as the parser that judges the whole text reads it (cJSON
+ * skips every control byte between tokens; NUL is refused before). */
 static bool is_ws(unsigned char c)
 {
-	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+	return c >= 1 && c <= ' ';
 }
 
 static enum tok bad(struct scan *s, const unsigned char *at, const char *why)
@@ -104,13 +106,19 @@ static enum tok escape(struct scan *s)
 	}
 	if (*u != 'u')
 		return bad(s, u, "invalid escape in a string");
+	/* The parser takes any four bytes (not hex: U+0000), but a quote,
+	 * which ends the string too early.  A backslash among them changes
+	 * where it ends, and a UTF-8 sequence may straddle their end: those
+	 * are not judged here. */
 	for (q = u + 1; q < u + 5; q++) {
-		if (q == s->end) {
-			s->p = q;
+		if (q == s->end || *q == '\\' || *q >= 0x80) {
+			s->p = s->end;
 			return T_CUT;
 		}
-		if (!*q || !strchr("0123456789abcdefABCDEF", *q))
+		if (*q == '"')
 			return bad(s, q, "invalid \\u escape in a string");
+		if (!*q)
+			return bad(s, q, "a NUL byte in a string");
 	}
 	s->p = q;
 	return T_OK;
@@ -128,8 +136,8 @@ static enum tok string(struct scan *s)
 			s->p++;
 			return T_OK;
 		}
-		if (c < 0x20)
-			return bad(s, s->p, "control character in a string");
+		if (!c)
+			return bad(s, s->p, "a NUL byte in a string");
 		if (c == '\\') {
 			s->p++;
 			t = escape(s);
@@ -164,7 +172,8 @@ static enum tok need_digits(struct scan *s, const unsigned char **q)
 	return T_OK;
 }
 
-/* A number at s->p. */
+/* A number at s->p, as strtod(3) reads it: -?(D+(.D*)?|.D+)([eE][+-]?D+)?
+ * (the parser hands it the run of number bytes). */
 static enum tok number(struct scan *s)
 {
 	const unsigned char *q = s->p, *end = s->end;
@@ -172,16 +181,15 @@ static enum tok number(struct scan *s)
 
 	if (*q == '-')
 		q++;
-	if (q < end && *q == '0') {
-		if (digit(++q, end))
-			return bad(s, q, "a number with a leading zero");
-	} else if ((t = need_digits(s, &q)) != T_OK) {
-		return t;
-	}
 	if (q < end && *q == '.') {
 		q++;
 		if ((t = need_digits(s, &q)) != T_OK)
 			return t;
+	} else if ((t = need_digits(s, &q)) != T_OK) {
+		return t;
+	} else if (q < end && *q == '.') {
+		for (q++; digit(q, end); q++)
+			;
 	}
 	if (q < end && (*q == 'e' || *q == 'E')) {
 		q++;
@@ -298,12 +306,23 @@ static enum tok token(struct scan *s)
 
 size_t jsonprefix_check(const char *data, size_t len, const char **why)
 {
+	static const char bom[] = "\xef\xbb\xbf";
 	struct scan s;
 	enum tok t = T_OK;
+	size_t k = 0;
 
 	memset(&s, 0, sizeof(s));
 	s.p = (const unsigned char *)data;
 	s.end = s.p + len;
+	/* A byte order mark first, or the start of one. */
+	while (k < 3 && k < len && data[k] == bom[k])
+		k++;
+	if (k == len)
+		return len;
+	if (k == 3)
+		s.p += 3;
+	else if (k)
+		t = bad(&s, s.p + k, "a byte order mark cut short");
 	s.expect = E_VALUE;
 	while (t == T_OK) {
 		while (s.p < s.end && is_ws(*s.p))

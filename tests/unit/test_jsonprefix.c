@@ -82,29 +82,44 @@ END_TEST
 
 START_TEST(test_jsonprefix_numbers)
 {
-	assert_bad_at("01", 1);
-	assert_bad_at("-01", 2);
 	assert_bad_at("-a", 1);
-	assert_bad_at("1.e5", 2);
 	assert_bad_at("1.5ex", 4);
 	assert_bad_at("1e+-2", 3);
-	assert_bad_at("[1.]", 3);
 	assert_bad_at("[-]", 2);
+	assert_bad_at("[-.]", 3);
 	assert_bad_at("{\"a\": 1e}", 8);
+	assert_bad_at("1.5.3", 3);
+	assert_bad_at("+1", 0);
+	assert_bad_at(".5", 0);
+}
+END_TEST
+
+/* What the parser of the whole text takes is never refused here. */
+START_TEST(test_jsonprefix_takes_what_the_parser_takes)
+{
+	assert_all_prefixes_ok("[01, 1., -.5, 1.e5, 0.0E-0]");
+	assert_all_prefixes_ok("\"raw\ttab and\nline\"");
+	assert_all_prefixes_ok("\"\\u12g4 \\uzzzz\"");
+	assert_all_prefixes_ok("\x01{\x14\"a\"\x1f:\x02[]}\x03");
+	assert_all_prefixes_ok("\xef\xbb\xbf{\"a\": 1}");
+	/* Not judged: a backslash in a \u escape moves the string's end. */
+	assert_all_prefixes_ok("\"\\u\\\"12\"");
 }
 END_TEST
 
 START_TEST(test_jsonprefix_strings)
 {
-	assert_bad_at("\"a\\x\"", 3);		  /* unknown escape */
-	assert_bad_at("\"\\u12g4\"", 5);	  /* not hex */
-	assert_bad_at("\"a\nb\"", 2);		  /* raw control byte */
+	assert_bad_at("\"a\\x\"", 3);	/* unknown escape */
+	assert_bad_at("\"\\u12\"x", 5); /* the quote ends it early */
+	ck_assert_uint_eq(jsonprefix_check("\"a\0b\"", 5, NULL), 2); /* NUL */
+	ck_assert_uint_eq(jsonprefix_check("{\0}", 3, NULL), 1);
 	assert_bad_at("\"\xff\"", 1);		  /* not UTF-8 */
 	assert_bad_at("\"\xc3\x28\"", 2);	  /* a bad continuation */
 	assert_bad_at("\"\xc0\xaf\"", 1);	  /* overlong */
 	assert_bad_at("\"\xed\xa0\x80\"", 2);	  /* a surrogate */
 	assert_bad_at("\"\xf4\x90\x80\x80\"", 2); /* past U+10FFFF */
 	assert_bad_at("\xc3\xa9", 0);		  /* UTF-8 outside a string */
+	assert_bad_at("\xef\xbb{}", 2); /* a byte order mark cut short */
 }
 END_TEST
 
@@ -136,6 +151,7 @@ Suite *jsonprefix_suite(void)
 	tcase_add_test(tc, test_jsonprefix_open_texts_wait_for_more);
 	tcase_add_test(tc, test_jsonprefix_errors_at_each_kind_of_token);
 	tcase_add_test(tc, test_jsonprefix_numbers);
+	tcase_add_test(tc, test_jsonprefix_takes_what_the_parser_takes);
 	tcase_add_test(tc, test_jsonprefix_strings);
 	tcase_add_test(tc, test_jsonprefix_nesting);
 	suite_add_tcase(s, tc);
