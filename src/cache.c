@@ -308,7 +308,7 @@ char *cache_listings_in_progress(void)
 	while (listings && hmap_next(listings, &pos, &key, &val)) {
 		const struct listing *l = val;
 
-		if (!l->complete && (l->n || l->pager.pages))
+		if (!l->complete && l->loading)
 			progress_line(&out, key, l);
 	}
 	pthread_mutex_unlock(&lock);
