@@ -9,6 +9,8 @@ PKGS="$PKGS neomutt notmuch maildir-utils mblaze tmux"
 # make deb and the tests of the package, fstab, the systemd unit and the
 # bash completion (lintian, dpkg -i, mount(8), systemd-analyze verify).
 PKGS="$PKGS debhelper dpkg-dev fakeroot lintian mount systemd bash-completion"
+# The pipe viewer an import is watched with while it is sent (test_shell.py).
+PKGS="$PKGS pv"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||

@@ -35,6 +35,10 @@ struct fh {
 	struct node node;	/* what it was opened as, for fstat */
 	int writable;
 	int dirty;
+	int unchecked;	/* written out of order: judged whole, at close */
+	int refused;	/* -errno of a write that was refused, or 0 */
+	void *stream;	/* a streaming row's state (route.h) */
+	void (*stream_free)(void *st);
 };
 
 /* fs.c: the operations that read, by path (handles: by fi->fh). */

@@ -8,6 +8,7 @@
  * everything else becomes a custom variable.  The whole text is checked
  * before anything is returned: one bad row fails the import with
  * "line N: what is wrong" (N: the physical line where the row starts).
+ * An import_stream reads the same text as it comes.
  *
  * Pure functions: no I/O, no shared state, thread-safe.
  */
@@ -58,5 +59,26 @@ struct import_result {
 int import_parse(const char *text, size_t len, struct import_result *out,
 		 char **err);
 void import_result_free(struct import_result *r);
+
+/*
+ * The same, read as the text is written (an import sent batch by batch
+ * while it is still being copied).  Each feed gives the whole text so far
+ * (the previous text plus what came since); the rows it holds whole (up
+ * to its last line break) are read, the rest waits for the next feed, or
+ * is read as it is when last says no more text follows.  A bad row fails
+ * the feed that reads it, with the messages and errnos of import_parse;
+ * the rows before it stay read.
+ */
+struct import_stream;
+struct import_stream *import_stream_new(void);
+void import_stream_free(struct import_stream *s);
+int import_stream_feed(struct import_stream *s, const char *text, size_t len,
+		       int last, char **err);
+/* 1 and *b (its leads the caller's): the next full batch, or at last the
+ * rest; 0: none yet. */
+int import_stream_take(struct import_stream *s, int last,
+		       struct import_batch *b);
+/* Rows read so far. */
+size_t import_stream_rows(const struct import_stream *s);
 
 #endif

@@ -27,6 +27,11 @@ enum node_type { NODE_DIR, NODE_FILE, NODE_LINK };
 #define R_DEFER 8u	/* rm waits a moment before it deletes (tomb.h) */
 #define R_LOCAL 16u	/* (set by stat) a folder that exists only here */
 #define R_NEED_TEXT 32u	/* a new file is made only once text is written */
+/* Text made here that changes at any time (stats, errors): its size is
+ * read at every stat, the kernel keeps neither its attributes nor its
+ * pages, and an open handle reads the newest text once it reaches the
+ * end of what it holds (tail -f). */
+#define R_LIVE 64u
 
 struct route;
 
@@ -76,6 +81,22 @@ struct route {
 	/* Takes what was written to the file, on close or fsync; a row
 	 * without it is not writable. */
 	int (*commit)(struct rctx *c, const char *data, size_t len);
+	/* Judges the text written so far, on each write that continues it
+	 * from offset 0 (or appends): -errno refuses that write when the
+	 * text can already be known to be wrong (its reason in the error
+	 * log), and the close then sends nothing; 0: it may still be
+	 * taken.  NULL: judged only whole, by commit. */
+	int (*check)(struct rctx *c, const char *data, size_t len);
+	/* A row that sends while its text is written (an import): takes
+	 * the text so far on each write that continues it in order (last
+	 * 0) and at the commit (last 1, in place of commit), with the open
+	 * file's state in *st (NULL at first; set NULL when done).  last
+	 * -1: the text was then written out of order: 0 when nothing was
+	 * sent (commit judges the whole text), else -errno.  -errno fails
+	 * the write (or close) and leaves nothing to send. */
+	int (*stream)(struct rctx *c, void **st, const char *data, size_t len,
+		      int last);
+	void (*stream_free)(void *st);
 	/* May a new file of this name be made here?  0: it names a new
 	 * object, created by commit at its first close; -ENOENT: it does
 	 * not (in a R_SCRATCH folder it is then a scratch file). */

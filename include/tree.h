@@ -50,11 +50,18 @@ int h_coll_commit(struct rctx *c, const char *data, size_t len);
 int h_coll_delete(struct rctx *c);
 int h_lead_create(struct rctx *c);
 int h_workspace_commit(struct rctx *c, const char *data, size_t len);
+/* The check at write of a JSON file: refuses a syntax error already
+ * written (jsonprefix.h). */
+int h_json_check(struct rctx *c, const char *data, size_t len);
 
 /* h_actions.c: files whose write is an action */
 int h_campaign_status_commit(struct rctx *c, const char *data, size_t len);
 int h_account_status_commit(struct rctx *c, const char *data, size_t len);
 int h_account_warmup_commit(struct rctx *c, const char *data, size_t len);
+/* The checks at write of the files above that take one of two words. */
+int h_campaign_status_check(struct rctx *c, const char *data, size_t len);
+int h_account_status_check(struct rctx *c, const char *data, size_t len);
+int h_account_warmup_check(struct rctx *c, const char *data, size_t len);
 int h_reply_commit(struct rctx *c, const char *data, size_t len);
 int h_forward_commit(struct rctx *c, const char *data, size_t len);
 int h_thread_read_commit(struct rctx *c, const char *data, size_t len);
@@ -69,6 +76,12 @@ int h_send_reply(const char *id, const cJSON *email, const struct reply *r);
 /* h_import.c */
 int h_import_read(struct rctx *c, struct blob *out);
 int h_import_commit(struct rctx *c, const char *data, size_t len);
+int h_import_stream(struct rctx *c, void **st, const char *data, size_t len,
+		    int last);
+void h_import_stream_free(void *st);
+/* The imports under way, a line each: "import_in_progress <kind>/<id>
+ * batches_sent <n>[ of <m>] leads_sent <n>\n"; malloc'd. */
+char *h_import_progress(void);
 
 /* h_make.c: mkdir, touch, ln -s, mv */
 void h_make_set_timezone(const char *tz);

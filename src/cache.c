@@ -20,6 +20,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "buf.h"
 #include "cache.h"
 #include "etable.h"
 #include "hmap.h"
@@ -276,6 +277,42 @@ size_t cache_listing_bytes(void)
 	}
 	pthread_mutex_unlock(&lock);
 	return bytes;
+}
+
+/* One line of cache_listings_in_progress(); locked. */
+static void progress_line(struct buf *out, const char *key,
+			  const struct listing *l)
+{
+	const char *field = strchr(key, '\x1f');
+	const char *parent = field ? strchr(field + 1, '\x1f') : NULL;
+
+	if (!field || !parent)
+		return;
+	buf_printf(out, "listing_in_progress %.*s", (int)(field - key), key);
+	if (parent > field + 1)
+		buf_printf(out, " %.*s=%s", (int)(parent - field - 1),
+			   field + 1, parent + 1);
+	buf_printf(out, " pages_fetched %zu entries %zu\n", l->pager.pages,
+		   l->n);
+}
+
+char *cache_listings_in_progress(void)
+{
+	size_t pos = 0;
+	const char *key;
+	struct buf out;
+	void *val;
+
+	buf_init(&out, 1u << 20);
+	pthread_mutex_lock(&lock);
+	while (listings && hmap_next(listings, &pos, &key, &val)) {
+		const struct listing *l = val;
+
+		if (!l->complete && l->loading)
+			progress_line(&out, key, l);
+	}
+	pthread_mutex_unlock(&lock);
+	return out.data ? buf_steal(&out, NULL) : strdup("");
 }
 
 static size_t cost(const struct cblob *b)

@@ -5,8 +5,9 @@
  * handlers do the work; fs_ll.c turns the kernel's inodes into the paths
  * given here.  Owns: open file and folder handles.  An open
  * file holds a private copy of its contents (reads are consistent for
- * the life of the handle) and, for writable rows, a bounded write buffer
- * committed on flush or fsync.  An open folder holds a reference to its
+ * the life of the handle; a R_LIVE file's copy is renewed when a read
+ * reaches its end or fstat asks, under live_read_lock) and, for writable
+ * rows, a bounded write buffer committed on flush or fsync.  An open folder holds a reference to its
  * collection listing and reads entries from it by offset, so a 100,000
  * entry folder is never copied and a streamed folder (emails/) is paged
  * in only as far as the reader goes.
@@ -21,6 +22,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -396,6 +398,8 @@ static void fh_free_live(struct live *l)
 
 	if (h->scratch)
 		scratch_put(h->scratch);
+	if (h->stream && h->stream_free)
+		h->stream_free(h->stream);
 	free(h->path);
 	blob_free(&h->content);
 	buf_free(&h->wbuf);
@@ -485,10 +489,46 @@ int fs_open(const char *path, struct fuse_file_info *fi)
 		fs_fh_free(h);
 		return rc;
 	}
-	if ((n.flags & R_DIRECT) || h->writable)
+	if ((n.flags & (R_DIRECT | R_LIVE)) || h->writable)
 		fi->direct_io = 1;
 	fi->fh = (uintptr_t)h;
 	return 0;
+}
+
+/* A read that reaches the end of what a R_LIVE handle holds takes the
+ * newest text first: tail -f reads past the end it saw, cat from 0.
+ * live_read_lock guards those handles' content (one reader may refresh
+ * it while another copies from it). */
+static pthread_mutex_t live_read_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* Takes the newest text; under live_read_lock. */
+static void live_refresh(struct fh *h)
+{
+	struct blob b = { 0 };
+	struct rctx c;
+
+	if (route_match(h->path, &c) == 0 && c.route->read &&
+	    c.route->read(&c, &b) == 0) {
+		blob_free(&h->content);
+		h->content = b;
+	}
+}
+
+static int live_read(struct fh *h, char *out, size_t size, off_t off)
+{
+	int rc = 0;
+
+	pthread_mutex_lock(&live_read_lock);
+	if (off >= 0 && (size_t)off + size > h->content.len)
+		live_refresh(h);
+	if (off >= 0 && (size_t)off < h->content.len) {
+		rc = (int)(size < h->content.len - (size_t)off
+				   ? size
+				   : h->content.len - (size_t)off);
+		memcpy(out, h->content.data + off, (size_t)rc);
+	}
+	pthread_mutex_unlock(&live_read_lock);
+	return rc;
 }
 
 int fs_read(struct fuse_file_info *fi, char *out, size_t size, off_t off)
@@ -499,6 +539,8 @@ int fs_read(struct fuse_file_info *fi, char *out, size_t size, off_t off)
 
 	if (h->scratch)
 		return scratch_read(h->scratch, out, size, off);
+	if (!h->writable && (h->node.flags & R_LIVE))
+		return live_read(h, out, size, off);
 	if (off < 0 || (size_t)off >= len)
 		return 0;
 	if (size > len - (size_t)off)
@@ -515,6 +557,14 @@ void fs_fh_stat(struct fuse_file_info *fi, struct stat *st)
 		fs_scratch_stat(h->scratch, st);
 		return;
 	}
+	if (!h->writable && (h->node.flags & R_LIVE)) {
+		pthread_mutex_lock(&live_read_lock);
+		live_refresh(h);
+		h->node.size = h->content.len;
+		fs_fill_stat(st, &h->node);
+		pthread_mutex_unlock(&live_read_lock);
+		return;
+	}
 	h->node.size = h->writable ? h->wbuf.len : h->content.len;
 	fs_fill_stat(st, &h->node);
 }
@@ -523,7 +573,8 @@ uint64_t fs_fh_version(struct fuse_file_info *fi)
 {
 	struct fh *h = (struct fh *)(uintptr_t)fi->fh;
 
-	return h->scratch || h->writable || (h->node.flags & R_DIRECT)
+	return h->scratch || h->writable ||
+			       (h->node.flags & (R_DIRECT | R_LIVE))
 		       ? 0
 		       : h->node.version;
 }

@@ -79,7 +79,8 @@ static double keep_for(double expires)
 /* Is n a file whose node stands for one version of its bytes? */
 static int versioned(const struct node *n)
 {
-	return n->type == NODE_FILE && n->version && !(n->flags & R_DIRECT);
+	return n->type == NODE_FILE && n->version &&
+	       !(n->flags & (R_DIRECT | R_LIVE));
 }
 
 static void ll_init(void *data, struct fuse_conn_info *conn)

@@ -8,7 +8,9 @@
  * A commit happens once per change: on flush, fsync or release of a
  * dirty handle, and on rename of a scratch file over a resource.  A
  * refused commit returns its errno from close (or rename) and keeps the
- * text in .instantlyfs/rejected/.
+ * text in .instantlyfs/rejected/.  A row's check judges the text as it
+ * is written in order: a refused write keeps the text so far the same
+ * way, fails, and leaves nothing for the close to send.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -17,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "errlog.h"
 #include "fs_priv.h"
 #include "rejected.h"
 #include "tomb.h"
@@ -135,6 +138,20 @@ static int commit_new(struct fh *h, int last)
 	return rc;
 }
 
+/* Ends a streaming row's text: the rest is sent. */
+static int commit_stream(struct fh *h)
+{
+	const char *data = h->wbuf.len ? h->wbuf.data : "";
+	struct rctx c;
+	int rc = route_match(h->path, &c);
+
+	if (rc == 0)
+		rc = c.route->stream(&c, &h->stream, data, h->wbuf.len, 1);
+	if (rc < 0)
+		rejected_add(h->path, data, h->wbuf.len);
+	return rc;
+}
+
 /*
  * Commits a handle's change.  A shell's "> file" opens, dups and closes
  * the first descriptor before writing: a flush that finds nothing
@@ -144,9 +161,13 @@ static int commit(struct fh *h, int last)
 {
 	if (h->scratch)
 		return commit_new(h, last);
+	if (h->refused)
+		return 0;	/* the failed write said so; nothing to send */
 	if (!h->dirty || (!h->wbuf.len && !last))
 		return 0;
 	h->dirty = 0;
+	if (h->stream)
+		return commit_stream(h);
 	return commit_to(h->path, h->wbuf.len ? h->wbuf.data : "",
 			 h->wbuf.len);
 }
@@ -189,32 +210,83 @@ int fs_create(const char *path, mode_t mode, struct fuse_file_info *fi)
 	return 0;
 }
 
+/* The row's check (or stream) of the text written so far, in_order or
+ * just now out of order; a refusal keeps it in .instantlyfs/rejected/
+ * and leaves the handle nothing to send. */
+static int check_written(struct fh *h, int in_order)
+{
+	const char *data = h->wbuf.len ? h->wbuf.data : "";
+	struct rctx c;
+	int rc = 0;
+
+	if (route_match(h->path, &c) < 0)
+		return 0;
+	if (c.route->stream && (in_order || h->stream)) {
+		h->stream_free = c.route->stream_free;
+		rc = c.route->stream(&c, &h->stream, data, h->wbuf.len,
+				     in_order ? 0 : -1);
+	} else if (c.route->check && in_order) {
+		rc = c.route->check(&c, data, h->wbuf.len);
+	}
+	if (rc < 0) {
+		rejected_add(h->path, h->wbuf.data, h->wbuf.len);
+		h->refused = rc;
+		h->dirty = 0;
+	}
+	return rc;
+}
+
+/* A write past what a file may hold.  A row sending as it is written
+ * stops there: the close must not send a text cut short. */
+static int too_large(struct fh *h)
+{
+	if (h->stream) {
+		char msg[96];
+
+		snprintf(msg, sizeof(msg),
+			 "more than %u MiB written to one file: the rest was "
+			 "not sent",
+			 FS_MAX_WRITE >> 20);
+		errlog_add("WRITE", h->path, "not sent", msg);
+		h->refused = -EFBIG;
+		h->dirty = 0;
+	}
+	return -EFBIG;
+}
+
 int fs_write(const char *path, const char *data, size_t size, off_t off,
 	     struct fuse_file_info *fi)
 {
 	struct fh *h = (struct fh *)(uintptr_t)fi->fh;
 	static const char zeros[4096];
 	size_t end = (size_t)off + size;
+	int rc, in_order, judge = 0;
 
 	(void)path;
 	if (!h->writable)
 		return -EBADF;
 	if (h->scratch)
 		return scratch_write(h->scratch, data, size, off);
+	if (h->refused)
+		return h->refused;
 	if (off < 0 || end > h->wbuf.max)
-		return -EFBIG;
+		return too_large(h);
+	in_order = (size_t)off == h->wbuf.len && !h->unchecked;
+	if (!in_order && !h->unchecked)
+		h->unchecked = judge = 1;	/* judged whole from now on */
 	while (h->wbuf.len < end) {
 		size_t n = end - h->wbuf.len;
-		int rc = buf_append(&h->wbuf, zeros,
-				    n < sizeof(zeros) ? n : sizeof(zeros));
 
+		rc = buf_append(&h->wbuf, zeros,
+				n < sizeof(zeros) ? n : sizeof(zeros));
 		if (rc < 0)
 			return rc;
 	}
 	if (size)
 		memcpy(h->wbuf.data + off, data, size);
 	h->dirty = 1;
-	return (int)size;
+	rc = (size && in_order) || judge ? check_written(h, in_order) : 0;
+	return rc < 0 ? rc : (int)size;
 }
 
 int fs_flush(const char *path, struct fuse_file_info *fi)
@@ -261,6 +333,12 @@ int fs_truncate(const char *path, off_t size, struct fuse_file_info *fi)
 			return scratch_truncate(h->scratch, size);
 		if ((size_t)size > h->wbuf.len)
 			return fs_write(path, "", 0, size, fi);
+		if (size && !h->unchecked) {
+			h->unchecked = 1;	/* a cut text: judged whole */
+			rc = check_written(h, 0);
+			if (rc < 0)
+				return rc;
+		}
 		h->wbuf.len = (size_t)size;
 		h->dirty = 1;
 		return 0;

@@ -4,7 +4,9 @@
  * a thread's read.
  *
  * The text is taken at close, once; a value the file does not take is
- * EINVAL with the accepted values in the error log.  What the action
+ * EINVAL with the accepted values in the error log.  A file that takes
+ * one of two words refuses a wrong one already at the write that ends
+ * its line (the *_check handlers), so a shell's echo reports it.  What the action
  * changed is learned from the API's answer or forgotten, so the next
  * read shows the server's truth.
  */
@@ -87,36 +89,100 @@ static void learn(const struct coll *coll, const char *id, cJSON *obj)
 /* A word written to a file that takes one of two: the action for each. */
 struct choice {
 	const char *word;
-	const char *path;	/* POST; "%s" is the id */
+	const char *path;	/* POST; "%s" is the id, or a body names it */
 };
 
-static int choose(struct rctx *c, const struct coll *coll, const char *what,
-		  const struct choice *a, const struct choice *b,
-		  const char *data, size_t len)
+/* A file that takes one of two words. */
+struct words {
+	const char *what;	/* for the messages */
+	struct choice a, b;
+};
+
+static const struct words campaign_status = {
+	"a campaign's status",
+	{ "active", "/api/v2/campaigns/%s/activate" },
+	{ "paused", "/api/v2/campaigns/%s/pause" },
+};
+static const struct words account_status = {
+	"an account's status",
+	{ "active", "/api/v2/accounts/%s/resume" },
+	{ "paused", "/api/v2/accounts/%s/pause" },
+};
+static const struct words account_warmup = {
+	"an account's warmup",
+	{ "enabled", "/api/v2/accounts/warmup/enable" },
+	{ "disabled", "/api/v2/accounts/warmup/disable" },
+};
+
+/* The choice word names; else NULL, refused with the accepted words. */
+static const struct choice *pick(const struct words *w, const char *word,
+				 int *rc)
+{
+	char accepted[64];
+
+	*rc = 0;
+	if (!strcasecmp(word, w->a.word))
+		return &w->a;
+	if (!strcasecmp(word, w->b.word))
+		return &w->b;
+	snprintf(accepted, sizeof(accepted), "\"%s\" or \"%s\"", w->a.word,
+		 w->b.word);
+	*rc = refuse(w->what, word, accepted);
+	return NULL;
+}
+
+/* The text up to its last line break can only be a word the file takes
+ * (or blank): what follows cannot make another word of it. */
+static int check_words(const struct words *w, const char *data, size_t len)
+{
+	const char *nl = memrchr(data, '\n', len);
+	char *word;
+	int rc = 0;
+
+	if (!nl)
+		return 0;
+	word = trimmed(data, (size_t)(nl - data));
+	if (!word)
+		return -ENOMEM;
+	if (*word)
+		pick(w, word, &rc);
+	free(word);
+	return rc;
+}
+
+/* The written word's choice, the id in id; else NULL and *rc. */
+static const struct choice *choice_of(struct rctx *c, const struct words *w,
+				      const char *data, size_t len, char *id,
+				      size_t idlen, int *rc)
+{
+	char *word = trimmed(data, len);
+	const struct choice *ch;
+
+	if (!word) {
+		*rc = -ENOMEM;
+		return NULL;
+	}
+	ch = pick(w, word, rc);
+	free(word);
+	if (ch && !h_cap_id(c, 0, id, idlen)) {
+		*rc = -ENOENT;
+		ch = NULL;
+	}
+	return ch;
+}
+
+static int choose(struct rctx *c, const struct coll *coll,
+		  const struct words *w, const char *data, size_t len)
 {
 	char id[512];
-	char *word = trimmed(data, len);
-	const struct choice *pick = NULL;
+	const struct choice *ch;
 	cJSON *obj = NULL;
 	int rc;
 
-	if (!word)
-		return -ENOMEM;
-	if (!strcasecmp(word, a->word))
-		pick = a;
-	else if (!strcasecmp(word, b->word))
-		pick = b;
-	if (!pick || !h_cap_id(c, 0, id, sizeof(id))) {
-		char accepted[64];
-
-		snprintf(accepted, sizeof(accepted), "\"%s\" or \"%s\"",
-			 a->word, b->word);
-		rc = refuse(what, word, accepted);
-		free(word);
+	ch = choice_of(c, w, data, len, id, sizeof(id), &rc);
+	if (!ch)
 		return rc;
-	}
-	free(word);
-	rc = post_action(pick->path, id, NULL, NULL, &obj);
+	rc = post_action(ch->path, id, NULL, NULL, &obj);
 	if (rc == 0)
 		learn(coll, id, obj);
 	return rc;
@@ -124,24 +190,30 @@ static int choose(struct rctx *c, const struct coll *coll, const char *what,
 
 int h_campaign_status_commit(struct rctx *c, const char *data, size_t len)
 {
-	static const struct choice on = { "active",
-					  "/api/v2/campaigns/%s/activate" };
-	static const struct choice off = { "paused",
-					   "/api/v2/campaigns/%s/pause" };
+	return choose(c, &coll_campaigns, &campaign_status, data, len);
+}
 
-	return choose(c, &coll_campaigns, "a campaign's status", &on, &off,
-		      data, len);
+int h_campaign_status_check(struct rctx *c, const char *data, size_t len)
+{
+	(void)c;
+	return check_words(&campaign_status, data, len);
 }
 
 int h_account_status_commit(struct rctx *c, const char *data, size_t len)
 {
-	static const struct choice on = { "active",
-					  "/api/v2/accounts/%s/resume" };
-	static const struct choice off = { "paused",
-					   "/api/v2/accounts/%s/pause" };
+	return choose(c, &coll_accounts, &account_status, data, len);
+}
 
-	return choose(c, &coll_accounts, "an account's status", &on, &off,
-		      data, len);
+int h_account_status_check(struct rctx *c, const char *data, size_t len)
+{
+	(void)c;
+	return check_words(&account_status, data, len);
+}
+
+int h_account_warmup_check(struct rctx *c, const char *data, size_t len)
+{
+	(void)c;
+	return check_words(&account_warmup, data, len);
 }
 
 struct warmup_look {
@@ -173,32 +245,19 @@ int h_account_warmup_commit(struct rctx *c, const char *data, size_t len)
 	struct warmup_look look = { 0 };
 	struct once o = { .lookup = warmup_lookup, .arg = &look };
 	char id[512];
-	char *word = trimmed(data, len);
+	const struct choice *ch;
 	cJSON *body, *emails, *job = NULL;
-	const char *path;
 	int rc;
 
-	if (!word)
-		return -ENOMEM;
-	if (!strcasecmp(word, "enabled"))
-		path = "/api/v2/accounts/warmup/enable";
-	else if (!strcasecmp(word, "disabled"))
-		path = "/api/v2/accounts/warmup/disable";
-	else
-		path = NULL;
-	if (!path || !h_cap_id(c, 0, id, sizeof(id))) {
-		rc = refuse("an account's warmup", word,
-			    "\"enabled\" or \"disabled\"");
-		free(word);
+	ch = choice_of(c, &account_warmup, data, len, id, sizeof(id), &rc);
+	if (!ch)
 		return rc;
-	}
-	free(word);
 	look.email = id;
-	look.on = strstr(path, "enable") != NULL;
+	look.on = ch == &account_warmup.a;
 	body = cJSON_CreateObject();
 	emails = cJSON_AddArrayToObject(body, "emails");
 	cJSON_AddItemToArray(emails, cJSON_CreateString(id));
-	rc = post_action(path, NULL, body, &o, &job);
+	rc = post_action(ch->path, NULL, body, &o, &job);
 	cJSON_Delete(body);
 	if (rc == 0) {
 		/* The change is a background job: it shows in jobs/, and

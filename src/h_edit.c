@@ -17,8 +17,10 @@
 #include "doc.h"
 #include "errlog.h"
 #include "fields.h"
+#include "jsonprefix.h"
 #include "escape.h"
 #include "log.h"
+#include "msg.h"
 #include "patch.h"
 #include "tree.h"
 
@@ -39,6 +41,23 @@ static int refuse(const char *method, struct rctx *c, const char *why)
 	errlog_add(method, path, "not sent", why);
 	log_err("%s %s: not sent: %s", method, path, why);
 	return -EINVAL;
+}
+
+int h_json_check(struct rctx *c, const char *data, size_t len)
+{
+	const char *why = NULL;
+	char msg[160];
+	size_t at, line, col;
+
+	if (len > PATCH_MAX_TEXT)
+		return 0;	/* refused whole, at close */
+	at = jsonprefix_check(data, len, &why);
+	if (at == len)
+		return 0;
+	msg_where(data, at, &line, &col);
+	snprintf(msg, sizeof(msg), "%s at line %zu, column %zu", why, line,
+		 col);
+	return refuse("PATCH", c, msg);
 }
 
 /* The parent id of the view's path, or NULL at the top level. */

@@ -30,15 +30,20 @@ int h_stats_read(struct rctx *c, struct blob *out)
 {
 	size_t len;
 	char *counters = stats_render(&len), *text = NULL;
+	char *listing = cache_listings_in_progress();
+	char *imports = h_import_progress();
 	int n = -1;
 
 	(void)c;
-	if (counters)
+	if (counters && listing && imports)
 		n = asprintf(&text,
 			     "cache_bytes_held %zu\nlisting_bytes_held %zu\n"
-			     "inodes_held %zu\noffline %d\n%s",
+			     "inodes_held %zu\noffline %d\n%s%s%s",
 			     cache_mem_held(), cache_listing_bytes(),
-			     inode_count(), offline_now(), counters);
+			     inode_count(), offline_now(), listing, imports,
+			     counters);
+	free(imports);
+	free(listing);
 	free(counters);
 	return from_text(n < 0 ? NULL : text, n < 0 ? 0 : (size_t)n, out);
 }

@@ -224,9 +224,10 @@ static int csv_quoted(struct csv *c, const char **pp, size_t line, char **err)
 	for (;;) {
 		q = memchr(p, '"', (size_t)(c->end - p));
 		if (!q) {
+			/* Its close may be in text not written yet. */
 			msg_set(err, "line %zu: a quoted field is not closed",
 				line);
-			return -EINVAL;
+			return -EAGAIN;
 		}
 		c->line += count_lines(p, q);
 		rc = buf_append(&c->rec, p, (size_t)(q - p));
@@ -501,30 +502,55 @@ static int csv_lead(const struct csv *c, const struct column *cols,
 	return 0;
 }
 
-static int csv_parse(const char *p, const char *end, size_t line,
-		     struct builder *b, char **err)
-{
-	struct csv c = {.p = p, .end = end, .line = line};
-	struct column *cols = NULL;
-	size_t ncols = 0, at;
-	cJSON *lead;
-	int rc;
+/* ---- reading as the text comes ---- */
 
-	buf_init(&c.rec, 2 * (size_t)(end - p) + 16);
-	rc = csv_next(&c, &at, err);
-	if (rc > 0) {
-		ncols = c.ncells;
-		rc = csv_header(&c, at, &cols, err);
-	}
+struct import_stream {
+	struct builder b;	/* leads read, batches not yet taken */
+	size_t taken;		/* batches handed out */
+	size_t done;		/* bytes read: the start of the next row */
+	size_t line;		/* the physical line at done */
+	size_t checked;		/* bytes checked for NUL and UTF-8 */
+	char format;		/* 0 not known yet, 'c' CSV, 'j' JSON Lines */
+	struct column *cols;	/* the CSV header, once read */
+	size_t ncols;
+};
+
+/* The CSV records in text[s->done, end): complete ones only unless last
+ * (a quoted field open at the end may close in text still to come). */
+static int csv_parse(struct import_stream *s, const char *text,
+		     const char *end, bool last, char **err)
+{
+	struct csv c = {.p = text + s->done, .end = end, .line = s->line};
+	size_t at;
+	cJSON *lead;
+	int rc = 0;
+
+	buf_init(&c.rec, 2 * (size_t)(end - c.p) + 16);
 	while (!rc) {
 		rc = csv_next(&c, &at, err);
+		if (rc == 0)
+			s->done = (size_t)(c.p - text), s->line = c.line;
 		if (rc <= 0)
 			break;
-		rc = csv_lead(&c, cols, ncols, at, &lead, err);
-		if (!rc)
-			rc = builder_add(b, lead, at, err);
+		if (!s->cols) {
+			s->ncols = c.ncells;
+			rc = csv_header(&c, at, &s->cols, err);
+		} else {
+			rc = csv_lead(&c, s->cols, s->ncols, at, &lead, err);
+			if (!rc)
+				rc = builder_add(&s->b, lead, at, err);
+		}
+		if (!rc) {
+			s->done = (size_t)(c.p - text);
+			s->line = c.line;
+		}
 	}
-	columns_free(cols, ncols);
+	if (rc == -EAGAIN && !last && err) {
+		free(*err);
+		*err = NULL;
+	}
+	if (rc == -EAGAIN)
+		rc = last ? -EINVAL : 0;
 	buf_free(&c.rec);
 	free(c.cells);
 	return rc;
@@ -741,56 +767,137 @@ void import_result_free(struct import_result *r)
 	memset(r, 0, sizeof(*r));
 }
 
-int import_parse(const char *text, size_t len, struct import_result *out,
-		 char **err)
+struct import_stream *import_stream_new(void)
 {
-	struct builder b = {{NULL, 0, 0}, 0, 0, 0};
-	const char *p = text, *end, *q, *why = NULL;
-	size_t at, line;
-	int rc;
+	return calloc(1, sizeof(struct import_stream));
+}
 
-	memset(out, 0, sizeof(*out));
-	if (err)
-		*err = NULL;
+void import_stream_free(struct import_stream *s)
+{
+	if (!s)
+		return;
+	import_result_free(&s->b.r);
+	columns_free(s->cols, s->ncols);
+	free(s);
+}
+
+size_t import_stream_rows(const struct import_stream *s)
+{
+	return s->b.r.rows;
+}
+
+/* Decides the format from the first character that is not white space
+ * in text[s->done, end); 0 while there is none. */
+static int detect(struct import_stream *s, const char *text, const char *end,
+		  char **err)
+{
+	const char *p = text + s->done, *q;
+
+	if (s->done == 0 && end - p >= 3 && !memcmp(p, "\xef\xbb\xbf", 3))
+		s->done = 3, p += 3;
+	for (q = p; q < end && (is_blank(*q) || *q == '\n'); q++)
+		;
+	if (q == end)
+		return 0;
+	if (*q == '[') {
+		msg_set(err,
+			"line %zu: a JSON array is not an import; write JSON "
+			"Lines (one object a line) or CSV",
+			1 + count_lines(text, q));
+		return -EINVAL;
+	}
+	s->format = *q == '{' ? 'j' : 'c';
+	s->line = 1;
+	return 0;
+}
+
+/* The end of the rows that text[0, len) holds whole: past its last line
+ * break, or len itself at the end of the text. */
+static size_t rows_end(const char *text, size_t from, size_t len, bool last)
+{
+	const char *nl;
+
+	if (last)
+		return len;
+	nl = from < len ? memrchr(text + from, '\n', len - from) : NULL;
+	return nl ? (size_t)(nl - text) + 1 : from;
+}
+
+int import_stream_feed(struct import_stream *s, const char *text, size_t len,
+		       int last, char **err)
+{
+	size_t cut = rows_end(text, s->checked, len, last), at;
+	const char *why = NULL;
+	int rc = 0;
+
 	if (len > IMPORT_MAX_BYTES) {
 		msg_set(err, "the import is larger than %u MiB",
 			IMPORT_MAX_BYTES >> 20);
 		return -EFBIG;
 	}
-	end = text + len;
-	at = patch_bad_text(text, len, &why);
-	if (at < len) {
-		msg_set(err, "line %zu: %s", 1 + count_lines(text, text + at),
-			why);
+	at = patch_bad_text(text + s->checked, cut - s->checked, &why);
+	if (at < cut - s->checked) {
+		msg_set(err, "line %zu: %s",
+			1 + count_lines(text, text + s->checked + at), why);
 		return -EINVAL;
 	}
-	b.mem_max = len < (SIZE_MAX - IMPORT_MEM_SLACK) / IMPORT_MEM_PER_BYTE
-			? len * IMPORT_MEM_PER_BYTE + IMPORT_MEM_SLACK
+	s->checked = cut;
+	s->b.mem_max =
+		cut < (SIZE_MAX - IMPORT_MEM_SLACK) / IMPORT_MEM_PER_BYTE
+			? cut * IMPORT_MEM_PER_BYTE + IMPORT_MEM_SLACK
 			: SIZE_MAX;
-	if (len >= 3 && !memcmp(p, "\xef\xbb\xbf", 3))
-		p += 3;
-	for (q = p; q < end && (is_blank(*q) || *q == '\n'); q++)
-		;
-	line = 1 + count_lines(p, q);
-	if (q < end && *q == '[') {
-		msg_set(err,
-			"line %zu: a JSON array is not an import; write JSON "
-			"Lines (one object a line) or CSV",
-			line);
-		return -EINVAL;
+	if (!s->format)
+		rc = detect(s, text, text + cut, err);
+	if (!rc && s->format == 'j') {
+		rc = jsonl_parse(text + s->done, text + cut, s->line, &s->b,
+				 err);
+		s->line += count_lines(text + s->done, text + cut);
+		s->done = cut;
+	} else if (!rc && s->format == 'c') {
+		rc = csv_parse(s, text, text + cut, last, err);
 	}
-	if (q < end && *q == '{')
-		rc = jsonl_parse(p, end, 1, &b, err);
-	else
-		rc = csv_parse(p, end, 1, &b, err);
-	if (!rc && !b.r.rows) {
+	if (!rc && last && !s->b.r.rows) {
 		msg_set(err, "no rows");
 		rc = -EINVAL;
 	}
-	if (rc) {
-		import_result_free(&b.r);
-		return rc;
+	return rc;
+}
+
+int import_stream_take(struct import_stream *s, int last,
+		       struct import_batch *out)
+{
+	struct import_batch *b;
+	size_t cost;
+
+	if (s->taken == s->b.r.nbatches)
+		return 0;
+	b = &s->b.r.batches[s->taken];
+	if (b->count < IMPORT_BATCH && !last)
+		return 0;
+	*out = *b;
+	b->leads = NULL;
+	s->taken++;
+	cost = tree_cost(out->leads);
+	s->b.mem -= cost < s->b.mem ? cost : s->b.mem;
+	return 1;
+}
+
+int import_parse(const char *text, size_t len, struct import_result *out,
+		 char **err)
+{
+	struct import_stream *s = import_stream_new();
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (err)
+		*err = NULL;
+	if (!s)
+		return -ENOMEM;
+	rc = import_stream_feed(s, text, len, 1, err);
+	if (rc == 0) {
+		*out = s->b.r;
+		memset(&s->b.r, 0, sizeof(s->b.r));
 	}
-	*out = b.r;
-	return 0;
+	import_stream_free(s);
+	return rc;
 }

@@ -41,3 +41,12 @@ const char *msg_shown(const char *s, char out[MSG_SHOWN + 4])
 	out[i] = '\0';
 	return out;
 }
+
+void msg_where(const char *text, size_t pos, size_t *line, size_t *col)
+{
+	*line = 1;
+	*col = 1;
+	for (size_t i = 0; i < pos; i++, (*col)++)
+		if (text[i] == '\n')
+			*line += 1, *col = 0;
+}

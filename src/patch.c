@@ -364,7 +364,7 @@ static const char *kind_of(const cJSON *v)
 static int parse_object(const char *text, size_t len, bool empty_ok,
 			cJSON **obj, char **err)
 {
-	size_t pos, line = 1, col = 1, i;
+	size_t pos, line, col;
 	char *why = NULL;
 	int rc;
 
@@ -385,9 +385,7 @@ static int parse_object(const char *text, size_t len, bool empty_ok,
 	}
 	rc = patch_parse_json(text, len, obj, &pos, &why);
 	if (rc == -EINVAL && why && pos != (size_t)-1) {
-		for (i = 0; i < pos; i++, col++)
-			if (text[i] == '\n')
-				line++, col = 0;
+		msg_where(text, pos, &line, &col);
 		msg_set(err, "%s at line %zu, column %zu", why, line, col);
 	} else if (rc == -EINVAL && why) {
 		msg_set(err, "%s", why);

@@ -48,7 +48,8 @@ static const struct doc_view steps_range = ANALYTICS(
 #define LINK(p) .pattern = p, .type = NODE_LINK, .mode = 0777
 #define COLL(v) .arg = &v
 #define JSON_ITEM(p, v)                                                      \
-	{ FILE_(p, 0644), .read = h_coll_read, .commit = h_coll_commit, COLL(v) }
+	{ FILE_(p, 0644), .read = h_coll_read, .commit = h_coll_commit,     \
+	  .check = h_json_check, COLL(v) }
 /* A folder that is one object: rmdir deletes it; editors may leave their
  * temporary files in it. */
 #define OBJ_DIR(p, v)                                                        \
@@ -59,13 +60,13 @@ static const struct doc_view steps_range = ANALYTICS(
 	{ DIR(p, 0755), .flags = R_SCRATCH, .list = h_coll_list, COLL(v) },  \
 	{ FILE_(p "/*", 0644), .flags = R_DEFER, .stat = h_coll_stat,        \
 	  .read = h_coll_read, .commit = h_coll_commit,                      \
-	  .create = h_lead_create, .unlink = h_coll_delete,                  \
+	  .check = h_json_check, .create = h_lead_create, .unlink = h_coll_delete,                  \
 	  .rename = h_lead_move, COLL(v) }
 
 const struct route tree_routes[] = {
 	{ DIR("/", 0755), .flags = R_SCRATCH },
 	{ FILE_("/workspace.json", 0644), .read = h_workspace_read,
-	  .commit = h_workspace_commit },
+	  .commit = h_workspace_commit, .check = h_json_check },
 
 	{ DIR("/campaigns", 0755), .list = h_coll_list,
 	  .mkdir = h_campaign_mkdir, COLL(campaigns) },
@@ -82,10 +83,12 @@ const struct route tree_routes[] = {
 	OBJ_DIR("/campaigns/*", campaigns),
 	JSON_ITEM("/campaigns/*/campaign.json", campaigns),
 	{ FILE_("/campaigns/*/status", 0644), .read = h_campaign_status_read,
-	  .commit = h_campaign_status_commit },
+	  .commit = h_campaign_status_commit,
+	  .check = h_campaign_status_check },
 	LEADS("/campaigns/*/leads", campaign_leads),
 	{ FILE_("/campaigns/*/import", 0600), .read = h_import_read,
-	  .commit = h_import_commit },
+	  .commit = h_import_commit, .stream = h_import_stream,
+	  .stream_free = h_import_stream_free },
 	{ FILE_("/campaigns/*/analytics.json", 0444), .read = h_doc_read,
 	  COLL(analytics) },
 	{ DIR("/campaigns/*/analytics", 0555) },
@@ -115,7 +118,8 @@ const struct route tree_routes[] = {
 	JSON_ITEM("/lead-lists/*/list.json", lead_lists),
 	LEADS("/lead-lists/*/leads", list_leads),
 	{ FILE_("/lead-lists/*/import", 0600), .read = h_import_read,
-	  .commit = h_import_commit },
+	  .commit = h_import_commit, .stream = h_import_stream,
+	  .stream_free = h_import_stream_free },
 
 	{ DIR("/accounts", 0755), .list = h_coll_list,
 	  .mkdir = h_account_mkdir, COLL(accounts) },
@@ -124,11 +128,13 @@ const struct route tree_routes[] = {
 	{ FILE_("/accounts/*/account.json", 0644), .flags = R_NEED_TEXT,
 	  .read = h_coll_read,
 	  .create = h_account_create, .commit = h_account_commit,
-	  COLL(accounts) },
+	  .check = h_json_check, COLL(accounts) },
 	{ FILE_("/accounts/*/status", 0644), .read = h_account_status_read,
-	  .commit = h_account_status_commit },
+	  .commit = h_account_status_commit,
+	  .check = h_account_status_check },
 	{ FILE_("/accounts/*/warmup", 0644), .read = h_account_warmup_read,
-	  .commit = h_account_warmup_commit },
+	  .commit = h_account_warmup_commit,
+	  .check = h_account_warmup_check },
 	{ FILE_("/accounts/*/warmup_analytics.json", 0444),
 	  .read = h_warmup_analytics_read },
 
@@ -199,9 +205,9 @@ const struct route tree_routes[] = {
 	  .read = h_coll_link_label, COLL(contact) },
 
 	{ DIR("/.instantlyfs", 0555) },
-	{ FILE_("/.instantlyfs/stats", 0444), .flags = R_DIRECT,
+	{ FILE_("/.instantlyfs/stats", 0444), .flags = R_LIVE,
 	  .read = h_stats_read },
-	{ FILE_("/.instantlyfs/errors", 0444), .flags = R_DIRECT,
+	{ FILE_("/.instantlyfs/errors", 0444), .flags = R_LIVE,
 	  .read = h_errors_read },
 	{ FILE_("/.instantlyfs/refresh", 0200), .read = h_empty_read,
 	  .commit = h_refresh_commit },

@@ -1,5 +1,6 @@
 # tests/fuzz/fuzz.mk - libFuzzer harnesses for the code that reads outside
-# data (API answers, names, imports, edited JSON, HTML bodies).
+# data (API answers, names, imports, edited JSON as it is written, HTML
+# bodies).
 # Included by the top Makefile (or: make -f Makefile -f tests/fuzz/fuzz.mk).
 #
 #   make fuzz-build    build every harness into build-fuzz/ (clang)
@@ -20,7 +21,7 @@ CC_FUZZ ?= clang
 FUZZ_DIR ?= build-fuzz
 FUZZ_TIME ?= 300
 FUZZ_CHECK_TIME ?= 15
-FUZZ_NAMES ?= pager escape import patch html
+FUZZ_NAMES ?= pager escape import patch html jsonprefix
 
 FUZZ_CFLAGS = -g -O1 -fsanitize=fuzzer,address,undefined \
 	-fno-sanitize-recover=undefined -fno-omit-frame-pointer \
@@ -34,6 +35,7 @@ FUZZ_SRC_escape := escape
 FUZZ_SRC_import := import patch msg buf hmap
 FUZZ_SRC_patch := patch msg fields render buf hmap
 FUZZ_SRC_html := html buf
+FUZZ_SRC_jsonprefix := jsonprefix patch msg fields render buf hmap
 
 FUZZ_BINS := $(FUZZ_NAMES:%=$(FUZZ_DIR)/fuzz_%)
 

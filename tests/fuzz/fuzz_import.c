@@ -12,7 +12,12 @@
  *     custom_variables is an object of strings, numbers, booleans or null;
  *     no message;
  *   - failure: an empty result, and (but for -ENOMEM) a one-line message;
- *     a line it names is a line of the text.
+ *     a line it names is a line of the text;
+ *   - the same text fed to an import_stream in pieces (of a size the
+ *     input's first byte picks), its full batches taken as they come,
+ *     fails when the whole text fails, and otherwise gives the same leads
+ *     in the same batches (or -EFBIG: its memory bound is counted on the
+ *     text so far).
  */
 #include <errno.h>
 #include <stdint.h>
@@ -67,6 +72,59 @@ static void check_lead(const cJSON *lead)
 	}
 }
 
+/* The leads of a batch, as text. */
+static char *batch_text(const struct import_batch *b)
+{
+	char *s = cJSON_PrintUnformatted(b->leads);
+
+	FUZZ_CHECK(s != NULL);
+	return s;
+}
+
+/* b is want's batch i (the stream may take batches before a failure
+ * the whole text has; with no want they are not compared). */
+static void same_batch(const struct import_batch *b,
+		       const struct import_result *want, size_t i)
+{
+	char *got, *exp;
+
+	FUZZ_CHECK(i < want->nbatches);
+	FUZZ_CHECK(b->count == want->batches[i].count);
+	got = batch_text(b);
+	exp = batch_text(&want->batches[i]);
+	FUZZ_CHECK(!strcmp(got, exp));
+	free(got);
+	free(exp);
+}
+
+/* Streams text in pieces; each batch taken must be want's next one. */
+static int stream_pieces(const char *text, size_t size,
+			 const struct import_result *want)
+{
+	struct import_stream *s = import_stream_new();
+	size_t step = 1 + (size ? (uint8_t)text[0] % 61 : 0), n = 0, taken = 0;
+	struct import_batch b;
+	char *err = NULL;
+	int rc = 0, last = 0;
+
+	FUZZ_CHECK(s != NULL);
+	while (!rc && !last) {
+		n = n + step < size ? n + step : size;
+		last = n == size;
+		rc = import_stream_feed(s, text, n, last, &err);
+		while (!rc && import_stream_take(s, last, &b)) {
+			if (want)
+				same_batch(&b, want, taken);
+			taken++;
+			cJSON_Delete(b.leads);
+		}
+	}
+	FUZZ_CHECK(rc || !want || taken == want->nbatches);
+	free(err);
+	import_stream_free(s);
+	return rc;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct import_result r;
@@ -83,6 +141,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		lines += data[i] == '\n';
 	rc = import_parse(text, size, &r, &err);
 	if (rc) {
+		FUZZ_CHECK(rc == -ENOMEM || stream_pieces(text, size, NULL));
 		FUZZ_CHECK(rc == -EINVAL || rc == -EFBIG || rc == -ENOMEM);
 		FUZZ_CHECK(r.batches == NULL && r.nbatches == 0 && r.rows == 0);
 		if (rc != -ENOMEM)
@@ -117,6 +176,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		sum += b->count;
 	}
 	FUZZ_CHECK(sum == r.rows);
+	rc = stream_pieces(text, size, &r);
+	FUZZ_CHECK(rc == 0 || rc == -EFBIG || rc == -ENOMEM);
 	import_result_free(&r);
 	FUZZ_CHECK(r.batches == NULL && r.nbatches == 0);
 	free(text);

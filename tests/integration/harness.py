@@ -110,6 +110,9 @@ NO_FAULTS = {
     "ConnectionsDroppedTest": "resets every connection on purpose to prove offline "
                               "reads; the runs' retries=10 would make each of its "
                               "failing requests wait a minute of backoff",
+    "ListingProgressTest": "holds the second page of a listing with a slow answer "
+                           "of its own; a random fault on the first page would "
+                           "move the hold to it",
 }
 NO_FAULTS.update({k: v + ", outside the harness, with a fake that injects "
                   "nothing (its state is still dumped and compared)"

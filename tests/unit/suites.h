@@ -31,5 +31,6 @@ Suite *cachecmd_suite(void);
 Suite *offline_suite(void);
 Suite *relist_suite(void);
 Suite *mime_suite(void);
+Suite *jsonprefix_suite(void);
 
 #endif

@@ -538,6 +538,37 @@ START_TEST(test_import_more_rows_than_limit_is_efbig)
 }
 END_TEST
 
+/* Streamed, the rows past the limit fail the feed that reads them, and
+ * the batches taken on the way hold the memory of one batch at a time. */
+START_TEST(test_import_stream_of_more_rows_than_limit_is_efbig)
+{
+	struct import_stream *s = import_stream_new();
+	size_t n = IMPORT_MAX_ROWS + 1, i, len = 6 + n * 4, at, batches = 0;
+	char *text = malloc(len), *err = NULL;
+	struct import_batch b;
+	int rc = 0;
+
+	memcpy(text, "email\n", 6);
+	for (i = 0; i < n; i++)
+		memcpy(text + 6 + i * 4, "a@b\n", 4);
+	for (at = 65536; rc == 0; at += 65536) {
+		rc = import_stream_feed(s, text, at < len ? at : len, at >= len,
+					&err);
+		while (rc == 0 && import_stream_take(s, at >= len, &b)) {
+			batches++;
+			cJSON_Delete(b.leads);
+		}
+	}
+	ck_assert_int_eq(rc, -EFBIG);
+	ck_assert_str_eq(err, "line 1000002: more than 1000000 rows; split "
+			      "the import");
+	ck_assert_uint_le(batches, IMPORT_MAX_ROWS / IMPORT_BATCH);
+	free(err);
+	free(text);
+	import_stream_free(s);
+}
+END_TEST
+
 /*
  * Long header names over rows of one-byte cells would multiply the input
  * many times over in cJSON nodes: refused before memory runs away.
@@ -563,6 +594,134 @@ START_TEST(test_import_leads_far_larger_than_the_text_are_efbig)
 	}
 	assert_fails_len(text.data, text.len, -EFBIG, "MiB of memory");
 	buf_free(&text);
+}
+END_TEST
+
+/* Feeds text to a stream in pieces of step bytes, taking the full
+ * batches as they come; the leads of every batch, in order, as one
+ * compact JSON array. */
+static char *stream_in_pieces(const char *text, size_t step, size_t *taken_early)
+{
+	struct import_stream *s = import_stream_new();
+	struct import_batch b;
+	struct buf all;
+	size_t len = strlen(text), n;
+	char *err = NULL;
+
+	buf_init(&all, 1 << 24);
+	buf_puts(&all, "[");
+	*taken_early = 0;
+	for (n = step < len ? step : len;; n = n + step < len ? n + step : len) {
+		int last = n == len;
+
+		ck_assert_int_eq(import_stream_feed(s, text, n, last, &err), 0);
+		while (import_stream_take(s, last, &b)) {
+			char *j = cJSON_PrintUnformatted(b.leads);
+
+			if (!last)
+				(*taken_early)++;
+			if (all.len > 1)
+				buf_puts(&all, ",");
+			buf_append(&all, j + 1, strlen(j) - 2);
+			free(j);
+			cJSON_Delete(b.leads);
+		}
+		if (last)
+			break;
+	}
+	buf_puts(&all, "]");
+	import_stream_free(s);
+	return buf_steal(&all, NULL);
+}
+
+/* The stream reads what import_parse reads, whatever the pieces. */
+static void assert_stream_as_whole(const char *text)
+{
+	struct import_result r;
+	struct buf whole;
+	char *err = NULL, *got;
+	size_t steps[] = { 1, 2, 7, 64, 4096 }, early;
+
+	ck_assert_int_eq(parse(text, &r, &err), 0);
+	buf_init(&whole, 1 << 24);
+	buf_puts(&whole, "[");
+	for (size_t i = 0; i < r.nbatches; i++) {
+		char *j = cJSON_PrintUnformatted(r.batches[i].leads);
+
+		if (i)
+			buf_puts(&whole, ",");
+		buf_append(&whole, j + 1, strlen(j) - 2);
+		free(j);
+	}
+	buf_puts(&whole, "]");
+	import_result_free(&r);
+	for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
+		got = stream_in_pieces(text, steps[i], &early);
+		ck_assert_str_eq(got, whole.data);
+		free(got);
+	}
+	buf_free(&whole);
+}
+
+START_TEST(test_import_stream_reads_as_the_whole_text_in_any_pieces)
+{
+	assert_stream_as_whole("\xef\xbb\xbf\n\nemail,first_name,city\r\n"
+			       "\"a@x.example\",\"Ann, \"\"Jr\"\"\nII\",Paris\r\n"
+			       "\n b@x.example , B ,\n"
+			       "c@x.example,C,\"Lyon\"");
+	assert_stream_as_whole("{\"email\": \"j@x.example\", \"tier\": \"g\u00e9\"}\n"
+			       "\n{\"email\": \"k@x.example\", \"first_name\": \"K\"}");
+}
+END_TEST
+
+START_TEST(test_import_stream_hands_out_full_batches_before_the_end)
+{
+	struct buf t;
+	size_t early;
+	char *got;
+
+	buf_init(&t, 1 << 24);
+	buf_puts(&t, "email\n");
+	for (int i = 0; i < 2 * IMPORT_BATCH + 500; i++)
+		buf_printf(&t, "s%d@x.example\n", i);
+	got = stream_in_pieces(t.data, 4096, &early);
+	ck_assert_uint_eq(early, 2);
+	free(got);
+	buf_free(&t);
+}
+END_TEST
+
+/* Fed text without its end, the stream reads rows rows and waits for
+ * the rest without an error; told the text ended, it fails with msg. */
+static void assert_waits_then_fails(const char *text, size_t rows,
+				    const char *msg)
+{
+	struct import_stream *s = import_stream_new();
+	char *err = NULL;
+
+	ck_assert_int_eq(import_stream_feed(s, text, strlen(text), 0, &err), 0);
+	ck_assert_ptr_null(err);
+	ck_assert_uint_eq(import_stream_rows(s), rows);
+	ck_assert_int_eq(import_stream_feed(s, text, strlen(text), 1, &err),
+			 -EINVAL);
+	ck_assert_str_eq(err, msg);
+	free(err);
+	import_stream_free(s);
+}
+
+START_TEST(test_import_stream_waits_for_a_row_still_being_written)
+{
+	/* An open quote at the end of what was written is not an error
+	 * until the text ends with it. */
+	assert_waits_then_fails("email,note\na@x.example,\"open\nstill open", 0,
+				"line 2: a quoted field is not closed");
+}
+END_TEST
+
+START_TEST(test_import_stream_refuses_a_bad_row_once_it_is_whole)
+{
+	assert_waits_then_fails("email\na@x.example\nno-at", 1,
+				"line 3: email \"no-at\" has no '@'");
 }
 END_TEST
 
@@ -603,6 +762,11 @@ Suite *import_suite(void)
 	tcase_add_test(tc, test_import_empty_file_has_no_rows);
 	tcase_add_test(
 	    tc, test_import_nul_byte_and_invalid_utf8_are_einval_with_line);
+	tcase_add_test(tb, test_import_stream_of_more_rows_than_limit_is_efbig);
+	tcase_add_test(tc, test_import_stream_reads_as_the_whole_text_in_any_pieces);
+	tcase_add_test(tc, test_import_stream_hands_out_full_batches_before_the_end);
+	tcase_add_test(tc, test_import_stream_waits_for_a_row_still_being_written);
+	tcase_add_test(tc, test_import_stream_refuses_a_bad_row_once_it_is_whole);
 	suite_add_tcase(s, tc);
 
 	tcase_add_test(
