@@ -103,6 +103,13 @@ static int parse_name(const char *name, struct mail_name *m)
 	return 0;
 }
 
+/* The name entry e has now.  Locked by `lock` and the cache lock. */
+static int name_of_locked(const struct entry *e, char *buf, size_t len)
+{
+	return mail_name(buf, len, e->mtime, e->name, !e->marked,
+			 local_flags ? hmap_get(local_flags, e->id) : NULL);
+}
+
 /* ---- the inbox, whole ---- */
 
 /* The whole inbox listing, referenced; NULL with *rc on failure. */
@@ -132,15 +139,10 @@ int h_maildir_list(struct rctx *c, struct dirfill *d)
 	for (size_t i = 0; rc == 0 && i < l->n; i++) {
 		char name[512];
 		struct entry e;
-		const char *extra;
 
 		listing_at(l, i, &e);
-		if (!e.name)
-			continue;	/* removed */
-		extra = local_flags ? hmap_get(local_flags, e.id) : NULL;
-		if (mail_name(name, sizeof(name), e.mtime, e.name, !e.marked,
-			      extra) == 0)
-			rc = dirfill_add(d, name);
+		if (e.name && name_of_locked(&e, name, sizeof(name)) == 0)
+			rc = dirfill_add(d, name);	/* (removed: no name) */
 	}
 	cache_unlock();
 	pthread_mutex_unlock(&lock);
@@ -195,9 +197,7 @@ static int lookup(const char *name, char *id, size_t len)
 		struct entry e;
 
 		listing_at(l, i - 1, &e);
-		if (mail_name(now, sizeof(now), e.mtime, e.name, !e.marked,
-			      local_flags ? hmap_get(local_flags, e.id)
-					  : NULL) == 0 &&
+		if (name_of_locked(&e, now, sizeof(now)) == 0 &&
 		    !strcmp(now, name) && strlen(e.id) < len) {
 			strcpy(id, e.id);
 			rc = 0;
