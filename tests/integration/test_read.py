@@ -420,6 +420,8 @@ class WholeTreeTest(MountTest):
         self.assertGreater(len(lines), 300)
         for line in lines:
             size, path = line.split("\t", 1)
+            if path in ("./.instantlyfs/stats", "./.instantlyfs/errors"):
+                continue    # live: they grow between find's stat and the read
             with open(self.mnt.path(path), "rb") as f:
                 self.assertEqual(len(f.read()), int(size), path)
 
