@@ -74,6 +74,13 @@ int cache_derived(const char *key, const struct blob *src,
 /* Stores a copy (data is not taken) as fresh now. */
 void cache_blob_put(const char *key, const char *data, size_t len,
 		    time_t mtime);
+/*
+ * A copy of the blob held for key, in memory or in the store, however
+ * old (but not one a refresh dropped); -ENOENT when none is.  Nothing is
+ * fetched, and it is not counted as consulted: for what never changes
+ * once fetched, read through a listing that is itself fresh.
+ */
+int cache_blob_held(const char *key, struct blob *out);
 /* Size, mtime and version of a fresh cached blob without copying; 0 or
  * -ENOENT. */
 int cache_blob_peek(const char *key, size_t *len, time_t *mtime,

@@ -100,6 +100,14 @@ typedef int (*coll_derive_fn)(const cJSON *obj, const void *arg,
 			      struct blob *out);
 int coll_derived(const struct coll *c, const char *id, const char *what,
 		 coll_derive_fn derive, const void *arg, struct blob *out);
+/*
+ * The same from the object as held, however old, when one is (else as
+ * coll_object): for the parts of an object that never change once it
+ * exists (an email's text), read through a listing that is fresh.
+ */
+int coll_object_held(const struct coll *c, const char *id, struct blob *out);
+int coll_derived_held(const struct coll *c, const char *id, const char *what,
+		      coll_derive_fn derive, const void *arg, struct blob *out);
 /* The object parsed (callers free with cJSON_Delete). */
 int coll_object_json(const struct coll *c, const char *id, cJSON **out);
 

@@ -715,6 +715,31 @@ int cache_blob_peek_locked(const char *key, size_t *len, time_t *mtime,
 	return 0;
 }
 
+int cache_blob_held(const char *key, struct blob *out)
+{
+	struct cblob *b;
+	double fetched = 0;
+	int rc = -ENOENT;
+
+	pthread_mutex_lock(&lock);
+	b = hmap_get(blobs, key);
+	if (b && b->data && b->fetched > 0) {
+		lru_touch(b);
+		rc = blob_copy(out, b);
+	}
+	pthread_mutex_unlock(&lock);
+	if (rc == -ENOENT && store_on() &&
+	    store_get_blob(key, out, &fetched) == 0) {
+		if (fetched > 0)	/* not dropped by a refresh */
+			rc = 0;
+		else
+			blob_free(out);
+	}
+	if (rc == 0)
+		stats_add(STAT_CACHE_HIT, 1);
+	return rc;
+}
+
 int cache_blob_peek(const char *key, size_t *len, time_t *mtime,
 		    uint64_t *version)
 {

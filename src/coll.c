@@ -910,6 +910,20 @@ int coll_object(const struct coll *c, const char *id, struct blob *out)
 	return rc;
 }
 
+int coll_object_held(const struct coll *c, const char *id, struct blob *out)
+{
+	char *key = blob_key(c, id);
+	int rc;
+
+	if (!key)
+		return -ENOMEM;
+	rc = cache_blob_held(key, out);
+	if (rc == -ENOENT)
+		rc = coll_object(c, id, out);
+	free(key);
+	return rc;
+}
+
 struct derive_arg {
 	coll_derive_fn derive;
 	const void *arg;
@@ -928,13 +942,15 @@ static int derive_parsed(void *p, const struct blob *src, struct blob *out)
 	return rc;
 }
 
-int coll_derived(const struct coll *c, const char *id, const char *what,
-		 coll_derive_fn derive, const void *arg, struct blob *out)
+static int derived(const struct coll *c, const char *id, const char *what,
+		   coll_derive_fn derive, const void *arg, int held,
+		   struct blob *out)
 {
 	struct derive_arg d = { derive, arg };
 	struct blob src = { 0 };
 	char *key = NULL;
-	int rc = coll_object(c, id, &src);
+	int rc = held ? coll_object_held(c, id, &src)
+		      : coll_object(c, id, &src);
 
 	if (rc == 0 && asprintf(&key, "%s of %s:%s", what, c->kind, id) < 0)
 		key = NULL;
@@ -944,6 +960,18 @@ int coll_derived(const struct coll *c, const char *id, const char *what,
 	free(key);
 	blob_free(&src);
 	return rc;
+}
+
+int coll_derived(const struct coll *c, const char *id, const char *what,
+		 coll_derive_fn derive, const void *arg, struct blob *out)
+{
+	return derived(c, id, what, derive, arg, 0, out);
+}
+
+int coll_derived_held(const struct coll *c, const char *id, const char *what,
+		      coll_derive_fn derive, const void *arg, struct blob *out)
+{
+	return derived(c, id, what, derive, arg, 1, out);
 }
 
 int coll_object_json(const struct coll *c, const char *id, cJSON **out)

@@ -217,6 +217,26 @@ int h_maildir_stat(struct rctx *c, struct node *n)
 	return lookup(c->cap[0], id, sizeof(id));
 }
 
+/*
+ * An email as held, however old: what a message file shows (addresses,
+ * subject, bodies, ids) never changes once the email exists, and the
+ * flags come from the listing, so a listing that took longer than the
+ * TTL to page in (20 pages a minute) is not fetched again one message
+ * at a time.
+ */
+static int held_email(const char *id, cJSON **out)
+{
+	struct blob b = { 0 };
+	int rc = coll_object_held(&coll_emails, id, &b);
+
+	*out = NULL;
+	if (rc < 0)
+		return rc;
+	*out = cJSON_ParseWithLength(b.data, b.len);
+	blob_free(&b);
+	return *out ? 0 : -EIO;
+}
+
 /* ---- the thread ---- */
 
 static int tpos_cmp(const void *a, const void *b)
@@ -345,7 +365,7 @@ static int thread_refs(struct listing *l, const cJSON *email,
 		cJSON *o = NULL;
 		time_t t;
 
-		if (ref && coll_object_json(&coll_emails, ids[i], &o) == 0 &&
+		if (ref && held_email(ids[i], &o) == 0 &&
 		    ((t = mime_email_time(o)) < when ||
 		     (t == when && strcmp(ids[i], idv->valuestring) < 0)) &&
 		    (ref[k].mid = mime_message_id(o)))
@@ -398,7 +418,7 @@ int h_maildir_read(struct rctx *c, struct blob *out)
 	if (rc < 0)
 		return rc;
 	l = inbox(&rc);
-	if (l && (rc = coll_object_json(&coll_emails, id, &email)) == 0)
+	if (l && (rc = held_email(id, &email)) == 0)
 		rc = thread_refs(l, email, &refs, &nrefs);
 	if (l)
 		listing_put(l);
@@ -412,7 +432,8 @@ int h_maildir_read(struct rctx *c, struct blob *out)
 	/* Made once per version of the object and of its thread. */
 	snprintf(what, sizeof(what), "mail %016llx", (unsigned long long)h);
 	if (rc == 0)
-		rc = coll_derived(&coll_emails, id, what, derive_mail, &r, out);
+		rc = coll_derived_held(&coll_emails, id, what, derive_mail, &r,
+				       out);
 	for (size_t i = 0; i < nrefs; i++)
 		free(refs[i].mid);
 	free(refs);
@@ -572,7 +593,7 @@ static int find_message(const char *mid, char *id, size_t len)
 		if (i >= l->n)
 			break;
 		/* The text is looked at before it is parsed. */
-		if (!*eid || coll_object(&coll_emails, eid, &b) < 0 ||
+		if (!*eid || coll_object_held(&coll_emails, eid, &b) < 0 ||
 		    !memmem(b.data, b.len, mid + 1, mlen - 2)) {
 			blob_free(&b);
 			continue;

@@ -376,3 +376,22 @@ class HostileMailTest(MountTest):
         self.assertTrue(any(n.startswith("..%2F..%2Fetc%2Fpasswd") or "%2F" in n for n in names))
         box = mailbox.Maildir(self.mnt.path("emails", "maildir"), factory=None, create=False)
         self.assertEqual(len(box), len(names))
+
+
+class SlowInboxTest(MountTest):
+    """An inbox that takes longer than the TTL to page in: reading every
+    message of the Maildir then costs no request per message (what a
+    message shows never changes; its flags come from the listing)."""
+    fake_args = ["--seed", SEED, "--emails", "300", "--latency-ms", "400"]
+    mount_opts = ["cache_ttl=1"]
+
+    def test_a_listing_older_than_the_ttl_is_read_without_a_get_per_message(self):
+        cur = self.mnt.path("emails", "maildir", "cur")
+        names = os.listdir(cur)
+        self.assertEqual(len(names), len(self.fake.state()["emails"]))
+        self.fake.reset_stats()
+        rc, out, err = self.run_tool("grep -rlc 'X-Instantly-Id' emails/maildir/cur")
+        self.assertEqual((rc, err), (0, ""))
+        self.assertEqual(len(out.split()), len(names))
+        per_message = self.fake.requests().get("GET /api/v2/emails/{id}", 0)
+        self.assertCount(per_message, 0, self.fake.requests())
