@@ -94,12 +94,59 @@ static int row_matches(const struct route *r, char *const *seg, int nseg,
 	return 1;
 }
 
+/* Component k of a pattern (its length in *len), or NULL. */
+static const char *component(const char *p, int k, size_t *len)
+{
+	for (;;) {
+		const char *end;
+
+		while (*p == '/')
+			p++;
+		if (!*p)
+			return NULL;
+		end = strchr(p, '/');
+		*len = end ? (size_t)(end - p) : strlen(p);
+		if (!k--)
+			return p;
+		p += *len;
+	}
+}
+
+/*
+ * Does a literal row name the folder where r has a "*"?  Then r does not
+ * reach under it: /emails/maildir/body.txt is not the body of an email
+ * called "maildir", and no request is sent to find out.
+ */
+static int shadowed(const struct route *r, char *const *seg, int nseg)
+{
+	size_t len;
+	const char *p;
+
+	for (int k = 0; k < nseg - 1 && (p = component(r->pattern, k, &len));
+	     k++) {
+		if (len != 1 || *p != '*')
+			continue;
+		for (size_t q = 0; q < tree_nroutes; q++) {
+			const struct route *lit = &tree_routes[q];
+			size_t llen;
+			const char *lp = component(lit->pattern, k, &llen);
+
+			if (lp && !(llen == 1 && *lp == '*') &&
+			    !component(lit->pattern, k + 1, &llen) &&
+			    row_matches(lit, seg, k + 1, NULL, NULL))
+				return 1;
+		}
+	}
+	return 0;
+}
+
 /* Fills c->route and the captures for the first nseg components. */
 static int match_depth(struct rctx *c, int nseg)
 {
 	for (size_t k = 0; k < tree_nroutes; k++) {
 		if (row_matches(&tree_routes[k], c->seg, nseg, c->cap,
-				&c->ncap)) {
+				&c->ncap) &&
+		    !shadowed(&tree_routes[k], c->seg, nseg)) {
 			c->route = &tree_routes[k];
 			return 0;
 		}

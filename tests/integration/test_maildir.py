@@ -186,6 +186,14 @@ class MaildirTest(MountTest):
         self.assertFalse(any(e["id"] in n for n in os.listdir(os.path.join(self.md, "cur"))))
         self.assertNotIn(e["id"], os.listdir(self.mnt.path("emails")))
 
+    def test_a_glob_over_the_emails_asks_nothing_of_the_folders_beside_them(self):
+        self.sh("ls emails >/dev/null; cat emails/*/body.txt >/dev/null")
+        self.fake.reset_stats()
+        rc, _, err = self.run_tool("ls emails/*/body.txt emails/*/email.json >/dev/null")
+        self.assertEqual((rc, err), (0, ""))
+        self.assertCount(self.fake.total(), 0, self.fake.requests())
+        self.assertNotIn("/emails/maildir", self.sh("cat .instantlyfs/errors"))
+
     def test_new_messages_cannot_be_delivered_into_tmp(self):
         before = len(self.emails())
         box = mailbox.Maildir(self.md, factory=None, create=False)

@@ -54,6 +54,23 @@ START_TEST(test_route_unknown_paths_are_enoent)
 }
 END_TEST
 
+START_TEST(test_route_a_literal_folder_is_not_a_wildcard_object)
+{
+	struct rctx c;
+
+	/* Not the files of an email called "maildir": nothing to look up. */
+	ck_assert_int_eq(route_match("/emails/maildir/body.txt", &c), -ENOENT);
+	ck_assert_int_eq(route_match("/emails/maildir/email.json", &c), -ENOENT);
+	ck_assert_int_eq(route_match("/emails/maildir/reply", &c), -ENOENT);
+	ck_assert_str_eq(row("/emails/maildir/cur/1.e.instantly:2,S", &c)->pattern,
+			 "/emails/maildir/cur/*");
+	ck_assert_str_eq(row("/campaigns/by-name/x", &c)->pattern,
+			 "/campaigns/by-name/*");
+	ck_assert_str_eq(row("/emails/e1/body.txt", &c)->pattern,
+			 "/emails/*/body.txt");
+}
+END_TEST
+
 START_TEST(test_route_root_and_trailing_slashes)
 {
 	struct rctx c;
@@ -139,6 +156,7 @@ Suite *route_suite(void)
 	tcase_add_test(tc, test_route_lead_file_captures_campaign_and_name);
 	tcase_add_test(tc, test_route_literal_rows_win_over_wildcards);
 	tcase_add_test(tc, test_route_unknown_paths_are_enoent);
+	tcase_add_test(tc, test_route_a_literal_folder_is_not_a_wildcard_object);
 	tcase_add_test(tc, test_route_root_and_trailing_slashes);
 	tcase_add_test(tc, test_route_campaign_folder_lists_its_literal_children);
 	tcase_add_test(tc, test_route_root_lists_the_top_folders_not_wildcards);
