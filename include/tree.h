@@ -50,6 +50,9 @@ int h_coll_commit(struct rctx *c, const char *data, size_t len);
 int h_coll_delete(struct rctx *c);
 int h_lead_create(struct rctx *c);
 int h_workspace_commit(struct rctx *c, const char *data, size_t len);
+/* Records why a write to c's path was not sent (errors file, log):
+ * -EINVAL. */
+int h_refuse(const char *method, struct rctx *c, const char *why);
 /* The check at write of a JSON file: refuses a syntax error already
  * written (jsonprefix.h). */
 int h_json_check(struct rctx *c, const char *data, size_t len);

@@ -29,8 +29,7 @@ static const struct coll_view *view(struct rctx *c)
 	return c->route->arg;
 }
 
-/* Records why a write was not sent. */
-static int refuse(const char *method, struct rctx *c, const char *why)
+int h_refuse(const char *method, struct rctx *c, const char *why)
 {
 	char path[4096] = "";
 
@@ -57,7 +56,7 @@ int h_json_check(struct rctx *c, const char *data, size_t len)
 	msg_where(data, at, &line, &col);
 	snprintf(msg, sizeof(msg), "%s at line %zu, column %zu", why, line,
 		 col);
-	return refuse("PATCH", c, msg);
+	return h_refuse("PATCH", c, msg);
 }
 
 /* The parent id of the view's path, or NULL at the top level. */
@@ -78,7 +77,7 @@ static int patch_for(struct rctx *c, const char *data, size_t len,
 	int rc = patch_build(data, len, server, spec, body, &err);
 
 	if (rc < 0) {
-		refuse("PATCH", c, err ? err : "refused");
+		h_refuse("PATCH", c, err ? err : "refused");
 		free(err);
 	}
 	return rc;
@@ -270,7 +269,7 @@ static int create_lead(struct rctx *c, const char *parent, const char *data,
 		return -EINVAL;
 	rc = lead_body(data, len, email, &body, &why);
 	if (rc < 0) {
-		refuse("POST", c, why ? why : "refused");
+		h_refuse("POST", c, why ? why : "refused");
 		free(why);
 		free(email);
 		return rc;

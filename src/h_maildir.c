@@ -23,10 +23,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "errlog.h"
 #include "hmap.h"
 #include "html.h"
-#include "log.h"
 #include "mime.h"
 #include "tree.h"
 
@@ -175,8 +173,10 @@ int h_maildir_cur_stat(struct rctx *c, struct node *n)
 }
 
 /* The entry a name of cur/ names, when the name is the one it has now
- * (its flags included).  Its id is copied to id. */
-static int lookup(const char *name, char *id, size_t len)
+ * (its flags included).  Its id is copied to id; the inbox listing is
+ * handed to *keep (referenced) when keep is not NULL. */
+static int lookup(const char *name, char *id, size_t len,
+		  struct listing **keep)
 {
 	struct mail_name m;
 	struct listing *l;
@@ -205,7 +205,10 @@ static int lookup(const char *name, char *id, size_t len)
 	}
 	cache_unlock();
 	pthread_mutex_unlock(&lock);
-	listing_put(l);
+	if (rc == 0 && keep)
+		*keep = l;
+	else
+		listing_put(l);
 	return rc;
 }
 
@@ -214,7 +217,7 @@ int h_maildir_stat(struct rctx *c, struct node *n)
 	char id[256];
 
 	(void)n;
-	return lookup(c->cap[0], id, sizeof(id));
+	return lookup(c->cap[0], id, sizeof(id), NULL);
 }
 
 /*
@@ -413,15 +416,14 @@ int h_maildir_read(struct rctx *c, struct blob *out)
 	cJSON *email = NULL;
 	size_t nrefs = 0;
 	uint64_t h = 0;
-	int rc = lookup(c->cap[0], id, sizeof(id));
+	int rc = lookup(c->cap[0], id, sizeof(id), &l);
 
 	if (rc < 0)
 		return rc;
-	l = inbox(&rc);
-	if (l && (rc = held_email(id, &email)) == 0)
+	rc = held_email(id, &email);
+	if (rc == 0)
 		rc = thread_refs(l, email, &refs, &nrefs);
-	if (l)
-		listing_put(l);
+	listing_put(l);
 	r.refs = rc == 0 && nrefs ? calloc(nrefs, sizeof(char *)) : NULL;
 	for (size_t i = 0; i < nrefs; i++) {
 		if (r.refs)
@@ -494,16 +496,16 @@ int h_maildir_rename(struct rctx *c, struct rctx *to)
 {
 	struct mail_name from, dest;
 	char id[256];
-	int rc = lookup(c->cap[0], id, sizeof(id));
+	int rc = lookup(c->cap[0], id, sizeof(id), NULL);
 
 	if (rc < 0)
 		return rc;
 	if (to->route != c->route || parse_name(c->cap[0], &from) < 0 ||
 	    parse_name(to->cap[0], &dest) < 0 || strcmp(from.id, dest.id) ||
 	    from.created != dest.created) {
-		errlog_add("RENAME", c->cap[0], "not sent",
-			   "a message of the Maildir keeps its name up to "
-			   "\":2,\"; only its flags change");
+		h_refuse("RENAME", c,
+			 "a message of the Maildir keeps its name up to "
+			 "\":2,\"; only its flags change");
 		return -EPERM;
 	}
 	if (!strchr(from.flags, 'S') != !strchr(dest.flags, 'S')) {
@@ -518,7 +520,7 @@ int h_maildir_rename(struct rctx *c, struct rctx *to)
 int h_maildir_unlink(struct rctx *c)
 {
 	char id[256];
-	int rc = lookup(c->cap[0], id, sizeof(id));
+	int rc = lookup(c->cap[0], id, sizeof(id), NULL);
 
 	if (rc < 0)
 		return rc;
@@ -612,16 +614,6 @@ static int find_message(const char *mid, char *id, size_t len)
 	return rc;
 }
 
-static int refuse(const char *name, const char *why)
-{
-	char path[600];
-
-	snprintf(path, sizeof(path), "/emails/outbox/%.500s", name);
-	errlog_add("WRITE", path, "not sent", why);
-	log_err("%s: not sent: %s", path, why);
-	return -EINVAL;
-}
-
 /* Has this message been sent already?  Marks it sent when not. */
 static int sent_before(const char *mid, int mark)
 {
@@ -647,7 +639,7 @@ int h_outbox_commit(struct rctx *c, const char *data, size_t len)
 	int rc = mime_parse(data, len, &m, &why);
 
 	if (rc == -EINVAL)
-		return refuse(c->cap[0], why);
+		return h_refuse("WRITE", c, why);
 	if (rc < 0)
 		return rc;
 	/* The same message written again (a second close) is not sent
@@ -661,7 +653,7 @@ int h_outbox_commit(struct rctx *c, const char *data, size_t len)
 		snprintf(msg, sizeof(msg),
 			 "In-Reply-To %.500s names no message of the inbox: "
 			 "only replies are sent", m.in_reply_to);
-		rc = refuse(c->cap[0], msg);
+		rc = h_refuse("WRITE", c, msg);
 	}
 	if (rc == 0)
 		rc = coll_object_json(&coll_emails, id, &email);
