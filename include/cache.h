@@ -50,8 +50,9 @@ size_t cache_mem_held(void);
 /* Bytes the listings held take (their entry tables). */
 size_t cache_listing_bytes(void);
 /* The listings a page of which is being fetched (a folder read only in
- * part, such as emails/, is not listed between its pages), a line each: "listing_in_progress <request> <parent field>=<id> pages_fetched
- * <n> entries <n>\n"; malloc'd, "" when there is none. */
+ * part, such as emails/, is not listed between its pages), a line each:
+ * "listing_in_progress <request> <parent field>=<id> pages_fetched <n>
+ * entries <n>\n"; malloc'd, "" when there is none. */
 char *cache_listings_in_progress(void);
 
 /*

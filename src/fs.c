@@ -7,8 +7,8 @@
  * file holds a private copy of its contents (reads are consistent for
  * the life of the handle; a R_LIVE file's copy is renewed when a read
  * reaches its end or fstat asks, under live_read_lock) and, for writable
- * rows, a bounded write buffer committed on flush or fsync.  An open folder holds a reference to its
- * collection listing and reads entries from it by offset, so a 100,000
+ * rows, a bounded write buffer committed on flush or fsync.  An open
+ * folder holds a reference to its collection listing and reads entries from it by offset, so a 100,000
  * entry folder is never copied and a streamed folder (emails/) is paged
  * in only as far as the reader goes.
  *
@@ -514,19 +514,26 @@ static void live_refresh(struct fh *h)
 	}
 }
 
+/* Copies what of data (len bytes) lies at off, at most size bytes. */
+static int copy_out(const char *data, size_t len, char *out, size_t size,
+		    off_t off)
+{
+	if (off < 0 || (size_t)off >= len)
+		return 0;
+	if (size > len - (size_t)off)
+		size = len - (size_t)off;
+	memcpy(out, data + off, size);
+	return (int)size;
+}
+
 static int live_read(struct fh *h, char *out, size_t size, off_t off)
 {
-	int rc = 0;
+	int rc;
 
 	pthread_mutex_lock(&live_read_lock);
 	if (off >= 0 && (size_t)off + size > h->content.len)
 		live_refresh(h);
-	if (off >= 0 && (size_t)off < h->content.len) {
-		rc = (int)(size < h->content.len - (size_t)off
-				   ? size
-				   : h->content.len - (size_t)off);
-		memcpy(out, h->content.data + off, (size_t)rc);
-	}
+	rc = copy_out(h->content.data, h->content.len, out, size, off);
 	pthread_mutex_unlock(&live_read_lock);
 	return rc;
 }
@@ -534,19 +541,14 @@ static int live_read(struct fh *h, char *out, size_t size, off_t off)
 int fs_read(struct fuse_file_info *fi, char *out, size_t size, off_t off)
 {
 	struct fh *h = (struct fh *)(uintptr_t)fi->fh;
-	const char *data = h->writable ? h->wbuf.data : h->content.data;
-	size_t len = h->writable ? h->wbuf.len : h->content.len;
 
 	if (h->scratch)
 		return scratch_read(h->scratch, out, size, off);
 	if (!h->writable && (h->node.flags & R_LIVE))
 		return live_read(h, out, size, off);
-	if (off < 0 || (size_t)off >= len)
-		return 0;
-	if (size > len - (size_t)off)
-		size = len - (size_t)off;
-	memcpy(out, data + off, size);
-	return (int)size;
+	return h->writable ? copy_out(h->wbuf.data, h->wbuf.len, out, size, off)
+			   : copy_out(h->content.data, h->content.len, out,
+				      size, off);
 }
 
 void fs_fh_stat(struct fuse_file_info *fi, struct stat *st)
