@@ -195,13 +195,16 @@ class CacheSizeTest(StoreDirTest):
         kept = self.stored()
         self.assertGreater(len(kept), 100)
         self.assertLess(len(kept), len(names) / 2)
-        # The least recently used of what is kept, used again: from the
+        # The most recently used of what is kept, used again: from the
         # store; then some read that was not kept, which may make it evict.
-        oldest, next_oldest = kept[:20], kept[20:40]
+        # (Not the least recently used: the store is at its cap, so the
+        # first write of this mount, even the note of a read's time, may
+        # evict them before they are read.)
+        newest = kept[-20:]
         gone = [n for n in names if n not in set(kept)][:len(kept) // 2]
         m = self.mount("cache_size=1")
         try:
-            self.assertCount(self.read(m, oldest), 0, self.fake.requests())
+            self.assertCount(self.read(m, newest), 0, self.fake.requests())
             self.assertCount(self.read(m, gone), len(gone), self.fake.requests())
         finally:
             self.assertEqual(m.unmount(), 0)
@@ -209,23 +212,24 @@ class CacheSizeTest(StoreDirTest):
         # Whatever it evicted, it evicted the least recently used first:
         # what it keeps is the end of the order of use.
         now = set(self.stored())
-        order = [n for n in kept if n not in oldest] + oldest + gone
+        order = [n for n in kept if n not in newest] + newest + gone
         held = [n in now for n in order]
         first = held.index(True)
         self.assertTrue(all(held[first:]), "an object kept, one used after it evicted")
-        self.assertTrue(set(oldest) <= now)
+        self.assertTrue(set(newest) <= now)
+        oldest = kept[:20]
         m = self.mount("cache_size=1")
         try:
             # Used in the last mount: kept.  Not used since the first: gone
-            # if it was evicted, fetched again then.  The reads of `oldest`
+            # if it was evicted, fetched again then.  The reads of `newest`
             # are a write (their use), after which the store may evict
-            # again, the least recently used first: next_oldest.  So those
-            # held at the end of the last mount may be gone by now, and
-            # only the ones it had evicted are sure to cost a request.
-            self.assertCount(self.read(m, oldest), 0, self.fake.requests())
-            fetched = self.read(m, next_oldest)
+            # again, the least recently used first: oldest.  So those held
+            # at the end of the last mount may be gone by now, and only the
+            # ones it had evicted are sure to cost a request.
+            self.assertCount(self.read(m, newest), 0, self.fake.requests())
+            fetched = self.read(m, oldest)
             if not faults_for(type(self).__name__):
-                self.assertGreaterEqual(fetched, sum(n not in now for n in next_oldest))
-                self.assertLessEqual(fetched, len(next_oldest))
+                self.assertGreaterEqual(fetched, sum(n not in now for n in oldest))
+                self.assertLessEqual(fetched, len(oldest))
         finally:
             self.assertEqual(m.unmount(), 0)
