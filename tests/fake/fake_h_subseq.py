@@ -8,7 +8,8 @@ whose answers are a pure function of the object's status and timestamps.
 A subsequence's status is a number like a campaign's (0 draft, 1 active,
 2 paused, 3 completed, ...). A new one is a draft; without a
 subsequence_schedule it takes its campaign's schedule (the spec says it
-inherits it). Names may repeat, as on the real API.
+inherits it). Names may repeat, as on the real API. A "custom"
+daily_limit_mode without a daily_limit is refused (400).
 """
 
 import fake_model as M
@@ -73,14 +74,23 @@ def add_subsequence(st, campaign, fields):
     return st.subsequences.add(M.shape(M.SUBSEQUENCE, given, st.ctx))
 
 
+def check_limit(fields):
+    """A custom daily limit needs its number (the spec allows null)."""
+    if fields.get("daily_limit_mode") == "custom" and fields.get("daily_limit") is None:
+        raise bad_request("daily_limit must be a number when daily_limit_mode is custom")
+
+
 def create_subsequence(req):
     body = req.require("parent_campaign", "name", "conditions")
     campaign = campaign_or_404(req, body["parent_campaign"])
+    check_limit(body)
     return add_subsequence(req.state, campaign, body)
 
 
 def patch_subsequence(req):
-    return apply_patch(subsequence_or_404(req), req.body, WRITABLE)
+    s = subsequence_or_404(req)
+    check_limit(dict(s, **{k: v for k, v in (req.body or {}).items() if k in WRITABLE}))
+    return apply_patch(s, req.body, WRITABLE)
 
 
 def delete_subsequence(req):
