@@ -92,6 +92,7 @@ int fs_truncate(const char *path, off_t size, struct fuse_file_info *fi);
 int fs_unlink(const char *path);
 int fs_send_delete(const char *path);
 int fs_rmdir(const char *path);
+/* mode: what mkdir asked for before the umask, or 0 when unknown. */
 int fs_mkdir(const char *path, mode_t mode);
 int fs_symlink(const char *target, const char *path);
 int fs_rename(const char *from, const char *to, unsigned int flags);

@@ -42,6 +42,9 @@ struct rctx {
 	int ncap;
 	char *seg[ROUTE_MAX_DEPTH];
 	int nseg;
+	/* In a mkdir handler: the mode mkdir asked for before the umask
+	 * (0777 for mkdir(1); a copy asks for its source's), 0 if unknown. */
+	mode_t mkdir_mode;
 	char buf[4096];
 };
 

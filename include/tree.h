@@ -150,6 +150,12 @@ int h_outbox_commit(struct rctx *c, const char *data, size_t len);
 
 /* h_subseq.c: a campaign's subsequences */
 int h_subseq_mkdir(struct rctx *c, const char *name);
+int h_subseq_list(struct rctx *c, struct dirfill *d);
+int h_subseq_stat(struct rctx *c, struct node *n);
+int h_subseq_file_stat(struct rctx *c, struct node *n);
+int h_subseq_rmdir(struct rctx *c);
+int h_subseq_json_create(struct rctx *c);
+int h_subseq_json_commit(struct rctx *c, const char *data, size_t len);
 int h_subseq_status_read(struct rctx *c, struct blob *out);
 int h_subseq_status_check(struct rctx *c, const char *data, size_t len);
 int h_subseq_status_commit(struct rctx *c, const char *data, size_t len);

@@ -83,6 +83,15 @@ static int versioned(const struct node *n)
 	       !(n->flags & (R_DIRECT | R_LIVE));
 }
 
+/* Does the kernel leave the umask to us (FUSE_CAP_DONT_MASK)? */
+static int dont_mask;
+
+/* A new file's mode with the caller's umask applied. */
+static mode_t masked(fuse_req_t req, mode_t mode)
+{
+	return dont_mask ? mode & ~fuse_req_ctx(req)->umask : mode;
+}
+
 static void ll_init(void *data, struct fuse_conn_info *conn)
 {
 	(void)data;
@@ -92,6 +101,13 @@ static void ll_init(void *data, struct fuse_conn_info *conn)
 	if (conn->capable & FUSE_CAP_READDIRPLUS)
 		conn->want |= FUSE_CAP_READDIRPLUS;
 	conn->want &= ~FUSE_CAP_READDIRPLUS_AUTO;
+	/* The mode a mkdir asks for, before the umask, tells a copy (cp -r,
+	 * rsync and tar ask for the source's mode) from a plain mkdir (0777):
+	 * the umask is applied here instead. */
+	if (conn->capable & FUSE_CAP_DONT_MASK) {
+		conn->want |= FUSE_CAP_DONT_MASK;
+		dont_mask = 1;
+	}
 	inode_init();
 	fs_start();
 }
@@ -312,7 +328,8 @@ static void ll_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name,
 	char path[FS_PATH_MAX];
 
 	if (child_path(req, parent, name, path) == 0)
-		reply_made(req, parent, name, path, fs_mkdir(path, mode));
+		reply_made(req, parent, name, path,
+			   fs_mkdir(path, dont_mask ? mode : 0));
 }
 
 static void ll_symlink(fuse_req_t req, const char *link, fuse_ino_t parent,
@@ -601,7 +618,7 @@ static void ll_create(fuse_req_t req, fuse_ino_t parent, const char *name,
 
 	if (child_path(req, parent, name, path) < 0)
 		return;
-	rc = fs_create(path, mode, fi);
+	rc = fs_create(path, masked(req, mode), fi);
 	if (rc < 0) {
 		fuse_reply_err(req, -rc);
 		return;
@@ -637,7 +654,7 @@ static void ll_mknod(fuse_req_t req, fuse_ino_t parent, const char *name,
 	}
 	if (child_path(req, parent, name, path) < 0)
 		return;
-	rc = fs_create(path, mode, &fi);
+	rc = fs_create(path, masked(req, mode), &fi);
 	if (rc == 0)
 		rc = fs_release(NULL, &fi);
 	if (rc < 0)

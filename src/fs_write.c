@@ -415,12 +415,12 @@ int fs_mkdir(const char *path, mode_t mode)
 	struct node n, pn;
 	int rc;
 
-	(void)mode;
 	if (fs_resolve(path, &c, &n) == 0 || scratch_exists(path))
 		return -EEXIST;
 	rc = parent_of(path, &pc, &pn);
 	if (rc < 0)
 		return rc;
+	pc.mkdir_mode = mode;
 	return pc.route->mkdir ? pc.route->mkdir(&pc, base_name(path)) : -EPERM;
 }
 

@@ -1,24 +1,34 @@
 /*
  * h_subseq.c - a campaign's subsequences: campaigns/<id>/subsequences/
- * <name>/ (the folder, subsequence.json and rmdir are the generic
- * collection rows): mkdir makes one, status reads and writes its state,
- * sending-status.json is its diagnosis, and duplicate copies it.
+ * <name>/ with subsequence.json, status (its state), sending-status.json
+ * (its diagnosis) and duplicate (a name written makes a copy).
  *
  * A subsequence is found by its folder's name among its campaign's
  * subsequences (the listing, so reading after listing costs nothing).
- * mkdir sends POST /subsequences at once, never twice: with the name, the
- * campaign and the one field the API requires besides them, `conditions`,
- * set to {"lead_activity": [91]} (leads for whom the campaign completed
- * without a reply); the schedule is the campaign's (the API's default)
- * and there are no steps yet.
  *
- * cp -r of a subsequence folder cannot duplicate it: cp makes the new
- * folder first (a new subsequence, at once) and then creates each file
- * with O_EXCL, which the kernel refuses for the files the new folder
- * already has.  Writing a name to <name>/duplicate is the copy instead.
+ * mkdir with the mode mkdir(1) asks for (0777 before the umask) sends
+ * POST /subsequences at once, never twice: with the campaign, the name and
+ * the one field the API requires besides them, `conditions`, set to
+ * {"lead_activity": [91]} (leads for whom the campaign completed without
+ * a reply); the schedule is the campaign's (the API's default) and there
+ * are no steps yet.
+ *
+ * A folder made with another mode is a copy on its way (cp -r, cp -a,
+ * rsync and tar make a folder with its source's mode, then its files):
+ * it stays local, its files scratch files, until its subsequence.json is
+ * written.  That text, when it is another subsequence as it is but for
+ * its name, makes the folder that subsequence's duplicate (POST
+ * /subsequences/{id}/duplicate, named after the folder); else it is the
+ * new subsequence's settings (POST /subsequences).  Either way the scratch
+ * files go, and the folder shows the server's subsequence.  cp -r copies
+ * a folder's files in the order it lists them, and subsequence.json is
+ * listed last, so the copy is one request.  Until then the folder lives
+ * in memory and is gone at unmount.
+ * Locking: `lock` guards `local`.
  */
 #include <ctype.h>
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,7 +37,11 @@
 #include "api.h"
 #include "doc.h"
 #include "escape.h"
+#include "fields.h"
+#include "hmap.h"
 #include "once.h"
+#include "patch.h"
+#include "scratch.h"
 #include "tree.h"
 
 /* The campaign (capture 0) and its subsequence named by capture 1. */
@@ -102,34 +116,335 @@ static int name_taken(const char *cid, const char *name)
 	return rc == -ENOENT ? 0 : rc;
 }
 
+/* The default a new subsequence is made with: the one field the API
+ * requires besides its campaign and name. */
+static void add_conditions(cJSON *body)
+{
+	cJSON *cond = cJSON_AddObjectToObject(body, "conditions");
+
+	cJSON_AddItemToArray(cJSON_AddArrayToObject(cond, "lead_activity"),
+			     cJSON_CreateNumber(91));
+}
+
+/* POST /subsequences of body (campaign and name added), never twice. */
+static int create(const char *cid, const char *name, cJSON *body,
+		  cJSON **obj)
+{
+	struct named look = { cid, name };
+
+	cJSON_AddStringToObject(body, "parent_campaign", cid);
+	cJSON_AddStringToObject(body, "name", name);
+	if (!cJSON_GetObjectItemCaseSensitive(body, "conditions"))
+		add_conditions(body);
+	return coll_create(&coll_subsequences, body, named_lookup, &look, obj);
+}
+
+/* Folders on their way to be a copy: "<campaign id>/<escaped name>". */
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+static struct hmap *local;
+
+static char *local_key(const char *cid, const char *comp)
+{
+	char *key;
+
+	return asprintf(&key, "%s/%s", cid, comp) < 0 ? NULL : key;
+}
+
+static int set_local(const char *cid, const char *comp, int on)
+{
+	char *key = local_key(cid, comp);
+	int rc = key ? 0 : -ENOMEM;
+
+	pthread_mutex_lock(&lock);
+	if (on && !local)
+		local = hmap_new();
+	if (key && on)
+		rc = local && hmap_put(local, key, (void *)1, NULL) == 0
+			     ? 0
+			     : -ENOMEM;
+	else if (key && local)
+		hmap_del(local, key);
+	pthread_mutex_unlock(&lock);
+	free(key);
+	return rc;
+}
+
+/* Is the folder of capture 1 a local one? */
+static int is_local(struct rctx *c)
+{
+	char cid[512];
+	char *key = c->ncap > 1 && h_cap_id(c, 0, cid, sizeof(cid))
+			    ? local_key(cid, c->cap[1])
+			    : NULL;
+	int found;
+
+	pthread_mutex_lock(&lock);
+	found = key && local && hmap_get(local, key);
+	pthread_mutex_unlock(&lock);
+	free(key);
+	return found;
+}
+
 int h_subseq_mkdir(struct rctx *c, const char *comp)
 {
 	char cid[512];
 	char *name = comp[0] == '.' ? NULL : name_unescape(comp);
-	struct named look = { cid, name };
-	cJSON *body, *cond, *obj = NULL;
+	cJSON *body, *obj = NULL;
 	int rc;
 
 	if (!name)
 		return -EINVAL;
 	rc = h_cap_id(c, 0, cid, sizeof(cid)) ? name_taken(cid, name)
 					      : -ENOENT;
+	if (rc == 0 && c->mkdir_mode && (c->mkdir_mode & 07777) != 0777) {
+		free(name);
+		return set_local(cid, comp, 1);	/* a copy on its way */
+	}
 	if (rc < 0) {
 		free(name);
 		return rc;
 	}
 	body = cJSON_CreateObject();
-	cJSON_AddStringToObject(body, "parent_campaign", cid);
-	cJSON_AddStringToObject(body, "name", name);
-	cond = cJSON_AddObjectToObject(body, "conditions");
-	cJSON_AddItemToArray(cJSON_AddArrayToObject(cond, "lead_activity"),
-			     cJSON_CreateNumber(91));
-	rc = coll_create(&coll_subsequences, body, named_lookup, &look, &obj);
+	rc = create(cid, name, body, &obj);
 	if (rc == 0)
 		learn(cid, obj);
 	cJSON_Delete(body);
 	free(name);
 	return rc;
+}
+
+/* subsequences/: the listing, and the local folders of the campaign. */
+int h_subseq_list(struct rctx *c, struct dirfill *d)
+{
+	char cid[512], *prefix;
+	const char *key;
+	size_t pos = 0;
+	int rc = h_coll_list(c, d);
+
+	if (rc < 0 || !h_cap_id(c, 0, cid, sizeof(cid)) ||
+	    !(prefix = local_key(cid, "")))
+		return rc;
+	pthread_mutex_lock(&lock);
+	while (local && hmap_next(local, &pos, &key, NULL))
+		if (!strncmp(key, prefix, strlen(prefix)) &&
+		    dirfill_add(d, key + strlen(prefix)) < 0)
+			rc = -ENOMEM;
+	pthread_mutex_unlock(&lock);
+	free(prefix);
+	return rc;
+}
+
+/* A subsequence's folder: on the server, or local. */
+int h_subseq_stat(struct rctx *c, struct node *n)
+{
+	int rc = h_coll_stat(c, n);
+
+	if (rc == -ENOENT && is_local(c)) {
+		n->flags |= R_LOCAL;
+		rc = 0;
+	}
+	return rc;
+}
+
+/* A generated file of a folder: there when the subsequence is. */
+int h_subseq_file_stat(struct rctx *c, struct node *n)
+{
+	char cid[512];
+	struct item it;
+	int rc = subseq_item(c, cid, sizeof(cid), &it);
+
+	(void)n;
+	if (rc == 0)
+		item_free(&it);
+	return rc;
+}
+
+/* The folder's path, for its scratch files. */
+static void folder_path(struct rctx *c, char *buf, size_t len)
+{
+	snprintf(buf, len, "/%s/%s/%s/%s", c->seg[0], c->seg[1], c->seg[2],
+		 c->seg[3]);
+}
+
+static void count_name(void *n, const char *name)
+{
+	(void)name;
+	(*(int *)n)++;
+}
+
+int h_subseq_rmdir(struct rctx *c)
+{
+	char dir[4096], cid[512];
+	int files = 0;
+
+	if (!is_local(c))
+		return h_coll_delete(c);
+	folder_path(c, dir, sizeof(dir));
+	scratch_list(dir, count_name, &files);
+	if (files)
+		return -ENOTEMPTY;
+	return h_cap_id(c, 0, cid, sizeof(cid)) ? set_local(cid, c->cap[1], 0)
+						: -ENOENT;
+}
+
+/* subsequence.json may be created in a local folder only. */
+int h_subseq_json_create(struct rctx *c)
+{
+	return is_local(c) ? 0 : -ENOENT;
+}
+
+/* Is text the subsequence src but for its name (and campaign)? */
+static int same_but_name(const cJSON *text, const cJSON *src)
+{
+	cJSON *a = cJSON_Duplicate(text, 1), *b = cJSON_Duplicate(src, 1);
+	int same;
+
+	cJSON_DeleteItemFromObjectCaseSensitive(a, "name");
+	cJSON_DeleteItemFromObjectCaseSensitive(b, "name");
+	cJSON_DeleteItemFromObjectCaseSensitive(a, "parent_campaign");
+	cJSON_DeleteItemFromObjectCaseSensitive(b, "parent_campaign");
+	same = a && b && cJSON_Compare(a, b, 1);
+	cJSON_Delete(a);
+	cJSON_Delete(b);
+	return same;
+}
+
+/* The duplicate of subsequence sid, which text must be but for its name. */
+static int duplicate_of(const char *cid, const char *name, const cJSON *text,
+			const char *sid, cJSON **obj, char **why)
+{
+	struct named look = { cid, name };
+	cJSON *src = NULL, *body;
+	int rc = coll_object_json(&coll_subsequences, sid, &src);
+
+	if (rc == -ENOENT || rc == -EINVAL) {
+		rc = asprintf(why, "its id %.100s names no subsequence", sid);
+		return rc < 0 ? -ENOMEM : -EINVAL;
+	}
+	if (rc == 0 && !same_but_name(text, src)) {
+		rc = asprintf(why, "it is subsequence %.100s changed beyond its "
+				   "name: leave out its id to make a new one",
+			      sid);
+		rc = rc < 0 ? -ENOMEM : -EINVAL;
+	} else if (rc == 0) {
+		body = cJSON_CreateObject();
+		cJSON_AddStringToObject(body, "parent_campaign", cid);
+		cJSON_AddStringToObject(body, "name", name);
+		rc = post_once("/api/v2/subsequences/%s/duplicate", sid, body,
+			       named_lookup, &look, obj);
+		cJSON_Delete(body);
+	}
+	cJSON_Delete(src);
+	return rc;
+}
+
+/* What a subsequence shows but no create takes: left out of one. */
+static const char *const server_fields[] = {
+	"timestamp_created", "workspace", "status", "timestamp_leads_updated",
+	"parent_campaign", NULL
+};
+
+static int listed(const char *const *names, const char *name)
+{
+	for (; *names; names++)
+		if (!strcmp(*names, name))
+			return 1;
+	return 0;
+}
+
+/* A new subsequence with the text's settings. */
+static int create_from(const char *cid, const char *name, cJSON *text,
+		       cJSON **obj, char **why)
+{
+	const cJSON *field;
+	int rc;
+
+	cJSON_ArrayForEach(field, text) {
+		if (listed(fields_subsequence_writable, field->string))
+			continue;
+		rc = asprintf(why, "%s is not a field a new subsequence takes",
+			      field->string);
+		return rc < 0 ? -ENOMEM : -EINVAL;
+	}
+	field = cJSON_GetObjectItemCaseSensitive(text, "name");
+	if (field && (!cJSON_IsString(field) ||
+		      strcmp(field->valuestring, name))) {
+		rc = asprintf(why, "the folder is named for %s, not for the "
+				   "text's name", name);
+		return rc < 0 ? -ENOMEM : -EINVAL;
+	}
+	cJSON_DeleteItemFromObjectCaseSensitive(text, "name");
+	return create(cid, name, text, obj);
+}
+
+static void add_name(void *d, const char *name)
+{
+	dirfill_add(d, name);
+}
+
+/* Removes the folder's scratch files (listed first: scratch_list holds
+ * the scratch lock while it calls). */
+static void drop_scratch(const char *dir)
+{
+	struct dirfill names = { 0 };
+	char *path;
+
+	scratch_list(dir, add_name, &names);
+	for (size_t i = 0; i < names.n; i++) {
+		if (asprintf(&path, "%s/%s", dir, names.names[i]) < 0)
+			continue;
+		scratch_unlink(path);
+		free(path);
+	}
+	dirfill_free(&names);
+}
+
+/* The text written to a local folder's subsequence.json makes it. */
+static int make_from_text(struct rctx *c, const char *data, size_t len)
+{
+	char cid[512], dir[4096], *why = NULL;
+	char *name = name_unescape(c->cap[1]);
+	cJSON *text = NULL, *obj = NULL;
+	const cJSON *id;
+	int rc = name && h_cap_id(c, 0, cid, sizeof(cid)) ? 0 : -ENOENT;
+
+	if (rc == 0)
+		rc = patch_parse_new(data, len, NULL, &text, &why);
+	if (rc == 0) {
+		id = cJSON_GetObjectItemCaseSensitive(text, "id");
+		if (cJSON_IsString(id)) {
+			rc = duplicate_of(cid, name, text, id->valuestring,
+					  &obj, &why);
+		} else {
+			for (const char *const *f = server_fields; *f; f++)
+				cJSON_DeleteItemFromObjectCaseSensitive(text, *f);
+			rc = create_from(cid, name, text, &obj, &why);
+		}
+	}
+	if (rc == -EINVAL)
+		h_refuse("POST", c, why ? why : "refused");
+	if (rc == 0) {
+		/* The copy's own files replace what was copied into it. */
+		set_local(cid, c->cap[1], 0);
+		folder_path(c, dir, sizeof(dir));
+		drop_scratch(dir);
+		learn(cid, obj);
+	} else {
+		cJSON_Delete(obj);
+	}
+	cJSON_Delete(text);
+	free(why);
+	free(name);
+	return rc;
+}
+
+/* subsequence.json: an edit of the subsequence, or a local folder's
+ * making. */
+int h_subseq_json_commit(struct rctx *c, const char *data, size_t len)
+{
+	if (is_local(c))
+		return make_from_text(c, data, len);
+	return h_coll_commit(c, data, len);
 }
 
 /* coll_derive_fn: the status as a word, as a campaign's status is

@@ -113,20 +113,27 @@ const struct route tree_routes[] = {
 	  .read = h_doc_read, COLL(steps_range) },
 	{ FILE_("/campaigns/*/sending-status.json", 0444), .read = h_doc_read,
 	  COLL(sending_status) },
-	/* A campaign's subsequences by name: mkdir makes one, rmdir
-	 * deletes it. */
-	{ DIR("/campaigns/*/subsequences", 0755), .list = h_coll_list,
+	/* A campaign's subsequences by name: mkdir makes one, rmdir deletes
+	 * it.  subsequence.json stays the last row of a subsequence's
+	 * folder: a copy (cp -r) is made when it arrives, and cp copies in
+	 * the order a folder is listed. */
+	{ DIR("/campaigns/*/subsequences", 0755), .list = h_subseq_list,
 	  .mkdir = h_subseq_mkdir, COLL(subsequences) },
-	OBJ_DIR("/campaigns/*/subsequences/*", subsequences),
+	{ DIR("/campaigns/*/subsequences/*", 0755), .flags = R_SCRATCH,
+	  .stat = h_subseq_stat, .rmdir = h_subseq_rmdir,
+	  COLL(subsequences) },
 	{ FILE_("/campaigns/*/subsequences/*/status", 0644),
 	  .read = h_subseq_status_read, .commit = h_subseq_status_commit,
 	  .check = h_subseq_status_check, COLL(subsequences) },
 	{ FILE_("/campaigns/*/subsequences/*/sending-status.json", 0444),
 	  .read = h_subseq_sending_read, COLL(subsequences) },
 	{ FILE_("/campaigns/*/subsequences/*/duplicate", 0200),
-	  .read = h_empty_read, .commit = h_subseq_duplicate_commit,
-	  COLL(subsequences) },
-	JSON_ITEM("/campaigns/*/subsequences/*/subsequence.json", subsequences),
+	  .stat = h_subseq_file_stat, .read = h_empty_read,
+	  .commit = h_subseq_duplicate_commit, COLL(subsequences) },
+	{ FILE_("/campaigns/*/subsequences/*/subsequence.json", 0644),
+	  .flags = R_NEED_TEXT, .read = h_coll_read,
+	  .create = h_subseq_json_create, .commit = h_subseq_json_commit,
+	  .check = h_json_check, COLL(subsequences) },
 
 	{ DIR("/lead-lists", 0755), .list = h_coll_list,
 	  .mkdir = h_list_mkdir, COLL(lead_lists) },

@@ -260,18 +260,86 @@ class MakeTest(SubsequenceTest):
                                           "No reply nudge\n"), 17)     # EEXIST
         self.assertCount(self.writes(), {"POST /api/v2/subsequences/{id}/duplicate": 1})
 
-    def test_cp_r_makes_a_new_subsequence_not_a_duplicate(self):
-        """cp -r makes the folder (a new subsequence, at once), then
-        creates each file with O_EXCL, which the kernel refuses for the
-        files the new folder has: cp fails, the source is unchanged, and
-        nothing is duplicated (see docs/layout.md; duplicate is the copy)."""
+    def assert_duplicated(self, src, name, writes=None):
+        """name is src's duplicate, made by one request, shown as the
+        server has it."""
+        copy = self.server(name)
+        self.assertNotEqual(copy["id"], src["id"])
+        for field in ("parent_campaign", "conditions", "sequences", "subsequence_schedule",
+                      "daily_limit_mode", "daily_limit"):
+            self.assertEqual(copy[field], src[field], field)
+        self.assertCount(self.writes(), writes or
+                         {"POST /api/v2/subsequences/{id}/duplicate": 1})
+        d = subdir(name=name.replace("/", "%2F"))
+        self.assertEqual(json.loads(self.sh("cat '%s/subsequence.json'" % d)), copy)
+        self.assertEqual(self.sh("cat '%s/status'" % d), "draft\n")
+        self.assertEqual(sorted(os.listdir(self.mnt.path(d))),
+                         ["duplicate", "sending-status.json", "status", "subsequence.json"])
+        self.assertEqual(self.sh("ls '%s' | grep -c '^%s$'" % (subdir(), name)), "1\n")
+
+    def test_cp_r_duplicates_once(self):
+        src = self.server("Interested leads")
+        self.fake.reset_stats()
+        self.sh("cp -r '%s' '%s'" % (subdir(name="Interested leads"),
+                                     subdir(name="Interested, copied")))
+        self.assert_duplicated(src, "Interested, copied")
+        self.assertEqual(self.server("Interested leads"), src)
+
+    def test_cp_a_duplicates_once(self):
         src = self.server("No reply nudge")
         self.fake.reset_stats()
-        rc, _, err = self.run_tool("cp -r '%s' '%s'" % (subdir(name="No reply nudge"),
-                                                        subdir(name="Copied by cp")))
+        self.sh("cp -a '%s' '%s'" % (subdir(name="No reply nudge"), subdir(name="Nudge again")))
+        self.assert_duplicated(src, "Nudge again")
+
+    def test_cp_r_back_from_a_copy_elsewhere_with_another_name(self):
+        src = self.server("Out of office / later")
+        self.sh("cp -r '%s' '%s/kept'" % (subdir(name="Out of office %2F later"), self.tmp))
+        self.sh("sed -i 's/\"name\": \"Out of office \\/ later\"/\"name\": \"Back\"/' "
+                "'%s/kept/subsequence.json'" % self.tmp)
+        self.fake.reset_stats()
+        self.sh("cp -r '%s/kept' '%s'" % (self.tmp, subdir(name="Back from backup")))
+        self.assert_duplicated(src, "Back from backup")
+
+    def test_cp_r_of_a_copy_changed_beyond_its_name_is_refused(self):
+        self.sh("cp -r '%s' '%s/changed'" % (subdir(name="No reply nudge"), self.tmp))
+        self.sh("sed -i 's/\"daily_limit\": 40/\"daily_limit\": 41/' '%s/changed/subsequence.json'"
+                % self.tmp)
+        before = self.fake.state(["subsequences"])
+        self.fake.reset_stats()
+        rc, _, err = self.run_tool("cp -r '%s/changed' '%s'" % (self.tmp,
+                                                                 subdir(name="Not a copy")))
         self.assertNotEqual(rc, 0)
-        self.assertIn("File exists", err)
+        self.assertIn("Invalid argument", err)
+        self.assertCount(self.writes(), {})
+        self.assertEqual(self.fake.state(["subsequences"]), before)
+        self.assertIn("changed beyond its name", self.sh("cat .instantlyfs/errors"))
+        self.assertIn('"daily_limit": 41', self.last_rejected())
+        # A local folder still: its files go with rm -r, and nothing is sent.
+        self.sh("rm -r '%s'" % subdir(name="Not a copy"))
+        self.assertFalse(os.path.exists(self.mnt.path(subdir(name="Not a copy"))))
+        self.assertCount(self.writes(), {})
+
+    def test_a_folder_made_with_another_mode_waits_for_its_subsequence_json(self):
+        d = subdir(name="Made by hand")
+        self.fake.reset_stats()
+        os.mkdir(self.mnt.path(d), 0o755)       # as a copy asks for it
+        self.assertEqual(os.listdir(self.mnt.path(d)), [])
+        self.assertFalse(os.path.exists(self.mnt.path(d, "status")))
+        self.assertIn("Made by hand", os.listdir(self.mnt.path(subdir())))
+        self.assertCount(self.writes(), {})
+        self.sh("echo '{\"conditions\": {\"crm_status\": [1]}, \"daily_limit_mode\": "
+                "\"unlimited\"}' > '%s/subsequence.json'" % d)
+        made = self.server("Made by hand")
+        self.assertEqual(made["conditions"], {"crm_status": [1]})
+        self.assertEqual(made["daily_limit_mode"], "unlimited")
         self.assertCount(self.writes(), {CREATE: 1})
-        made = self.server("Copied by cp")
-        self.assertEqual(made["conditions"], {"lead_activity": [91]})
-        self.assertEqual(self.server("No reply nudge"), src)
+        self.assertEqual(self.sh("cat '%s/status'" % d), "draft\n")
+
+    def test_rmdir_of_a_folder_on_its_way_sends_nothing(self):
+        d = subdir(name="Never mind")
+        self.fake.reset_stats()
+        os.mkdir(self.mnt.path(d), 0o700)
+        os.rmdir(self.mnt.path(d))
+        self.assertFalse(os.path.exists(self.mnt.path(d)))
+        self.assertCount(self.writes(), {})
+        self.assertIsNone(self.server("Never mind"))
