@@ -50,7 +50,7 @@ Try:
   jq -r .email $mnt/campaigns/*/leads/*.json | head
   grep -rl '"company_name": "Northwind' $mnt/campaigns/*/leads | head
   cat $mnt/campaigns/by-name/*/analytics/daily.csv | head
-  cat $mnt/campaigns/by-name/*/subsequences/*/status   each follow-up subsequence's state
+  cat $mnt/campaigns/by-name/*/subsequences/*/status   follow-up subsequences (cp -r one to duplicate it)
   ls $mnt/emails/ && cat $mnt/emails/unread_count
   ls $mnt/emails/maildir/cur | head -3       the inbox as a Maildir (mutt -f $mnt/emails/maildir)
   cat $mnt/emails/unread/*/body.txt | head -20
