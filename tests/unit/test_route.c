@@ -109,13 +109,33 @@ START_TEST(test_route_campaign_folder_lists_its_literal_children)
 
 	row("/campaigns/abc", &c);
 	route_children(&c, collect, &s);
-	ck_assert_int_eq(s.n, 6);
+	ck_assert_int_eq(s.n, 8);
 	ck_assert(has(&s, "campaign.json"));
 	ck_assert(has(&s, "status"));
 	ck_assert(has(&s, "leads"));
 	ck_assert(has(&s, "import"));
 	ck_assert(has(&s, "analytics.json"));
 	ck_assert(has(&s, "analytics"));
+	ck_assert(has(&s, "sending-status.json"));
+	ck_assert(has(&s, "subsequences"));
+}
+END_TEST
+
+/* cp -r copies a folder's files in the order it lists them, and a copy of
+ * a subsequence is made when its subsequence.json arrives: it must come
+ * last, after every other file and folder of the subsequence. */
+START_TEST(test_route_subsequence_json_is_listed_last)
+{
+	struct rctx c;
+	struct names s = { .n = 0 };
+
+	row("/campaigns/abc/subsequences/Hot", &c);
+	route_children(&c, collect, &s);
+	ck_assert_int_ge(s.n, 4);
+	ck_assert(has(&s, "status"));
+	ck_assert(has(&s, "sending-status.json"));
+	ck_assert(has(&s, "duplicate"));
+	ck_assert_str_eq(s.list[s.n - 1], "subsequence.json");
 }
 END_TEST
 
@@ -159,6 +179,7 @@ Suite *route_suite(void)
 	tcase_add_test(tc, test_route_a_literal_folder_is_not_a_wildcard_object);
 	tcase_add_test(tc, test_route_root_and_trailing_slashes);
 	tcase_add_test(tc, test_route_campaign_folder_lists_its_literal_children);
+	tcase_add_test(tc, test_route_subsequence_json_is_listed_last);
 	tcase_add_test(tc, test_route_root_lists_the_top_folders_not_wildcards);
 	tcase_add_test(tc, test_route_hidden_rows_are_not_listed);
 	suite_add_tcase(s, tc);
