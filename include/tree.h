@@ -154,6 +154,7 @@ int h_subseq_list(struct rctx *c, struct dirfill *d);
 int h_subseq_stat(struct rctx *c, struct node *n);
 int h_subseq_file_stat(struct rctx *c, struct node *n);
 int h_subseq_rmdir(struct rctx *c);
+int h_subseq_rename(struct rctx *c, struct rctx *to);
 int h_subseq_json_create(struct rctx *c);
 int h_subseq_json_commit(struct rctx *c, const char *data, size_t len);
 int h_subseq_status_read(struct rctx *c, struct blob *out);

@@ -287,6 +287,45 @@ int h_subseq_rmdir(struct rctx *c)
 						: -ENOENT;
 }
 
+/* mv of a subsequence's folder to another name in its campaign: PATCH
+ * of its name (a folder on its way is renamed here).  Not to another
+ * campaign: EPERM, not EXDEV, so that mv does not copy it there and then
+ * fail to remove it (cp -r, then rmdir, moves one). */
+int h_subseq_rename(struct rctx *c, struct rctx *to)
+{
+	char cid[512], to_cid[512];
+	char *name;
+	struct item it;
+	cJSON *body, *obj = NULL;
+	int rc;
+
+	if (!to->route || to->route != c->route || to->ncap < 2 ||
+	    !h_cap_id(to, 0, to_cid, sizeof(to_cid)))
+		return -EPERM;
+	if (is_local(c)) {
+		if (!h_cap_id(c, 0, cid, sizeof(cid)) || strcmp(cid, to_cid))
+			return -EPERM;
+		set_local(cid, c->cap[1], 0);
+		return set_local(cid, to->cap[1], 1);
+	}
+	rc = subseq_item(c, cid, sizeof(cid), &it);
+	if (rc < 0)
+		return rc;
+	name = strcmp(cid, to_cid) ? NULL : name_unescape(to->cap[1]);
+	rc = !name ? -EPERM : name_taken(cid, name);
+	if (rc == 0) {
+		body = cJSON_CreateObject();
+		cJSON_AddStringToObject(body, "name", name);
+		rc = coll_send(&coll_subsequences, "PATCH", it.id, body, &obj);
+		if (rc == 0)
+			learn(cid, obj);
+		cJSON_Delete(body);
+	}
+	free(name);
+	item_free(&it);
+	return rc;
+}
+
 /* subsequence.json may be created in a local folder only. */
 int h_subseq_json_create(struct rctx *c)
 {

@@ -114,14 +114,14 @@ const struct route tree_routes[] = {
 	{ FILE_("/campaigns/*/sending-status.json", 0444), .read = h_doc_read,
 	  COLL(sending_status) },
 	/* A campaign's subsequences by name: mkdir makes one, rmdir deletes
-	 * it.  subsequence.json stays the last row of a subsequence's
+	 * it, mv renames it.  subsequence.json stays the last row of a subsequence's
 	 * folder: a copy (cp -r) is made when it arrives, and cp copies in
 	 * the order a folder is listed. */
 	{ DIR("/campaigns/*/subsequences", 0755), .list = h_subseq_list,
 	  .mkdir = h_subseq_mkdir, COLL(subsequences) },
 	{ DIR("/campaigns/*/subsequences/*", 0755), .flags = R_SCRATCH,
 	  .stat = h_subseq_stat, .rmdir = h_subseq_rmdir,
-	  COLL(subsequences) },
+	  .rename = h_subseq_rename, COLL(subsequences) },
 	{ FILE_("/campaigns/*/subsequences/*/status", 0644),
 	  .read = h_subseq_status_read, .commit = h_subseq_status_commit,
 	  .check = h_subseq_status_check, COLL(subsequences) },

@@ -348,3 +348,20 @@ class MakeTest(SubsequenceTest):
         self.assertFalse(os.path.exists(self.mnt.path(d)))
         self.assertCount(self.writes(), {})
         self.assertIsNone(self.server("Never mind"))
+
+
+class RenameTest(SubsequenceTest):
+    def test_mv_of_the_folder_renames_it(self):
+        sid = self.server("Interested leads")["id"]
+        self.fake.reset_stats()
+        self.sh("mv '%s' '%s'" % (subdir(name="Interested leads"), subdir(name="Keen leads")))
+        self.assertEqual(self.server(sid=sid)["name"], "Keen leads")
+        self.assertCount(self.writes(), {PATCH: 1})
+        self.assertEqual(self.sh("cat '%s/status'" % subdir(name="Keen leads")), "active\n")
+        self.assertFalse(os.path.exists(self.mnt.path(subdir(name="Interested leads"))))
+        # Not to another campaign: nothing is copied there or sent.
+        rc, _, err = self.run_tool("mv '%s' '%s'" % (subdir(name="Keen leads"),
+                                                     subdir(Q3, "Keen leads")))
+        self.assertNotEqual(rc, 0)
+        self.assertCount(self.writes(), {PATCH: 1})
+        self.assertEqual(self.server(sid=sid)["parent_campaign"], BIG)
