@@ -42,6 +42,8 @@ int h_coll_stat_label(struct rctx *c, struct node *n);
 int h_coll_link_label(struct rctx *c, struct blob *out);
 int h_coll_link(struct rctx *c, struct blob *out);
 const char *h_cap_id(struct rctx *c, int cap, char *buf, size_t len);
+/* The entry the view's name capture names. */
+int h_coll_lookup(struct rctx *c, struct item *it);
 /* The entry whose label is the view's name capture (name, aux, mtime). */
 int h_coll_lookup_label(struct rctx *c, struct item *it);
 
@@ -134,6 +136,20 @@ int h_unread_stat(struct rctx *c, struct node *n);
 int h_tag_links_list(struct rctx *c, struct dirfill *d);
 int h_tag_link_stat(struct rctx *c, struct node *n);
 int h_tag_link_read(struct rctx *c, struct blob *out);
+
+/* h_sequence.c: the email copy as text (the arg: the view of the object
+ * that holds the sequence) */
+int h_seq_steps_list(struct rctx *c, struct dirfill *d);
+int h_seq_step_mkdir(struct rctx *c, const char *name);
+int h_seq_step_stat(struct rctx *c, struct node *n);
+int h_seq_step_rmdir(struct rctx *c);
+int h_seq_variants_list(struct rctx *c, struct dirfill *d);
+int h_seq_delay_read(struct rctx *c, struct blob *out);
+int h_seq_delay_commit(struct rctx *c, const char *data, size_t len);
+int h_seq_variant_read(struct rctx *c, struct blob *out);
+int h_seq_variant_commit(struct rctx *c, const char *data, size_t len);
+int h_seq_variant_create(struct rctx *c);
+int h_seq_variant_unlink(struct rctx *c);
 
 /* h_maildir.c: the inbox as a Maildir, and the outbox */
 int h_maildir_cur_stat(struct rctx *c, struct node *n);

@@ -62,6 +62,19 @@ static const struct doc_view steps_range = ANALYTICS(
 	  .read = h_coll_read, .commit = h_coll_commit,                      \
 	  .check = h_json_check, .create = h_lead_create, .unlink = h_coll_delete,                  \
 	  .rename = h_lead_move, COLL(v) }
+/* The email copy of the object a view names, as text (seqtext.h). */
+#define SEQUENCE(p, v)                                                       \
+	{ DIR(p "/sequence", 0755), .list = h_seq_steps_list,               \
+	  .mkdir = h_seq_step_mkdir, COLL(v) },                              \
+	{ DIR(p "/sequence/*", 0755), .flags = R_SCRATCH,                    \
+	  .stat = h_seq_step_stat, .list = h_seq_variants_list,              \
+	  .rmdir = h_seq_step_rmdir, COLL(v) },                              \
+	{ FILE_(p "/sequence/*/delay", 0644), .read = h_seq_delay_read,      \
+	  .commit = h_seq_delay_commit, COLL(v) },                           \
+	{ FILE_(p "/sequence/*/*", 0644), .flags = R_NEED_TEXT,              \
+	  .read = h_seq_variant_read,                                        \
+	  .commit = h_seq_variant_commit, .create = h_seq_variant_create,    \
+	  .unlink = h_seq_variant_unlink, COLL(v) }
 
 const struct route tree_routes[] = {
 	{ DIR("/", 0755), .flags = R_SCRATCH },
@@ -85,6 +98,7 @@ const struct route tree_routes[] = {
 	{ FILE_("/campaigns/*/status", 0644), .read = h_campaign_status_read,
 	  .commit = h_campaign_status_commit,
 	  .check = h_campaign_status_check },
+	SEQUENCE("/campaigns/*", campaigns),
 	LEADS("/campaigns/*/leads", campaign_leads),
 	{ FILE_("/campaigns/*/import", 0600), .read = h_import_read,
 	  .commit = h_import_commit, .stream = h_import_stream,
