@@ -62,6 +62,15 @@ cJSON *seqtext_parse_variant(const char *text, size_t len,
 int seqtext_parse_delay(const char *text, size_t len, double *delay,
 			const char **unit, char **err);
 
+/*
+ * The checks of text still being written (its complete lines only):
+ * -1 with *err when what is written so far can already be known to be
+ * refused (a header line that is none, a delay line that is none), else
+ * 0.
+ */
+int seqtext_check_variant(const char *text, size_t len, char **err);
+int seqtext_check_delay(const char *text, size_t len, char **err);
+
 /* The edits: NULL with *err (malloc'd) when the places do not exist. */
 cJSON *seqtext_set_variant(const cJSON *obj, long step, size_t idx,
 			   const cJSON *variant, char **err);

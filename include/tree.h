@@ -150,6 +150,8 @@ int h_seq_variant_read(struct rctx *c, struct blob *out);
 int h_seq_variant_commit(struct rctx *c, const char *data, size_t len);
 int h_seq_variant_create(struct rctx *c);
 int h_seq_variant_unlink(struct rctx *c);
+int h_seq_variant_check(struct rctx *c, const char *data, size_t len);
+int h_seq_delay_check(struct rctx *c, const char *data, size_t len);
 
 /* h_maildir.c: the inbox as a Maildir, and the outbox */
 int h_maildir_cur_stat(struct rctx *c, struct node *n);

@@ -294,6 +294,29 @@ int h_seq_variant_commit(struct rctx *c, const char *data, size_t len)
 	return change(c, edit_variant, &t);
 }
 
+/* A check at write: the reason of a refusal goes to the error log. */
+static int check(struct rctx *c, int (*fn)(const char *, size_t, char **),
+		 const char *data, size_t len)
+{
+	char *why = NULL;
+	int rc = 0;
+
+	if (fn(data, len, &why) < 0)
+		rc = h_refuse("PATCH", c, why ? why : "out of memory");
+	free(why);
+	return rc;
+}
+
+int h_seq_variant_check(struct rctx *c, const char *data, size_t len)
+{
+	return check(c, seqtext_check_variant, data, len);
+}
+
+int h_seq_delay_check(struct rctx *c, const char *data, size_t len)
+{
+	return check(c, seqtext_check_delay, data, len);
+}
+
 /* A new variant file: any variant name not yet used (one past the last
  * is refused at its commit, with the name it should have). */
 int h_seq_variant_create(struct rctx *c)

@@ -321,6 +321,49 @@ static int split(const char *text, size_t len, struct parsed *p, char **err)
 	return 0;
 }
 
+int seqtext_check_variant(const char *text, size_t len, char **err)
+{
+	struct parsed p = { NULL, -1, NULL, 0 };
+	size_t at = 0;
+	int rc = 0;
+
+	/* The complete lines of the headers: each must be one. */
+	while (at < len && rc == 0) {
+		const char *nl = memchr(text + at, '\n', len - at);
+		size_t n;
+
+		if (!nl)
+			break;
+		n = (size_t)(nl - text) - at;
+		if (n && text[at + n - 1] == '\r')
+			n--;
+		if (n == 0) {
+			if (!p.subject) {
+				msg_set(err, "no Subject: line (an empty "
+					     "subject is \"Subject:\" alone)");
+				rc = -1;
+			}
+			break;
+		}
+		rc = header(&p, text + at, n, err);
+		at = (size_t)(nl - text) + 1;
+	}
+	free(p.subject);
+	return rc;
+}
+
+int seqtext_check_delay(const char *text, size_t len, char **err)
+{
+	const char *nl = memrchr(text, '\n', len);
+	const char *unit = NULL;
+	double d;
+
+	if (!nl)
+		return 0;	/* no complete line yet */
+	return seqtext_parse_delay(text, (size_t)(nl - text) + 1, &d, &unit,
+				   err);
+}
+
 /* The body's text with CRLF line ends as LF; malloc'd. */
 static char *unix_text(const char *s, size_t n, size_t *out_len)
 {

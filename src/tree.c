@@ -70,10 +70,12 @@ static const struct doc_view steps_range = ANALYTICS(
 	  .stat = h_seq_step_stat, .list = h_seq_variants_list,              \
 	  .rmdir = h_seq_step_rmdir, COLL(v) },                              \
 	{ FILE_(p "/sequence/*/delay", 0644), .read = h_seq_delay_read,      \
-	  .commit = h_seq_delay_commit, COLL(v) },                           \
+	  .commit = h_seq_delay_commit, .check = h_seq_delay_check,          \
+	  COLL(v) },                                                         \
 	{ FILE_(p "/sequence/*/*", 0644), .flags = R_NEED_TEXT,              \
 	  .read = h_seq_variant_read,                                        \
-	  .commit = h_seq_variant_commit, .create = h_seq_variant_create,    \
+	  .commit = h_seq_variant_commit, .check = h_seq_variant_check,      \
+	  .create = h_seq_variant_create,                                    \
 	  .unlink = h_seq_variant_unlink, COLL(v) }
 
 const struct route tree_routes[] = {

@@ -231,6 +231,18 @@ class SequenceTest(MountTest):
         self.assertEqual((s["delay"], s["delay_unit"]), (1, "hours"))
         self.assertIn("a delay is a number and a unit", self.sh("cat .instantlyfs/errors"))
 
+    def test_bash_shows_a_refusal_at_write(self):
+        c = self.campaign("Big Campaign")
+        before = self.steps(c)
+        self.fake.reset_stats()
+        for path, text in ((self.dir(c, "1", "delay"), "bogus"),
+                           (self.dir(c, "1", "a.txt"), "Dear reader,")):
+            status, _, err = self.run_tool("bash -c 'echo \"%s\" > %s'" % (text, path))
+            self.assertNotEqual(status, 0, path)
+            self.assertIn("write error: Invalid argument", err)
+        self.assertCount(self.writes(), {}, self.fake.requests())
+        self.assertEqual(self.steps(c), before)
+
     def test_refused_variant_text_is_kept_and_changes_nothing(self):
         c = self.campaign("Q3 / 50% Outbound")
         before = self.steps(c)

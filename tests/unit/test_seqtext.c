@@ -221,6 +221,29 @@ START_TEST(test_seqtext_delay)
 }
 END_TEST
 
+START_TEST(test_seqtext_checks_judge_complete_lines_only)
+{
+	char *err = NULL;
+
+	ck_assert_int_eq(seqtext_check_variant("Subj", 4, &err), 0);
+	ck_assert_int_eq(seqtext_check_variant("Subject: x\nDisab", 17, &err), 0);
+	ck_assert_int_eq(seqtext_check_variant("Subject: x\n\nany: body\n", 23,
+					       &err),
+			 0);
+	ck_assert_int_eq(seqtext_check_variant("bogus\n", 6, &err), -1);
+	ck_assert_ptr_nonnull(strstr(err, "is no header"));
+	free(err);
+	err = NULL;
+	ck_assert_int_eq(seqtext_check_variant("\nbody\n", 6, &err), -1);
+	free(err);
+	err = NULL;
+	ck_assert_int_eq(seqtext_check_delay("3 da", 4, &err), 0);
+	ck_assert_int_eq(seqtext_check_delay("3 days\n", 7, &err), 0);
+	ck_assert_int_eq(seqtext_check_delay("bogus\n", 6, &err), -1);
+	free(err);
+}
+END_TEST
+
 static const char *campaign =
 	"{\"name\":\"c\",\"sequences\":[{\"steps\":["
 	"{\"type\":\"email\",\"delay\":2,\"variants\":["
@@ -328,6 +351,7 @@ Suite *seqtext_suite(void)
 	tcase_add_test(tc, test_seqtext_parse_refuses_what_is_no_variant);
 	tcase_add_test(tc, test_seqtext_names);
 	tcase_add_test(tc, test_seqtext_delay);
+	tcase_add_test(tc, test_seqtext_checks_judge_complete_lines_only);
 	tcase_add_test(tc, test_seqtext_edits_change_one_thing);
 	tcase_add_test(tc, test_seqtext_edits_of_an_object_with_no_sequence);
 	suite_add_tcase(s, tc);
