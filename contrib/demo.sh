@@ -51,6 +51,7 @@ Try:
   grep -rl '"company_name": "Northwind' $mnt/campaigns/*/leads | head
   cat $mnt/campaigns/by-name/*/analytics/daily.csv | head
   cat $mnt/campaigns/*/sequence/1/a.txt | head -8   the email copy: vim, diff and sed -i work on it
+  cat $mnt/campaigns/by-name/*/subsequences/*/status   each follow-up subsequence's state
   ls $mnt/emails/ && cat $mnt/emails/unread_count
   ls $mnt/emails/maildir/cur | head -3       the inbox as a Maildir (mutt -f $mnt/emails/maildir)
   cat $mnt/emails/unread/*/body.txt | head -20

@@ -71,7 +71,8 @@ int seqtext_parse_delay(const char *text, size_t len, double *delay,
 int seqtext_check_variant(const char *text, size_t len, char **err);
 int seqtext_check_delay(const char *text, size_t len, char **err);
 
-/* The edits: NULL with *err (malloc'd) when the places do not exist. */
+/* The edits: NULL with *err (malloc'd) when the places do not exist.
+ * A new step has one empty variant and waits 3 days. */
 cJSON *seqtext_set_variant(const cJSON *obj, long step, size_t idx,
 			   const cJSON *variant, char **err);
 cJSON *seqtext_remove_variant(const cJSON *obj, long step, size_t idx,

@@ -28,7 +28,8 @@ struct doc_view {
 	const char *method;
 	const char *path;	/* printf format; "%s" is the capture */
 	int cap;		/* capture put in the path, or -1 */
-	const char *id_param;	/* query field given the capture */
+	const char *id_param;	/* query field given the capture; NULL:
+				   the capture is the path's "%s" */
 	int csv;		/* render as CSV */
 	int range_cap;		/* capture holding "<from>..<to>", or -1 */
 };
@@ -164,6 +165,14 @@ int h_outbox_list(struct rctx *c, struct dirfill *d);
 int h_outbox_stat(struct rctx *c, struct node *n);
 int h_outbox_create(struct rctx *c);
 int h_outbox_commit(struct rctx *c, const char *data, size_t len);
+
+/* h_subseq.c: a campaign's subsequences */
+int h_subseq_mkdir(struct rctx *c, const char *name);
+int h_subseq_status_read(struct rctx *c, struct blob *out);
+int h_subseq_status_check(struct rctx *c, const char *data, size_t len);
+int h_subseq_status_commit(struct rctx *c, const char *data, size_t len);
+int h_subseq_sending_read(struct rctx *c, struct blob *out);
+int h_subseq_duplicate_commit(struct rctx *c, const char *data, size_t len);
 
 /* h_verify.c */
 int h_verify_list(struct rctx *c, struct dirfill *d);

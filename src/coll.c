@@ -108,6 +108,14 @@ const struct coll coll_contact_campaigns = {
 	.parent_field = "search", .name_field = "id", .label_field = "name",
 	.name_fallback = "campaign", .unpaged = 1,
 };
+/* A campaign's subsequences, named by their names (folders). */
+const struct coll coll_subsequences = {
+	OBJ("subsequence", "/api/v2/subsequences", "/api/v2/subsequences/%s"),
+	.parent_field = "parent_campaign", .name_field = "name",
+	.name_fallback = "subsequence", .aux_field = "status",
+	.writable = fields_subsequence_writable,
+	.create_path = "/api/v2/subsequences",
+};
 
 static const char *method_of(const struct coll *c)
 {

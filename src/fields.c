@@ -36,5 +36,11 @@ const char *const fields_tag_writable[] = { "description", "label", NULL };
 const char *const fields_email_writable[] = { "is_unread", "reminder_ts",
 					      NULL };
 
+const char *const fields_subsequence_writable[] = {
+	"auto_variant_select", "conditions", "daily_limit", "daily_limit_mode",
+	"ignore_account_daily_limit", "name", "sequences",
+	"subsequence_schedule", NULL
+};
+
 const char *const fields_workspace_writable[] = { "name", "org_logo_url",
 						   NULL };

@@ -1,6 +1,6 @@
 /*
  * h_docs.c - files that are one API answer: workspace.json, analytics,
- * unread_count, warmup_analytics.json.
+ * sending-status.json, unread_count, warmup_analytics.json.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -59,6 +59,9 @@ int h_doc_read(struct rctx *c, struct blob *out)
 		}
 		rc = asprintf(&path, "%s?%s=%s&start_date=%s&end_date=%s",
 			      v->path, v->id_param, esc, from, to);
+	} else if (!v->id_param) {
+		path = coll_format(v->path, esc);	/* the id in the path */
+		rc = path ? 0 : -1;
 	} else {
 		rc = asprintf(&path, "%s?%s=%s", v->path, v->id_param, esc);
 	}

@@ -620,7 +620,7 @@ cJSON *seqtext_remove_variant(const cJSON *obj, long step, size_t idx,
 
 cJSON *seqtext_add_step(const cJSON *obj, long step, char **err)
 {
-	cJSON *steps, *seqs = copy_sequences(obj, &steps), *st;
+	cJSON *steps, *seqs = copy_sequences(obj, &steps), *st, *v, *vs;
 	long n;
 
 	if (!seqs) {
@@ -634,11 +634,18 @@ cJSON *seqtext_add_step(const cJSON *obj, long step, char **err)
 		cJSON_Delete(seqs);
 		return NULL;
 	}
+	/* One empty variant, as a new step of Instantly's editor has (and
+	 * as a subsequence's steps must have). */
 	st = cJSON_CreateObject();
-	if (!st || !cJSON_AddStringToObject(st, "type", "email") ||
+	v = cJSON_CreateObject();
+	if (!st || !v || !cJSON_AddStringToObject(v, "subject", "") ||
+	    !cJSON_AddStringToObject(v, "body", "") ||
+	    !cJSON_AddStringToObject(st, "type", "email") ||
 	    !cJSON_AddNumberToObject(st, "delay", NEW_STEP_DELAY) ||
 	    !cJSON_AddStringToObject(st, "delay_unit", "days") ||
-	    !cJSON_AddArrayToObject(st, "variants")) {
+	    !(vs = cJSON_AddArrayToObject(st, "variants")) ||
+	    !cJSON_AddItemToArray(vs, v)) {
+		cJSON_Delete(v);
 		cJSON_Delete(st);
 		cJSON_Delete(seqs);
 		msg_set(err, "out of memory");

@@ -22,6 +22,8 @@ static const struct coll_view thread = { &coll_thread, 0, 1, "../../%s" };
 static const struct coll_view blocklist = { &coll_blocklist, -1, 0, NULL };
 static const struct coll_view jobs = { &coll_jobs, -1, 0, NULL };
 static const struct coll_view tags = { &coll_tags, -1, 0, NULL };
+static const struct coll_view subsequences = { &coll_subsequences, 0, 1,
+					       NULL };
 static const struct coll_view contact = { &coll_contact_campaigns, 0, 1,
 					  "../../../campaigns/%s" };
 
@@ -42,6 +44,9 @@ static const struct doc_view daily_range = ANALYTICS(
 	"/api/v2/campaigns/analytics/daily", "campaign_id", 1, 1);
 static const struct doc_view steps_range = ANALYTICS(
 	"/api/v2/campaigns/analytics/steps", "campaign_id", 1, 1);
+
+static const struct doc_view sending_status = {
+	"GET", "/api/v2/campaigns/%s/sending-status", 0, NULL, 0, -1 };
 
 #define DIR(p, m) .pattern = p, .type = NODE_DIR, .mode = m
 #define FILE_(p, m) .pattern = p, .type = NODE_FILE, .mode = m
@@ -122,6 +127,23 @@ const struct route tree_routes[] = {
 	  .read = h_doc_read, COLL(daily_range) },
 	{ FILE_("/campaigns/*/analytics/*/steps.csv", 0444),
 	  .read = h_doc_read, COLL(steps_range) },
+	{ FILE_("/campaigns/*/sending-status.json", 0444), .read = h_doc_read,
+	  COLL(sending_status) },
+	/* A campaign's subsequences by name: mkdir makes one, rmdir
+	 * deletes it. */
+	{ DIR("/campaigns/*/subsequences", 0755), .list = h_coll_list,
+	  .mkdir = h_subseq_mkdir, COLL(subsequences) },
+	OBJ_DIR("/campaigns/*/subsequences/*", subsequences),
+	{ FILE_("/campaigns/*/subsequences/*/status", 0644),
+	  .read = h_subseq_status_read, .commit = h_subseq_status_commit,
+	  .check = h_subseq_status_check, COLL(subsequences) },
+	{ FILE_("/campaigns/*/subsequences/*/sending-status.json", 0444),
+	  .read = h_subseq_sending_read, COLL(subsequences) },
+	{ FILE_("/campaigns/*/subsequences/*/duplicate", 0200),
+	  .read = h_empty_read, .commit = h_subseq_duplicate_commit,
+	  COLL(subsequences) },
+	JSON_ITEM("/campaigns/*/subsequences/*/subsequence.json", subsequences),
+	SEQUENCE("/campaigns/*/subsequences/*", subsequences),
 
 	{ DIR("/lead-lists", 0755), .list = h_coll_list,
 	  .mkdir = h_list_mkdir, COLL(lead_lists) },

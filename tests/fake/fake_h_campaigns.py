@@ -104,6 +104,8 @@ def delete_campaign(req):
         st.remove_lead(lid)
     st.by_campaign.pop(c["id"], None)
     drop_mappings(st, c["id"])
+    for sid in [s["id"] for s in st.subsequences.values() if s["parent_campaign"] == c["id"]]:
+        st.subsequences.remove(sid)
     st.campaigns.remove(c["id"])
     return c
 

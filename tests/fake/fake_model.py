@@ -163,6 +163,19 @@ BACKGROUND_JOB = [
     ("created_at", None), ("updated_at", lambda o, c: o.get("created_at")),
 ]
 
+# A campaign's subsequence (CampaignSubsequence): a follow-up sequence that
+# leads enter when its conditions hold.
+SUBSEQUENCE = [
+    ("id", None), ("timestamp_created", None), ("parent_campaign", None),
+    ("workspace", lambda o, c: c["workspace_id"]), ("status", 0),
+    ("timestamp_leads_updated", lambda o, c: o.get("timestamp_created")),
+    ("name", ""), ("conditions", lambda o, c: {}),
+    ("subsequence_schedule", lambda o, c: default_schedule()),
+    ("sequences", lambda o, c: []), ("auto_variant_select", None),
+    ("daily_limit_mode", "inherit"), ("daily_limit", None),
+    ("ignore_account_daily_limit", False),
+]
+
 WORKSPACE = [
     ("id", None), ("timestamp_created", None), ("timestamp_updated", None),
     ("scheduled_for_removal_at", None), ("owner", None), ("name", "Workspace"),

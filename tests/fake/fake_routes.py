@@ -14,6 +14,7 @@ import fake_h_campaigns as C
 import fake_h_inbox as I
 import fake_h_leads as L
 import fake_h_misc as X
+import fake_h_subseq as S
 
 V2 = "/api/v2"
 
@@ -87,6 +88,17 @@ ROUTES = [
 
     ("GET", V2 + "/background-jobs", X.list_jobs),
     ("GET", V2 + "/background-jobs/{id}", X.get_job),
+
+    ("GET", V2 + "/campaigns/{id}/sending-status", S.campaign_sending_status),
+    ("GET", V2 + "/subsequences", S.list_subsequences),
+    ("POST", V2 + "/subsequences", S.create_subsequence),
+    ("GET", V2 + "/subsequences/{id}", S.get_subsequence),
+    ("PATCH", V2 + "/subsequences/{id}", S.patch_subsequence),
+    ("DELETE", V2 + "/subsequences/{id}", S.delete_subsequence),
+    ("POST", V2 + "/subsequences/{id}/pause", S.pause_subsequence),
+    ("POST", V2 + "/subsequences/{id}/resume", S.resume_subsequence),
+    ("POST", V2 + "/subsequences/{id}/duplicate", S.duplicate_subsequence),
+    ("GET", V2 + "/subsequences/{id}/sending-status", S.subsequence_sending_status),
 
     # The gateway's control host (not part of the Instantly spec).
     ("GET", "/connections", X.list_connections),

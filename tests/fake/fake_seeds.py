@@ -64,6 +64,18 @@ def sequences(steps):
                        for d, variants in steps]}]
 
 
+def subsequence(n, campaign, name, status, conditions, steps, minutes, **extra):
+    """A subsequence of campaign; steps as for sequences(), the first one
+    waiting a day after the lead enters (pre_delay)."""
+    seq = sequences(steps)
+    if seq[0]["steps"]:
+        seq[0]["steps"][0].update(pre_delay=1, pre_delay_unit="days")
+    return dict({"id": sid("5b5", n), "parent_campaign": campaign, "name": name,
+                 "status": status, "conditions": conditions, "sequences": seq,
+                 "subsequence_schedule": schedule(), "timestamp_created": ts(minutes)},
+                **extra)
+
+
 def schedule(tz="America/Chicago"):
     return M.default_schedule(tz)
 
@@ -289,6 +301,22 @@ def test_emails(leads):
     return out
 
 
+def test_subsequences():
+    """Subsequence ids are …5b5-8000-00000000000N."""
+    hot = [(1, [("Great to hear, {{firstName}}", "Here is a link to book a time.<br/>Talk soon."),
+                ("Next steps", "Hi {{firstName}},<br/>shall we set up a call?")]),
+           (2, [("Still keen?", "Just checking the link worked.")])]
+    nudge = [(2, [("One more idea", "Hi {{firstName}},<br/>one last idea before I go.")])]
+    return [
+        subsequence(1, C[1], "Interested leads", 1, {"crm_status": [1, 2]}, hot, -600),
+        subsequence(2, C[1], "No reply nudge", 2, {"lead_activity": [91]}, nudge, -590,
+                    daily_limit_mode="custom", daily_limit=40),
+        subsequence(3, C[1], "Out of office / later", 0, {"crm_status": [0]}, nudge, -580),
+        subsequence(4, C[4], "Re-engage", 1, {"reply_contains": "later"}, nudge, -570),
+        subsequence(5, C[4], "Re-engage", 0, {"lead_activity": [2, 4]}, hot, -560),
+        subsequence(6, C[8], "Winter warm-up", 1, {"lead_activity": [91]}, hot, -550)]
+
+
 def test_seed():
     rng = random.Random(20261001)
     leads = test_leads(rng)
@@ -341,6 +369,7 @@ def test_seed():
              "creation_time": ts(-60 * 24 * 30), "last_updated_time": ts(-60 * 24 * 30)},
             {"connection_id": sid("c00", 2), "status": "ACTIVE", "app": "google-mail",
              "creation_time": ts(-60 * 24 * 20), "last_updated_time": ts(-60 * 24 * 20)}],
+        "subsequences": test_subsequences(),
     }
 
 
@@ -419,7 +448,24 @@ def demo_seed():
              "created_at": ts(-60 * 5), "updated_at": ts(-60 * 5 + 1)}],
         "connections": [{"connection_id": sid("c00", 100), "status": "ACTIVE",
                          "app": "instantly", "creation_time": ts(-60 * 24 * 60)}],
+        "subsequences": demo_subsequences(campaigns),
     }
+
+
+def demo_subsequences(campaigns):
+    booked = [(1, [("Looking forward to it, {{firstName}}",
+                    "Hi {{firstName}},<br/><br/>here is the agenda for our call.")]),
+              (3, [("Notes from our call", "Thanks for your time.<br/>The notes are below."),
+                   ("Recap for {{companyName}}", "Hi {{firstName}},<br/>a short recap.")])]
+    quiet = [(2, [("Did this land at a bad time?",
+                   "Hi {{firstName}},<br/><br/>happy to pick this up next quarter.")])]
+    rows = [(0, "Meeting booked", 1, {"crm_status": [2]}, booked),
+            (0, "Completed without reply", 1, {"lead_activity": [91]}, quiet),
+            (1, "Interested — send case study", 2, {"crm_status": [1]}, booked),
+            (4, "Opened but no reply", 0, {"lead_activity": [2]}, quiet)]
+    return [subsequence(100 + i, campaigns[c]["id"], name, status, cond, steps,
+                        -60 * 24 * (20 - i))
+            for i, (c, name, status, cond, steps) in enumerate(rows)]
 
 
 def demo_accounts():

@@ -144,7 +144,8 @@ class SequenceTest(MountTest):
         n = len(c["sequences"][0]["steps"])
         local = os.path.join(self.tmp, "step-copy")
         self.sh("cp -r '%s' '%s'" % (self.dir(c, "1"), local))
-        # Variants are places: a.txt is copied before b.txt.
+        # Variants are places: a.txt (made with the step) is copied over
+        # before b.txt is added.
         new = self.dir(c, str(n + 1))
         self.sh("mkdir '{new}' && cp '{l}'/a.txt '{l}'/b.txt '{l}'/delay '{new}'/".format(
             new=new, l=local))
@@ -199,8 +200,10 @@ class SequenceTest(MountTest):
         steps = self.steps(c)
         self.assertEqual(steps[:n], before)
         self.assertEqual(steps[n], {"type": "email", "delay": 3, "delay_unit": "days",
-                                    "variants": []})
-        self.assertEqual(os.listdir(self.mnt.path(self.dir(c, str(n + 1)))), ["delay"])
+                                    "variants": [{"subject": "", "body": ""}]})
+        self.assertEqual(sorted(os.listdir(self.mnt.path(self.dir(c, str(n + 1))))),
+                         ["a.txt", "delay"])
+        self.assertEqual(self.sh("cat %s/a.txt" % self.dir(c, str(n + 1))), "Subject:\n\n\n")
         # Not the next number: refused, nothing sent.
         self.fake.reset_stats()
         status, _, err = self.run_tool("mkdir %s/%d" % (self.dir(c), n + 5))
@@ -262,3 +265,26 @@ class SequenceTest(MountTest):
         self.assertTrue(kept.strip(), "the refused text is not in rejected/")
         self.assertNotIn("k.txt", os.listdir(self.mnt.path(d)))
         self.assertEqual(self.sh("cat %s/a.txt" % d), shown(before[0]["variants"][0]))
+
+    def test_a_subsequences_copy_is_edited_the_same_way(self):
+        sub = next(s for s in self.fake.state()["subsequences"] if s["name"] == "No reply nudge")
+        d = os.path.join("campaigns", sub["parent_campaign"], "subsequences", sub["name"],
+                         "sequence")
+        steps = sub["sequences"][0]["steps"]
+        self.assertEqual(sorted(os.listdir(self.mnt.path(d)), key=int),
+                         [str(i + 1) for i in range(len(steps))])
+        self.assertEqual(self.sh("cat '%s/1/a.txt'" % d), shown(steps[0]["variants"][0]))
+        self.fake.reset_stats()
+        self.sh("sed -i 's/^Subject: One more idea/Subject: A last idea/' '%s/1/a.txt'" % d)
+        self.sh("mkdir '%s/%d'" % (d, len(steps) + 1))
+        self.assertCount(self.writes(), {"PATCH /api/v2/subsequences/{id}": 2},
+                         self.fake.requests())
+        after = next(s for s in self.fake.state()["subsequences"]
+                     if s["id"] == sub["id"])["sequences"][0]["steps"]
+        first = dict(steps[0], variants=[dict(steps[0]["variants"][0], subject="A last idea")]
+                     + steps[0]["variants"][1:])
+        # The step's other fields (pre_delay) are sent back as they were.
+        self.assertEqual(after[0], first)
+        self.assertEqual(after[1:-1], steps[1:])
+        self.assertEqual(after[-1]["variants"], [{"subject": "", "body": ""}])
+        self.assertEqual(self.sh("cat '%s/1/a.txt'" % d), shown(first["variants"][0]))

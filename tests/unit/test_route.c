@@ -109,9 +109,11 @@ START_TEST(test_route_campaign_folder_lists_its_literal_children)
 
 	row("/campaigns/abc", &c);
 	route_children(&c, collect, &s);
-	ck_assert_int_eq(s.n, 7);
+	ck_assert_int_eq(s.n, 9);
 	ck_assert(has(&s, "campaign.json"));
 	ck_assert(has(&s, "sequence"));
+	ck_assert(has(&s, "sending-status.json"));
+	ck_assert(has(&s, "subsequences"));
 	ck_assert(has(&s, "status"));
 	ck_assert(has(&s, "leads"));
 	ck_assert(has(&s, "import"));

@@ -296,7 +296,8 @@ START_TEST(test_seqtext_edits_change_one_thing)
 	out = edited(seqtext_add_step(o, 3, &err));
 	ck_assert_ptr_nonnull(strstr(out, "{\"type\":\"email\",\"delay\":3,"
 					  "\"delay_unit\":\"days\","
-					  "\"variants\":[]}]},{\"steps\":[]}]"));
+					  "\"variants\":[{\"subject\":\"\","
+					  "\"body\":\"\"}]}]},{\"steps\":[]}]"));
 	free(out);
 	ck_assert_ptr_null(seqtext_add_step(o, 5, &err));
 	ck_assert_str_eq(err, "the campaign has 2 steps: the next one is 3");
@@ -329,7 +330,8 @@ START_TEST(test_seqtext_edits_of_an_object_with_no_sequence)
 	char *err = NULL, *out = edited(seqtext_add_step(o, 1, &err));
 
 	ck_assert_str_eq(out, "[{\"steps\":[{\"type\":\"email\",\"delay\":3,"
-			      "\"delay_unit\":\"days\",\"variants\":[]}]}]");
+			      "\"delay_unit\":\"days\",\"variants\":"
+			      "[{\"subject\":\"\",\"body\":\"\"}]}]}]");
 	free(out);
 	ck_assert_ptr_null(seqtext_steps(o));
 	ck_assert_ptr_null(seqtext_step(o, 1));
