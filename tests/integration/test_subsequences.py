@@ -75,7 +75,8 @@ class ReadTest(SubsequenceTest):
         self.assertEqual(os.listdir(self.mnt.path(subdir("01a0f755-f200-7ca0-8000-000000000002"))),
                          [])
         self.assertEqual(sorted(os.listdir(self.mnt.path(subdir(name="No reply nudge")))),
-                         ["duplicate", "sending-status.json", "status", "subsequence.json"])
+                         ["duplicate", "sending-status.json", "sequence", "status",
+                          "subsequence.json"])
 
     def test_reading_after_listing_costs_no_request(self):
         self.refresh()
