@@ -38,7 +38,7 @@ const struct coll coll_campaign_leads = {
 	OBJ("lead", "/api/v2/leads/list", "/api/v2/leads/%s"),
 	.list_method = "POST", .parent_field = "campaign",
 	.name_field = "email", .name_fallback = "lead", .suffix = ".json",
-	.relist = 1,
+	.aux_field = "lt_interest_status", .relist = 1,
 	.writable = fields_lead_writable, .payload_field = "payload",
 	.create_path = "/api/v2/leads",
 };
@@ -107,6 +107,14 @@ const struct coll coll_contact_campaigns = {
 	    "/api/v2/campaigns/%s"),
 	.parent_field = "search", .name_field = "id", .label_field = "name",
 	.name_fallback = "campaign", .unpaged = 1,
+};
+/* Custom lead labels: by-interest/ names a status by its label. */
+const struct coll coll_lead_labels = {
+	OBJ("lead_label", "/api/v2/lead-labels", "/api/v2/lead-labels/%s"),
+	.name_field = "label", .name_fallback = "label",
+	.aux_field = "interest_status",
+	.writable = fields_lead_label_writable,
+	.create_path = "/api/v2/lead-labels",
 };
 
 static const char *method_of(const struct coll *c)
