@@ -419,7 +419,9 @@ int h_lead_label_rename(struct rctx *c, struct rctx *to)
 	char *name;
 	int rc;
 
-	if (!to->route || to->route != c->route || to->cap[0][0] == '.')
+	if (!to->route || to->route != c->route)
+		return -EPERM;	/* a label folder stays in labels/ */
+	if (to->cap[0][0] == '.')
 		return -EINVAL;
 	if (coll_lookup(&coll_lead_labels, NULL, to->cap[0], &it) == 0) {
 		item_free(&it);
