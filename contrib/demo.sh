@@ -49,6 +49,7 @@ Try:
   ls $mnt/campaigns/by-status/active/
   jq -r .email $mnt/campaigns/*/leads/*.json | head
   grep -rl '"company_name": "Northwind' $mnt/campaigns/*/leads | head
+  ls $mnt/campaigns/by-name/Q4*/leads/by-interest/Champion/  a custom interest label; mv to another status folder sets it
   cat $mnt/campaigns/by-name/*/analytics/daily.csv | head
   ls $mnt/emails/ && cat $mnt/emails/unread_count
   ls $mnt/emails/maildir/cur | head -3       the inbox as a Maildir (mutt -f $mnt/emails/maildir)
