@@ -78,6 +78,9 @@ struct listing *coll_listing(const struct coll *c, const char *parent);
 /* Loads pages until more than `want` entries are in, or all of them
  * ((size_t)-1). */
 int coll_fill(struct listing *l, size_t want);
+/* The listing of c under parent with every page loaded (listing_put);
+ * NULL with *rc on failure. */
+struct listing *coll_whole(const struct coll *c, const char *parent, int *rc);
 
 /*
  * Finds the entry called name in c under parent.  Loads every page,

@@ -692,6 +692,18 @@ int coll_fill(struct listing *l, size_t want)
 	return listing_more(l, want, load_page, NULL);
 }
 
+struct listing *coll_whole(const struct coll *c, const char *parent, int *rc)
+{
+	struct listing *l = coll_listing(c, parent);
+
+	*rc = l ? coll_fill(l, (size_t)-1) : -ENOMEM;
+	if (*rc < 0 && l) {
+		listing_put(l);
+		l = NULL;
+	}
+	return l;
+}
+
 /* Copies entry i - 1 out.  Locked. */
 static int item_copy(struct listing *l, size_t i, struct item *out)
 {

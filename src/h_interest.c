@@ -33,20 +33,6 @@
 #define UPDATE_PATH "/api/v2/leads/update-interest-status"
 #define LINK_UP "../../"
 
-/* The custom labels, listed whole (release with listing_put); NULL with
- * *rc on failure. */
-static struct listing *custom_labels(int *rc)
-{
-	struct listing *l = coll_listing(&coll_lead_labels, NULL);
-
-	*rc = l ? coll_fill(l, (size_t)-1) : -ENOMEM;
-	if (*rc < 0 && l) {
-		listing_put(l);
-		l = NULL;
-	}
-	return l;
-}
-
 /* Is entry e of the labels listing shown in by-interest/ (a built-in
  * name takes precedence over a custom label of the same name)? */
 static int shown_label(const struct entry *e)
@@ -70,19 +56,6 @@ static int named_status(struct listing *labels, const char *value)
 			return 1;
 	}
 	return 0;
-}
-
-/* The campaign's leads, listed whole; NULL with *rc on failure. */
-static struct listing *campaign_leads(const char *campaign, int *rc)
-{
-	struct listing *l = coll_listing(&coll_campaign_leads, campaign);
-
-	*rc = l ? coll_fill(l, (size_t)-1) : -ENOMEM;
-	if (*rc < 0 && l) {
-		listing_put(l);
-		l = NULL;
-	}
-	return l;
 }
 
 /* Does a lead of the campaign have this status?  Locked. */
@@ -115,11 +88,14 @@ static int folder_value(const char *campaign, const char *comp, char **value)
 		*value = builtin ? strdup(builtin) : NULL;
 		return builtin && !*value ? -ENOMEM : 0;
 	}
-	labels = custom_labels(&rc);
+	labels = coll_whole(&coll_lead_labels, NULL, &rc);
 	if (!labels)
 		return rc;
-	if (interest_is_number(comp))
-		leads = campaign_leads(campaign, &rc);
+	if (interest_is_number(comp) &&
+	    !(leads = coll_whole(&coll_campaign_leads, campaign, &rc))) {
+		listing_put(labels);
+		return rc;
+	}
 	cache_lock();
 	i = listing_find(labels, comp);
 	rc = -ENOENT;
@@ -165,7 +141,7 @@ int h_interest_list(struct rctx *c, struct dirfill *d)
 		return -ENOENT;
 	for (size_t i = 0; rc == 0 && i < sizeof(all) / sizeof(all[0]); i++)
 		rc = dirfill_add(d, interest_name(all[i]));
-	if (rc < 0 || !(labels = custom_labels(&rc)))
+	if (rc < 0 || !(labels = coll_whole(&coll_lead_labels, NULL, &rc)))
 		return rc;
 	cache_lock();
 	for (size_t i = 0; rc == 0 && i < labels->n; i++) {
@@ -229,43 +205,49 @@ int h_interest_members(struct rctx *c, struct dirfill *d)
 	return rc;
 }
 
+/* A lead seen from a folder of by-interest/. */
+struct link_at {
+	char campaign[512];
+	struct item lead;
+	char *value;	/* the folder's status; NULL: "Lead" */
+};
+
 /* The lead called name in the campaign of c, and the status of the
- * folder of c (capture 1).  0, -ENOENT or -errno. */
-static int lead_and_folder(struct rctx *c, const char *name, char *campaign,
-			   size_t len, struct item *lead, char **value)
+ * folder of c (capture 1).  0, -ENOENT or -errno; on 0, link_done(). */
+static int link_at(struct rctx *c, const char *name, struct link_at *a)
 {
 	int rc;
 
-	if (!h_cap_id(c, 0, campaign, len))
+	if (!h_cap_id(c, 0, a->campaign, sizeof(a->campaign)))
 		return -ENOENT;
-	rc = folder_value(campaign, c->cap[1], value);
+	rc = folder_value(a->campaign, c->cap[1], &a->value);
 	if (rc < 0)
 		return rc;
-	rc = coll_lookup(&coll_campaign_leads, campaign, name, lead);
-	if (rc < 0) {
-		free(*value);
-		*value = NULL;
-	}
+	rc = coll_lookup(&coll_campaign_leads, a->campaign, name, &a->lead);
+	if (rc < 0)
+		free(a->value);
 	return rc;
+}
+
+static void link_done(struct link_at *a)
+{
+	item_free(&a->lead);
+	free(a->value);
 }
 
 int h_interest_member_stat(struct rctx *c, struct node *n)
 {
-	char campaign[512];
-	struct item it;
-	char *value;
-	int rc = lead_and_folder(c, c->cap[2], campaign, sizeof(campaign),
-				 &it, &value);
+	struct link_at a;
+	int rc = link_at(c, c->cap[2], &a);
 
 	if (rc < 0)
 		return rc;
-	if (!interest_same(it.aux, value))
+	if (!interest_same(a.lead.aux, a.value))
 		rc = -ENOENT;
 	n->size = strlen(LINK_UP) + strlen(c->cap[2]);
-	if (it.mtime)
-		n->mtime = it.mtime;
-	item_free(&it);
-	free(value);
+	if (a.lead.mtime)
+		n->mtime = a.lead.mtime;
+	link_done(&a);
 	return rc;
 }
 
@@ -332,18 +314,14 @@ static int set_interest(struct rctx *c, const char *campaign,
  * unless it has it already. */
 static int move_into(struct rctx *c, const char *name)
 {
-	char campaign[512];
-	struct item it;
-	char *value;
-	int rc = lead_and_folder(c, name, campaign, sizeof(campaign), &it,
-				 &value);
+	struct link_at a;
+	int rc = link_at(c, name, &a);
 
 	if (rc < 0)
 		return rc;
-	if (!interest_same(it.aux, value))
-		rc = set_interest(c, campaign, it.id, value);
-	item_free(&it);
-	free(value);
+	if (!interest_same(a.lead.aux, a.value))
+		rc = set_interest(c, a.campaign, a.lead.id, a.value);
+	link_done(&a);
 	return rc;
 }
 
@@ -382,22 +360,18 @@ int h_interest_rename(struct rctx *c, struct rctx *to)
 /* rm by-interest/A/<lead file>: back to "Lead" (interest_value null). */
 int h_interest_unlink(struct rctx *c)
 {
-	char campaign[512];
-	struct item it;
-	char *value;
-	int rc = lead_and_folder(c, c->cap[2], campaign, sizeof(campaign),
-				 &it, &value);
+	struct link_at a;
+	int rc = link_at(c, c->cap[2], &a);
 
 	if (rc < 0)
 		return rc;
-	if (!value)
+	if (!a.value)
 		rc = -EPERM;	/* a lead of "Lead" has no status to drop */
-	else if (interest_same(it.aux, value))
-		rc = set_interest(c, campaign, it.id, NULL);
+	else if (interest_same(a.lead.aux, a.value))
+		rc = set_interest(c, a.campaign, a.lead.id, NULL);
 	else
 		rc = -ENOENT;
-	item_free(&it);
-	free(value);
+	link_done(&a);
 	return rc;
 }
 

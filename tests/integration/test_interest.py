@@ -51,6 +51,14 @@ class InterestBase(MountTest):
             return e.errno
         return 0
 
+    def sets(self, cmd, email, expected):
+        """Runs cmd, which must send one update-interest-status and no
+        other write, and leave the lead with that status (None: none)."""
+        self.fake.reset_stats()
+        self.sh(cmd)
+        self.assertCount(self.writes(), {UPDATE: 1}, self.fake.requests())
+        self.assertEqual(self.status(email), expected)
+
     def writes(self):
         return {k: v for k, v in self.fake.requests().items() if not k.startswith("GET")
                 and k != LIST_LEADS}
@@ -107,10 +115,8 @@ class InterestTest(InterestBase):
         d = self.folder(WINTER)
         name = "winter1@winter.example.json"
         self.sh("ls -R '%s' >/dev/null" % d)
-        self.fake.reset_stats()
-        self.sh("mv '%s/Meeting Booked/%s' '%s/Won/'" % (d, name, d))
-        self.assertCount(self.writes(), {UPDATE: 1}, self.fake.requests())
-        self.assertEqual(self.status("winter1@winter.example"), 4)
+        self.sets("mv '%s/Meeting Booked/%s' '%s/Won/'" % (d, name, d),
+                  "winter1@winter.example", 4)
         self.fake.reset_stats()
         self.assertEqual(self.names(d + "/Won"), {name})
         self.assertEqual(self.names(d + "/Meeting Booked"), set())
@@ -123,10 +129,8 @@ class InterestTest(InterestBase):
         d = self.folder(3)
         name = "dn2-1@dup-name.example.json"
         self.sh("ls '%s/Lead' >/dev/null" % d)
-        self.fake.reset_stats()
-        self.sh("ln -s '../../%s' '%s/Interested/%s'" % (name, d, name))
-        self.assertCount(self.writes(), {UPDATE: 1}, self.fake.requests())
-        self.assertEqual(self.status("dn2-1@dup-name.example"), 1)
+        self.sets("ln -s '../../%s' '%s/Interested/%s'" % (name, d, name),
+                  "dn2-1@dup-name.example", 1)
         self.assertEqual(self.names(d + "/Interested"), {name})
         self.assertNotIn(name, self.names(d + "/Lead"))
 
@@ -138,9 +142,8 @@ class InterestTest(InterestBase):
         d = self.folder(CAFE)
         name = "juergen@cafe-muenster.example.json"
         self.assertIn(name, self.names(d + "/Meeting Completed"))
-        self.fake.reset_stats()
-        self.sh("rm '%s/Meeting Completed/%s'" % (d, name))
-        self.assertCount(self.writes(), {UPDATE: 1}, self.fake.requests())
+        self.sets("rm '%s/Meeting Completed/%s'" % (d, name),
+                  "juergen@cafe-muenster.example", None)
         self.assertNotIn("lt_interest_status", self.lead("juergen@cafe-muenster.example"))
         self.assertIn(name, self.names(d + "/Lead"))
         self.assertEqual(self.names(d + "/Meeting Completed"), set())
@@ -232,10 +235,8 @@ class CustomStatusTest(InterestBase):
         d = self.folder(DUP)
         name = "dn1-3@dup-name.example.json"
         self.sh("ls '%s' >/dev/null" % d)
-        self.fake.reset_stats()
-        self.sh("mv '%s/Lead/%s' '%s/Hot Lead/'" % (d, name, d))
-        self.assertCount(self.writes(), {UPDATE: 1}, self.fake.requests())
-        self.assertEqual(self.status("dn1-3@dup-name.example"), 5)
+        self.sets("mv '%s/Lead/%s' '%s/Hot Lead/'" % (d, name, d),
+                  "dn1-3@dup-name.example", 5)
         self.fake.reset_stats()
         self.assertEqual(self.names(d + "/Hot Lead"), {name})
         self.assertCount(self.fake.total(), 0, self.fake.requests())
@@ -254,8 +255,8 @@ class CustomStatusTest(InterestBase):
         self.assertEqual(self.rename(d + "/Lead/dots2@dots.example.json",
                                      d + "/77/dots2@dots.example.json"), errno.EINVAL)
         self.assertCount(self.writes(), {UPDATE: 1}, self.fake.requests())
-        self.sh("mv '%s/77/dots1@dots.example.json' '%s/Won/'" % (d, d))
-        self.assertEqual(self.status("dots1@dots.example"), 4)
+        self.sets("mv '%s/77/dots1@dots.example.json' '%s/Won/'" % (d, d),
+                  "dots1@dots.example", 4)
         self.assertNotIn("77", self.names(d))
 
 
