@@ -128,11 +128,12 @@ class InterestTest(InterestBase):
     def test_ln_s_into_a_folder_sets_that_status(self):
         d = self.folder(3)
         name = "dn2-1@dup-name.example.json"
-        self.sh("ls '%s/Lead' >/dev/null" % d)
+        os.lstat(self.mnt.path(d, "Lead", name))     # the kernel now holds the name
         self.sets("ln -s '../../%s' '%s/Interested/%s'" % (name, d, name),
                   "dn2-1@dup-name.example", 1)
         self.assertEqual(self.names(d + "/Interested"), {name})
         self.assertNotIn(name, self.names(d + "/Lead"))
+        self.assertFalse(os.path.lexists(self.mnt.path(d, "Lead", name)))
 
     def test_rm_of_a_link_resets_the_lead_to_lead(self):
         lead = self.lead("juergen@cafe-muenster.example")
