@@ -263,17 +263,31 @@ int h_interest_link(struct rctx *c, struct blob *out)
 	return 0;
 }
 
+/* Does another lead of the folder share the address?  Then the lead's
+ * file is not called "<email>.json" but "<email>.<id>.json". */
+static int shares_email(const char *name, const char *email)
+{
+	char *plain = name_component(email, NULL, ".json");
+	int shared = !plain || strcmp(plain, name);
+
+	free(plain);
+	return shared;
+}
+
 /*
- * POST /leads/update-interest-status for the lead (id) of the campaign:
- * value is its new status, NULL to reset it to "Lead".  Then the cached
- * lead carries it, and the views with it.
+ * POST /leads/update-interest-status for the lead (its id and file name)
+ * of the campaign: value is its new status, NULL to reset it to "Lead".
+ * Then the cached lead carries it, and the views with it.  The request
+ * names the lead by its address, so every lead of the campaign with that
+ * address takes the status: when others share it, the folder is listed
+ * again.
  */
 static int set_interest(struct rctx *c, const char *campaign,
-			const char *lead_id, const char *value)
+			const struct item *it, const char *value)
 {
 	struct api_resp r = { 0 };
 	cJSON *lead = NULL, *body, *email, *status;
-	int rc = coll_object_json(&coll_campaign_leads, lead_id, &lead);
+	int rc = coll_object_json(&coll_campaign_leads, it->id, &lead);
 
 	if (rc < 0)
 		return rc;
@@ -305,6 +319,8 @@ static int set_interest(struct rctx *c, const char *campaign,
 			cJSON_AddItemToObject(lead, "lt_interest_status",
 					      status);
 		coll_learn(&coll_campaign_leads, campaign, lead);
+		if (shares_email(it->name, email->valuestring))
+			coll_forget(&coll_campaign_leads, campaign);
 	}
 	cJSON_Delete(lead);
 	return rc;
@@ -320,7 +336,7 @@ static int move_into(struct rctx *c, const char *name)
 	if (rc < 0)
 		return rc;
 	if (!interest_same(a.lead.aux, a.value))
-		rc = set_interest(c, a.campaign, a.lead.id, a.value);
+		rc = set_interest(c, a.campaign, &a.lead, a.value);
 	link_done(&a);
 	return rc;
 }
@@ -368,7 +384,7 @@ int h_interest_unlink(struct rctx *c)
 	if (!a.value)
 		rc = -EPERM;	/* a lead of "Lead" has no status to drop */
 	else if (interest_same(a.lead.aux, a.value))
-		rc = set_interest(c, a.campaign, a.lead.id, NULL);
+		rc = set_interest(c, a.campaign, &a.lead, NULL);
 	else
 		rc = -ENOENT;
 	link_done(&a);

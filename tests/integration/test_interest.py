@@ -149,6 +149,17 @@ class InterestTest(InterestBase):
         self.assertIn(name, self.names(d + "/Lead"))
         self.assertEqual(self.names(d + "/Meeting Completed"), set())
 
+    def test_leads_sharing_an_address_all_take_the_status(self):
+        d = self.folder(Q3)
+        shared = sorted(n for n in self.names(d + "/Lead") if n.startswith("shared@dup."))
+        self.assertEqual(len(shared), 2, shared)
+        self.sets("mv '%s/Lead/%s' '%s/Lost/'" % (d, shared[0], d), "shared@dup.example", -3)
+        self.assertEqual([l.get("lt_interest_status") for l in self.fake.state(["leads"])["leads"]
+                          if l.get("email") == "shared@dup.example"], [-3, -3])
+        self.fake.reset_stats()
+        self.assertEqual(sorted(self.names(d + "/Lost")), shared)
+        self.assertCount(self.fake.requests(), {LIST_LEADS: 1})
+
     def test_rm_in_the_lead_folder_is_eperm(self):
         d = self.folder(CAFE)
         self.fake.reset_stats()
