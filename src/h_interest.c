@@ -131,16 +131,14 @@ static const char *unnamed(const struct entry *e, const void *labels,
 
 int h_interest_list(struct rctx *c, struct dirfill *d)
 {
-	static const char *const all[] = { "1", "2", "3", "4", "0",
-					   "-1", "-2", "-3", "-4" };
 	char campaign[512];
 	struct listing *labels;
-	int rc = dirfill_add(d, INTEREST_NONE);
+	int rc = 0;
 
 	if (!h_cap_id(c, 0, campaign, sizeof(campaign)))
 		return -ENOENT;
-	for (size_t i = 0; rc == 0 && i < sizeof(all) / sizeof(all[0]); i++)
-		rc = dirfill_add(d, interest_name(all[i]));
+	for (size_t i = 0; rc == 0 && interest_nth(i); i++)
+		rc = dirfill_add(d, interest_nth(i));
 	if (rc < 0 || !(labels = coll_whole(&coll_lead_labels, NULL, &rc)))
 		return rc;
 	cache_lock();

@@ -39,6 +39,11 @@ const char *interest_name(const char *value)
 	return NULL;
 }
 
+const char *interest_nth(size_t i)
+{
+	return i < NBUILTINS ? builtins[i].name : NULL;
+}
+
 int interest_builtin(const char *name, const char **value)
 {
 	for (size_t i = 0; i < NBUILTINS; i++) {

@@ -34,6 +34,20 @@ START_TEST(test_no_status_is_lead)
 }
 END_TEST
 
+START_TEST(test_nth_gives_lead_then_the_nine_statuses)
+{
+	const char *v;
+	size_t n = 0;
+
+	ck_assert_str_eq(interest_nth(0), "Lead");
+	while (interest_nth(n)) {
+		ck_assert(interest_builtin(interest_nth(n), &v));
+		n++;
+	}
+	ck_assert_uint_eq(n, 10);
+}
+END_TEST
+
 START_TEST(test_custom_and_unknown_values_have_no_builtin_name)
 {
 	const char *v;
@@ -78,6 +92,7 @@ Suite *interest_suite(void)
 
 	tcase_add_test(tc, test_every_builtin_name_maps_back_to_its_status);
 	tcase_add_test(tc, test_no_status_is_lead);
+	tcase_add_test(tc, test_nth_gives_lead_then_the_nine_statuses);
 	tcase_add_test(tc, test_custom_and_unknown_values_have_no_builtin_name);
 	tcase_add_test(tc, test_numbers_are_taken_only_as_a_listing_writes_them);
 	tcase_add_test(tc, test_same_treats_null_as_no_status);
