@@ -49,6 +49,7 @@ Try:
   ls $mnt/campaigns/by-status/active/
   jq -r .email $mnt/campaigns/*/leads/*.json | head
   grep -rl '"company_name": "Northwind' $mnt/campaigns/*/leads | head
+  ls $mnt/campaigns/by-name/Q4*/leads/by-interest/Champion/  a custom interest label; mv to another status folder sets it
   cat $mnt/campaigns/by-name/*/analytics/daily.csv | head
   cat $mnt/campaigns/*/sequence/1/a.txt | head -8   the email copy: vim, diff and sed -i work on it
   cat $mnt/campaigns/by-name/*/subsequences/*/status   each follow-up subsequence's state

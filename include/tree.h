@@ -94,6 +94,10 @@ void h_make_set_timezone(const char *tz);
 int h_campaign_mkdir(struct rctx *c, const char *name);
 int h_list_mkdir(struct rctx *c, const char *name);
 int h_tag_mkdir(struct rctx *c, const char *name);
+/* mkdir of a folder that is one object of coll, called name (its escaped
+ * component) in field: POST body (taken), never twice. */
+int h_make_named(const struct coll *coll, const char *field,
+		 const char *name, cJSON *body);
 int h_block_create(struct rctx *c);
 int h_block_commit(struct rctx *c, const char *data, size_t len);
 int h_tag_symlink(struct rctx *c, const char *name, const char *target);
@@ -124,6 +128,16 @@ const char *h_campaign_status_label(long status);
 int h_empty_read(struct rctx *c, struct blob *out);
 
 /* h_views.c: symlink folders */
+/*
+ * Says what name an entry shows in a view, or NULL to leave it out.
+ * buf may hold the name.  Called with the cache lock held.
+ */
+typedef const char *(*pick_fn)(const struct entry *e, const void *arg,
+			       char *buf, size_t len);
+/* Adds the distinct names pick() gives for the entries of every page of
+ * coll under parent. */
+int h_view_pick(const struct coll *coll, const char *parent, pick_fn pick,
+		const void *arg, struct dirfill *d);
 int h_by_status_list(struct rctx *c, struct dirfill *d);
 int h_by_status_stat(struct rctx *c, struct node *n);
 int h_by_status_members(struct rctx *c, struct dirfill *d);
@@ -153,6 +167,18 @@ int h_seq_variant_create(struct rctx *c);
 int h_seq_variant_unlink(struct rctx *c);
 int h_seq_variant_check(struct rctx *c, const char *data, size_t len);
 int h_seq_delay_check(struct rctx *c, const char *data, size_t len);
+
+/* h_interest.c: leads by interest status, custom lead labels */
+int h_interest_list(struct rctx *c, struct dirfill *d);
+int h_interest_stat(struct rctx *c, struct node *n);
+int h_interest_members(struct rctx *c, struct dirfill *d);
+int h_interest_symlink(struct rctx *c, const char *name, const char *target);
+int h_interest_member_stat(struct rctx *c, struct node *n);
+int h_interest_link(struct rctx *c, struct blob *out);
+int h_interest_unlink(struct rctx *c);
+int h_interest_rename(struct rctx *c, struct rctx *to);
+int h_lead_label_mkdir(struct rctx *c, const char *name);
+int h_lead_label_rename(struct rctx *c, struct rctx *to);
 
 /* h_maildir.c: the inbox as a Maildir, and the outbox */
 int h_maildir_cur_stat(struct rctx *c, struct node *n);

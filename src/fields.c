@@ -44,3 +44,8 @@ const char *const fields_subsequence_writable[] = {
 
 const char *const fields_workspace_writable[] = { "name", "org_logo_url",
 						   NULL };
+
+/* PATCH /lead-labels/{id} (interest_status is the server's). */
+const char *const fields_lead_label_writable[] = {
+	"description", "interest_status_label", "label", "use_with_ai", NULL
+};

@@ -24,6 +24,7 @@ static const struct coll_view jobs = { &coll_jobs, -1, 0, NULL };
 static const struct coll_view tags = { &coll_tags, -1, 0, NULL };
 static const struct coll_view subsequences = { &coll_subsequences, 0, 1,
 					       NULL };
+static const struct coll_view lead_labels = { &coll_lead_labels, -1, 0, NULL };
 static const struct coll_view contact = { &coll_contact_campaigns, 0, 1,
 					  "../../../campaigns/%s" };
 
@@ -106,6 +107,16 @@ const struct route tree_routes[] = {
 	  .commit = h_campaign_status_commit,
 	  .check = h_campaign_status_check },
 	SEQUENCE("/campaigns/*", campaigns),
+	/* Leads by interest status (h_interest.c): not listed in leads/, so
+	 * that a glob of leads/ is the lead files alone. */
+	{ DIR("/campaigns/*/leads/by-interest", 0555), .flags = R_HIDDEN,
+	  .list = h_interest_list },
+	{ DIR("/campaigns/*/leads/by-interest/*", 0755),
+	  .stat = h_interest_stat, .list = h_interest_members,
+	  .symlink = h_interest_symlink },
+	{ LINK("/campaigns/*/leads/by-interest/*/*"),
+	  .stat = h_interest_member_stat, .read = h_interest_link,
+	  .unlink = h_interest_unlink, .rename = h_interest_rename },
 	LEADS("/campaigns/*/leads", campaign_leads),
 	{ FILE_("/campaigns/*/import", 0600), .read = h_import_read,
 	  .commit = h_import_commit, .stream = h_import_stream,
@@ -234,6 +245,13 @@ const struct route tree_routes[] = {
 	  .symlink = h_tag_symlink, .arg = "accounts" },
 	{ LINK("/tags/*/accounts/*"), .stat = h_tag_link_stat,
 	  .read = h_tag_link_read, .unlink = h_tag_unlink, .arg = "accounts" },
+
+	{ DIR("/labels", 0755), .list = h_coll_list,
+	  .mkdir = h_lead_label_mkdir, COLL(lead_labels) },
+	{ DIR("/labels/*", 0755), .flags = R_SCRATCH, .stat = h_coll_stat,
+	  .rmdir = h_coll_delete, .rename = h_lead_label_rename,
+	  COLL(lead_labels) },
+	JSON_ITEM("/labels/*/label.json", lead_labels),
 
 	{ DIR("/search", 0555) },
 	{ DIR("/search/contact", 0555) },

@@ -155,6 +155,14 @@ CUSTOM_TAG_MAPPING = [
     ("organization_id", lambda o, c: c["workspace_id"]),
 ]
 
+LEAD_LABEL = [
+    ("id", None), ("timestamp_created", None),
+    ("created_by", lambda o, c: c["owner"]),
+    ("organization_id", lambda o, c: c["workspace_id"]), ("label", ""),
+    ("interest_status_label", "neutral"), ("interest_status", None),
+    ("description", None), ("use_with_ai", False),
+]
+
 BACKGROUND_JOB = [
     ("id", None), ("workspace_id", lambda o, c: c["workspace_id"]),
     ("user_id", lambda o, c: c["owner"]), ("type", "move-leads"),

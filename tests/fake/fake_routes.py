@@ -12,6 +12,7 @@ from urllib.parse import unquote
 
 import fake_h_campaigns as C
 import fake_h_inbox as I
+import fake_h_labels as B
 import fake_h_leads as L
 import fake_h_misc as X
 import fake_h_subseq as S
@@ -85,6 +86,13 @@ ROUTES = [
     ("DELETE", V2 + "/custom-tags/{id}", X.delete_tag),
     ("POST", V2 + "/custom-tags/toggle-resource", X.toggle_resource),
     ("GET", V2 + "/custom-tag-mappings", X.list_tag_mappings),
+
+    ("GET", V2 + "/lead-labels", B.list_lead_labels),
+    ("POST", V2 + "/lead-labels", B.create_lead_label),
+    ("GET", V2 + "/lead-labels/{id}", B.get_lead_label),
+    ("PATCH", V2 + "/lead-labels/{id}", B.patch_lead_label),
+    ("DELETE", V2 + "/lead-labels/{id}", B.delete_lead_label),
+    ("POST", V2 + "/leads/update-interest-status", B.update_interest_status),
 
     ("GET", V2 + "/background-jobs", X.list_jobs),
     ("GET", V2 + "/background-jobs/{id}", X.get_job),

@@ -134,7 +134,9 @@ def test_leads(rng):
         mk.add("big%03d@bigcorp.example" % k, C[1], **extra)
     mk.add("multi@shared.example", C[1], first_name="Morgan", last_name="Multi")
     for k in range(1, 4):
-        mk.add("dn1-%d@dup-name.example" % k, C[2])
+        # Interest statuses: Not Interested, Out of Office, none.
+        status = {1: {"lt_interest_status": -1}, 2: {"lt_interest_status": 0}}.get(k, {})
+        mk.add("dn1-%d@dup-name.example" % k, C[2], **status)
     for k in range(1, 3):
         mk.add("dn2-%d@dup-name.example" % k, C[3])
     q3 = [("", "Empty", "Email", {}), (None, "Null", "Email", {}),
@@ -156,7 +158,7 @@ def test_leads(rng):
     mk.add("zoe@cafe-muenster.example", C[7], first_name="Zoë", last_name="Brontë",
            payload={"stadt": "Münster", "größe": 12})
     mk.add("multi@shared.example", C[7], first_name="Morgan", last_name="Multi")
-    mk.add("winter1@winter.example", C[8])
+    mk.add("winter1@winter.example", C[8], lt_interest_status=2)
     mk.add("winter2@winter.example", C[8])
     for k in range(1, 31):
         mk.add("conf%02d@attendees.example" % k, None, LIST[1],
@@ -317,6 +319,22 @@ def test_subsequences():
         subsequence(6, C[8], "Winter warm-up", 1, {"lead_activity": [91]}, hot, -550)]
 
 
+def lead_labels(rows, first):
+    """rows: (label, interest_status_label, interest_status, description,
+    use_with_ai)."""
+    return [{"id": sid("1ab", first + i), "timestamp_created": ts(-400 + i), "label": label,
+             "interest_status_label": polarity, "interest_status": status,
+             "description": desc, "use_with_ai": ai}
+            for i, (label, polarity, status, desc, ai) in enumerate(rows)]
+
+
+# Custom lead labels.  No lead of the test seed carries one: the spec's
+# Lead.lt_interest_status enum lists the built-in values only.
+TEST_LABELS = [("Hot Lead", "positive", 5, "Ready to buy this quarter", True),
+               ("Not Now", "negative", -5, None, None),
+               ("Needs Nurture", "neutral", 6, "Long cycle: keep in touch", False)]
+
+
 def test_seed():
     rng = random.Random(20261001)
     leads = test_leads(rng)
@@ -329,6 +347,7 @@ def test_seed():
     maps = [(1, C[1], 2), (1, ACC[0], 1), (2, C[4], 2), (2, C[1], 2), (3, C[7], 2),
             (3, ACC[1], 1)]
     return {
+        "lead_labels": lead_labels(TEST_LABELS, 1),
         "workspace": {"id": WS, "owner": OWNER, "name": "Fake Test Workspace",
                       "timestamp_created": ts(-60 * 24 * 60),
                       "timestamp_updated": ts(-60 * 24 * 10)},
@@ -403,6 +422,12 @@ def demo_seed():
                           "timestamp_updated": ts(-60 * 24 * (10 - i))})
         for _ in range(n):
             leads.append(demo_lead(mk, rng, cid, None))
+    # A third of the interested leads carry a custom label, the
+    # "Champion" one; a third of those not interested, "Budget Next Year".
+    custom = {1: 5, -1: -5}
+    for i, lead in enumerate(leads):
+        if lead.get("lt_interest_status") in custom and i % 3 == 0:
+            lead["lt_interest_status"] = custom[lead["lt_interest_status"]]
     lists = []
     list_rows = [("Inbound Demo Requests", 40), ("Trade Show Leads — Berlin", 35),
                  ("Newsletter Subscribers", 25)]
@@ -425,6 +450,10 @@ def demo_seed():
         "workspace": {"id": ws, "owner": owner, "name": "Northwind Sales",
                       "timestamp_created": ts(-60 * 24 * 90), "timestamp_updated": ts(-60 * 24)},
         "campaigns": campaigns, "lead_lists": lists, "leads": leads, "accounts": accounts,
+        "lead_labels": lead_labels([("Champion", "positive", 5, "Pushes for us inside", True),
+                                    ("Budget Next Year", "negative", -5, None, False),
+                                    ("Referral", "neutral", 6, "Sent us to someone else",
+                                     None)], 100),
         "emails": demo_emails(rng, campaigns, leads, emails_of),
         "block_list": [{"id": sid("b10", 100 + i), "bl_value": v,
                         "timestamp_created": ts(-500 + i)}

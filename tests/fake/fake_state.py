@@ -18,7 +18,7 @@ import fake_model as M
 
 STATE_KEYS = ["workspace", "campaigns", "leads", "lead_lists", "accounts", "emails",
               "block_list", "custom_tags", "custom_tag_mappings", "background_jobs",
-              "verifications", "connections", "subsequences"]
+              "verifications", "connections", "subsequences", "lead_labels"]
 
 
 class IdGen:
@@ -207,6 +207,7 @@ class State:
         self.connections = Table("connection_id", lambda c: (c["creation_time"],
                                                              c["connection_id"]))
         self.subsequences = Table("id")
+        self.lead_labels = Table("id")
         self.by_campaign = {}
         self.by_list = {}
         self.by_email = {}
@@ -276,7 +277,8 @@ class State:
                  ("custom_tag_mappings", M.CUSTOM_TAG_MAPPING, self.custom_tag_mappings),
                  ("background_jobs", M.BACKGROUND_JOB, self.background_jobs),
                  ("connections", M.CONNECTION, self.connections),
-                 ("subsequences", M.SUBSEQUENCE, self.subsequences)]
+                 ("subsequences", M.SUBSEQUENCE, self.subsequences),
+                 ("lead_labels", M.LEAD_LABEL, self.lead_labels)]
         for key, fields, table in kinds:
             for i, obj in enumerate(data.get(key) or []):
                 table.add(with_times(M.shape(fields, need_key(obj, table.key_field, key, i),
@@ -297,7 +299,7 @@ class State:
                 self.ids.observe(obj[k])
 
     EDITABLE = ("campaigns", "lead_lists", "accounts", "emails", "block_list",
-                "custom_tags", "leads", "subsequences")
+                "custom_tags", "leads", "subsequences", "lead_labels")
 
     def edit(self, table, oid, fields):
         """Sets fields of one stored object as they are, behind any
@@ -320,7 +322,7 @@ class State:
                   "custom_tag_mappings": self.custom_tag_mappings,
                   "background_jobs": self.background_jobs,
                   "connections": self.connections,
-                  "subsequences": self.subsequences}
+                  "subsequences": self.subsequences, "lead_labels": self.lead_labels}
         for k in want:
             if k in tables:
                 out[k] = [tables[k].by_id[i] for i in tables[k].ids_in_order()]

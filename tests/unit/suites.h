@@ -33,5 +33,6 @@ Suite *relist_suite(void);
 Suite *mime_suite(void);
 Suite *jsonprefix_suite(void);
 Suite *seqtext_suite(void);
+Suite *interest_suite(void);
 
 #endif

@@ -129,8 +129,9 @@ START_TEST(test_route_root_lists_the_top_folders_not_wildcards)
 
 	row("/", &c);
 	route_children(&c, collect, &s);
-	ck_assert_int_eq(s.n, 11);
+	ck_assert_int_eq(s.n, 12);
 	ck_assert(has(&s, "workspace.json"));
+	ck_assert(has(&s, "labels"));
 	ck_assert(has(&s, ".instantlyfs"));
 	ck_assert(!has(&s, "*"));
 }
@@ -151,6 +152,27 @@ START_TEST(test_route_hidden_rows_are_not_listed)
 }
 END_TEST
 
+START_TEST(test_route_by_interest_is_reached_by_name_not_listed_in_leads)
+{
+	struct rctx c;
+	struct names s = { .n = 0 };
+
+	ck_assert_str_eq(
+	    row("/campaigns/abc/leads/by-interest/Meeting Booked/a@b.com.json",
+		&c)->pattern,
+	    "/campaigns/*/leads/by-interest/*/*");
+	ck_assert_int_eq(c.ncap, 3);
+	ck_assert_str_eq(c.cap[1], "Meeting Booked");
+	ck_assert_str_eq(c.cap[2], "a@b.com.json");
+	/* Not a lead file called "by-interest". */
+	ck_assert_str_eq(row("/campaigns/abc/leads/by-interest", &c)->pattern,
+			 "/campaigns/*/leads/by-interest");
+	row("/campaigns/abc/leads", &c);
+	route_children(&c, collect, &s);
+	ck_assert_int_eq(s.n, 0);
+}
+END_TEST
+
 Suite *route_suite(void)
 {
 	Suite *s = suite_create("route");
@@ -164,6 +186,8 @@ Suite *route_suite(void)
 	tcase_add_test(tc, test_route_campaign_folder_lists_its_literal_children);
 	tcase_add_test(tc, test_route_root_lists_the_top_folders_not_wildcards);
 	tcase_add_test(tc, test_route_hidden_rows_are_not_listed);
+	tcase_add_test(tc,
+		       test_route_by_interest_is_reached_by_name_not_listed_in_leads);
 	suite_add_tcase(s, tc);
 	return s;
 }
