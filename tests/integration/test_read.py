@@ -111,7 +111,8 @@ class ReadTest(MountTest):
         c = self.campaign("Big Campaign")
         names = set(self.sh("ls campaigns/%s" % c["id"]).split())
         self.assertEqual(names, {"campaign.json", "status", "leads", "import",
-                                 "analytics.json", "analytics"})
+                                 "analytics.json", "analytics", "sequence",
+                                 "sending-status.json", "subsequences"})
 
     def test_file_modes_follow_the_layout(self):
         c = self.campaign("Big Campaign")
