@@ -14,6 +14,7 @@ import fake_h_campaigns as C
 import fake_h_inbox as I
 import fake_h_leads as L
 import fake_h_misc as X
+import fake_h_webhooks as W
 
 V2 = "/api/v2"
 
@@ -87,6 +88,8 @@ ROUTES = [
 
     ("GET", V2 + "/background-jobs", X.list_jobs),
     ("GET", V2 + "/background-jobs/{id}", X.get_job),
+
+    *[(m, V2 + p, h) for m, p, h in W.ROUTES],
 
     # The gateway's control host (not part of the Instantly spec).
     ("GET", "/connections", X.list_connections),

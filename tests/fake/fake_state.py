@@ -19,6 +19,7 @@ import fake_model as M
 STATE_KEYS = ["workspace", "campaigns", "leads", "lead_lists", "accounts", "emails",
               "block_list", "custom_tags", "custom_tag_mappings", "background_jobs",
               "verifications", "connections"]
+STATE_KEYS += ["webhooks", "webhook_events"]
 
 
 class IdGen:
@@ -206,6 +207,8 @@ class State:
         self.verifications = {}
         self.connections = Table("connection_id", lambda c: (c["creation_time"],
                                                              c["connection_id"]))
+        self.webhooks = Table("id")
+        self.webhook_events = Table("id", lambda e: (e["timestamp_created"], e["id"]))
         self.by_campaign = {}
         self.by_list = {}
         self.by_email = {}
@@ -275,6 +278,8 @@ class State:
                  ("custom_tag_mappings", M.CUSTOM_TAG_MAPPING, self.custom_tag_mappings),
                  ("background_jobs", M.BACKGROUND_JOB, self.background_jobs),
                  ("connections", M.CONNECTION, self.connections)]
+        kinds += [("webhooks", M.WEBHOOK, self.webhooks),
+                  ("webhook_events", M.WEBHOOK_EVENT, self.webhook_events)]
         for key, fields, table in kinds:
             for i, obj in enumerate(data.get(key) or []):
                 table.add(with_times(M.shape(fields, need_key(obj, table.key_field, key, i),
@@ -295,7 +300,7 @@ class State:
                 self.ids.observe(obj[k])
 
     EDITABLE = ("campaigns", "lead_lists", "accounts", "emails", "block_list",
-                "custom_tags", "leads")
+                "custom_tags", "leads", "webhooks")
 
     def edit(self, table, oid, fields):
         """Sets fields of one stored object as they are, behind any
@@ -318,6 +323,7 @@ class State:
                   "custom_tag_mappings": self.custom_tag_mappings,
                   "background_jobs": self.background_jobs,
                   "connections": self.connections}
+        tables.update(webhooks=self.webhooks, webhook_events=self.webhook_events)
         for k in want:
             if k in tables:
                 out[k] = [tables[k].by_id[i] for i in tables[k].ids_in_order()]
