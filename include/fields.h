@@ -12,5 +12,6 @@ extern const char *const fields_account_writable[];
 extern const char *const fields_tag_writable[];
 extern const char *const fields_email_writable[];
 extern const char *const fields_workspace_writable[];
+extern const char *const fields_webhook_writable[];
 
 #endif

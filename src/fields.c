@@ -38,3 +38,9 @@ const char *const fields_email_writable[] = { "is_unread", "reminder_ts",
 
 const char *const fields_workspace_writable[] = { "name", "org_logo_url",
 						   NULL };
+
+/* PATCH /webhooks/{id}; POST /webhooks takes the same. */
+const char *const fields_webhook_writable[] = {
+	"campaign", "name", "target_hook_url", "event_type",
+	"custom_interest_value", "headers", NULL
+};
