@@ -87,6 +87,9 @@ NO_PROXY = {
                               "into answers of its own (the API is then there)",
     "HostileMailTest": "serves emails whose ids are not UUIDs (paths, dots, 300 "
                        "bytes), which the spec does not allow and Prism refuses",
+    "WebhookRefusedByApiTest": "sends an event_type the spec does not allow, on "
+                               "purpose, to prove the API's refusal is kept; "
+                               "Prism would answer it itself",
 }
 
 # The classes of test_boot.py mount outside the harness (through mount(8),

@@ -18,7 +18,9 @@ DELETE = "DELETE /api/v2/webhooks/{id}"
 EVENTS = "GET /api/v2/webhook-events"
 
 
-class WebhookTest(MountTest):
+class WebhookBase(MountTest):
+    """What the webhook tests share (no tests of its own)."""
+
     fake_args = ["--seed", SEED]
 
     # -- helpers ----------------------------------------------------------
@@ -64,6 +66,20 @@ class WebhookTest(MountTest):
     def assert_kept(self, text):
         kept = self.sh("cat .instantlyfs/rejected/*")
         self.assertIn(text, kept)
+
+    def assert_refused(self, path, text, reason, hook, sent=None):
+        before = self.hook(hook["id"])
+        self.fake.reset_stats()
+        self.assertEqual(self.write_errno(path, text), errno.EINVAL)
+        self.assertCount(self.writes(), sent or {})
+        self.assertEqual(self.hook(hook["id"]), before)
+        self.assertIn(reason, self.sh("cat .instantlyfs/errors"))
+        self.assert_kept(text)
+        self.assertEqual(json.loads(self.sh("cat '%s'" % path)), before)
+
+
+
+class WebhookTest(WebhookBase):
 
     # -- listing and reading ----------------------------------------------
 
@@ -138,16 +154,6 @@ class WebhookTest(MountTest):
 
     # -- refusals -----------------------------------------------------------
 
-    def assert_refused(self, path, text, reason, hook, sent=None):
-        before = self.hook(hook["id"])
-        self.fake.reset_stats()
-        self.assertEqual(self.write_errno(path, text), errno.EINVAL)
-        self.assertCount(self.writes(), sent or {})
-        self.assertEqual(self.hook(hook["id"]), before)
-        self.assertIn(reason, self.sh("cat .instantlyfs/errors"))
-        self.assert_kept(text)
-        self.assertEqual(json.loads(self.sh("cat '%s'" % path)), before)
-
     def test_invalid_json_is_einval_nothing_sent_text_kept(self):
         hook = self.seeded("CRM Replies")
         self.assert_refused("webhooks/CRM Replies/webhook.json",
@@ -157,12 +163,6 @@ class WebhookTest(MountTest):
         hook = self.seeded("CRM Replies")
         text = json.dumps(dict(hook, status=-1, name="Read Only Try"), indent=2)
         self.assert_refused("webhooks/CRM Replies/webhook.json", text, "status", hook)
-
-    def test_an_event_type_the_api_refuses_leaves_the_webhook_as_it_was(self):
-        hook = self.seeded("CRM Replies")
-        text = json.dumps(dict(hook, event_type="not_an_event"), indent=2)
-        self.assert_refused("webhooks/CRM Replies/webhook.json", text,
-                            "allowed values", hook, {PATCH: 1})
 
     # -- status and test ----------------------------------------------------
 
@@ -260,19 +260,6 @@ class WebhookTest(MountTest):
         self.assertEqual(copy["target_hook_url"], crm["target_hook_url"])
         self.assertEqual(copy["campaign"], crm["campaign"])
 
-    def test_a_new_webhook_the_api_refuses_is_not_made(self):
-        self.sh("mkdir webhooks/Refused")
-        text = json.dumps({"target_hook_url": "https://x.example/h",
-                           "event_type": "not_an_event"})
-        before = self.hooks()
-        self.fake.reset_stats()
-        self.assertEqual(self.write_errno("webhooks/Refused/webhook.json", text),
-                         errno.EINVAL)
-        self.assertCount(self.writes(), {POST: 1})
-        self.assertEqual(self.hooks(), before)
-        self.assertIn("allowed values", self.sh("cat .instantlyfs/errors"))
-        self.assert_kept("not_an_event")
-
     def test_a_new_webhook_with_a_field_post_does_not_take_is_not_sent(self):
         self.sh("mkdir webhooks/Bogus")
         self.fake.reset_stats()
@@ -294,7 +281,8 @@ class WebhookTest(MountTest):
 
     def test_rmdir_of_a_webhook_deletes_it(self):
         made = self.fake.call("POST", "/api/v2/webhooks",
-                              {"name": "Short Lived", "target_hook_url": "https://s.example/h"},
+                              {"name": "Short Lived", "target_hook_url": "https://s.example/h",
+                               "event_type": "email_sent"},
                               api=True)
         self.refresh()
         self.fake.reset_stats()
@@ -308,3 +296,28 @@ class WebhookTest(MountTest):
         self.sh("rmdir webhooks/Never")
         self.assertCount(self.writes(), {})
         self.assertNotIn("Never", os.listdir(self.mnt.path("webhooks")))
+
+
+class WebhookRefusedByApiTest(WebhookBase):
+    """Writes the API refuses (an event_type it does not know): errno, the
+    API's message in errors, the text in rejected/, the server unchanged.
+    Talks to the fake directly (see harness.NO_PROXY)."""
+
+    def test_an_event_type_the_api_refuses_leaves_the_webhook_as_it_was(self):
+        hook = self.seeded("CRM Replies")
+        text = json.dumps(dict(hook, event_type="not_an_event"), indent=2)
+        self.assert_refused("webhooks/CRM Replies/webhook.json", text,
+                            "allowed values", hook, {PATCH: 1})
+
+    def test_a_new_webhook_the_api_refuses_is_not_made(self):
+        self.sh("mkdir webhooks/Refused")
+        text = json.dumps({"target_hook_url": "https://x.example/h",
+                           "event_type": "not_an_event"})
+        before = self.hooks()
+        self.fake.reset_stats()
+        self.assertEqual(self.write_errno("webhooks/Refused/webhook.json", text),
+                         errno.EINVAL)
+        self.assertCount(self.writes(), {POST: 1})
+        self.assertEqual(self.hooks(), before)
+        self.assertIn("allowed values", self.sh("cat .instantlyfs/errors"))
+        self.assert_kept("not_an_event")
