@@ -137,6 +137,9 @@ int h_webhook_events_list(struct rctx *c, struct dirfill *d);
 int h_webhook_event_stat(struct rctx *c, struct node *n);
 int h_webhook_event_read(struct rctx *c, struct blob *out);
 int h_webhook_event_types_read(struct rctx *c, struct blob *out);
+/* GET /webhooks/event-types as one type a line, "<id>\t<type>\t<label>",
+ * so that cut -f1 gives the values event_type takes (a doc_render_fn). */
+int h_webhook_types_render(const cJSON *resp, struct blob *out);
 
 /* h_docs.c */
 int h_doc_read(struct rctx *c, struct blob *out);

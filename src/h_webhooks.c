@@ -366,9 +366,7 @@ int h_webhook_event_read(struct rctx *c, struct blob *out)
 
 /* ----- event-types ----- */
 
-/* One type a line: "<id>\t<type>\t<label>", so cut -f1 gives the values
- * event_type takes. */
-static int render_types(const cJSON *resp, struct blob *out)
+int h_webhook_types_render(const cJSON *resp, struct blob *out)
 {
 	const cJSON *types = cJSON_GetObjectItemCaseSensitive(resp,
 							      "event_types");
@@ -408,5 +406,5 @@ int h_webhook_event_types_read(struct rctx *c, struct blob *out)
 {
 	(void)c;
 	return doc_get("GET", "/api/v2/webhooks/event-types", NULL,
-		       render_types, out);
+		       h_webhook_types_render, out);
 }
