@@ -122,6 +122,10 @@ int h_local_create(struct rctx *c);
 int h_local_body(const struct coll *coll, const char *data, size_t len,
 		 const char *const *drop, const char *const *takes,
 		 cJSON **body);
+/* Creates the object (coll_create: never twice, look says after a lost
+ * answer whether it was made); the folder is then the object's. */
+int h_local_post(struct rctx *c, const struct coll *coll, const cJSON *body,
+		 int (*look)(void *arg, cJSON **found), void *arg);
 
 /* h_webhooks.c: webhooks/ */
 int h_webhook_mkdir(struct rctx *c, const char *name);

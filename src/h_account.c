@@ -40,7 +40,7 @@ static int account_lookup(void *arg, cJSON **found)
 
 static int create_account(struct rctx *c, const char *data, size_t len)
 {
-	cJSON *body = NULL, *field, *obj = NULL;
+	cJSON *body = NULL, *field;
 	char *email = name_unescape(c->cap[0]);
 	int rc = email ? h_local_body(&coll_accounts, data, len, NULL,
 				      account_create_fields, &body)
@@ -52,15 +52,10 @@ static int create_account(struct rctx *c, const char *data, size_t len)
 		cJSON_AddStringToObject(body, "email", email);
 	field = cJSON_GetObjectItemCaseSensitive(body, "email");
 	rc = cJSON_IsString(field)
-		     ? coll_create(&coll_accounts, body, account_lookup,
-				   field->valuestring, &obj)
+		     ? h_local_post(c, &coll_accounts, body, account_lookup,
+				    field->valuestring)
 		     : -EINVAL;
-	if (rc == 0) {
-		h_local_forget(c);
-		coll_learn(&coll_accounts, NULL, obj);
-	}
 out:
-	cJSON_Delete(obj);
 	cJSON_Delete(body);
 	free(email);
 	return rc;

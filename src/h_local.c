@@ -151,3 +151,17 @@ int h_local_body(const struct coll *coll, const char *data, size_t len,
 	free(why);
 	return rc;
 }
+
+int h_local_post(struct rctx *c, const struct coll *coll, const cJSON *body,
+		 int (*look)(void *arg, cJSON **found), void *arg)
+{
+	cJSON *obj = NULL;
+	int rc = coll_create(coll, body, look, arg, &obj);
+
+	if (rc == 0) {
+		h_local_forget(c);
+		coll_learn(coll, NULL, obj);
+	}
+	cJSON_Delete(obj);
+	return rc;
+}

@@ -103,7 +103,7 @@ static int hook_lookup(void *arg, cJSON **found)
 
 static int create_hook(struct rctx *c, const char *data, size_t len)
 {
-	cJSON *body = NULL, *obj = NULL;
+	cJSON *body = NULL;
 	char *name = name_unescape(c->cap[0]);
 	int rc = name ? h_local_body(&coll_webhooks, data, len,
 				     hook_server_fields,
@@ -113,12 +113,7 @@ static int create_hook(struct rctx *c, const char *data, size_t len)
 	if (rc == 0 && !cJSON_AddStringToObject(body, "name", name))
 		rc = -ENOMEM;
 	if (rc == 0)
-		rc = coll_create(&coll_webhooks, body, hook_lookup, body, &obj);
-	if (rc == 0) {
-		h_local_forget(c);
-		coll_learn(&coll_webhooks, NULL, obj);
-	}
-	cJSON_Delete(obj);
+		rc = h_local_post(c, &coll_webhooks, body, hook_lookup, body);
 	cJSON_Delete(body);
 	free(name);
 	return rc;
