@@ -321,3 +321,36 @@ class WebhookRefusedByApiTest(WebhookBase):
         self.assertEqual(self.hooks(), before)
         self.assertIn("allowed values", self.sh("cat .instantlyfs/errors"))
         self.assert_kept("not_an_event")
+
+
+class WebhookLostAnswerTest(WebhookBase):
+    """The fake does the work and then loses the answer (a 502 or a reset):
+    the webhook is made once and tested once all the same.  Talks to the
+    fake directly (see harness.NO_PROXY)."""
+
+    def tearDown(self):
+        self.fake.clear_faults()
+
+    def lose(self, method, prefix, action="status"):
+        rule = {"method": method, "path_prefix": prefix, "action": action,
+                "count": 1, "after": True}
+        if action == "status":
+            rule["status"] = 502
+        self.fake.faults(rules=[rule])
+
+    def test_a_new_webhook_whose_answer_is_lost_is_made_once(self):
+        self.sh("mkdir webhooks/Lost")
+        self.lose("POST", "/api/v2/webhooks", action="reset")
+        self.fake.reset_stats()
+        self.sh("echo '{\"target_hook_url\": \"https://lost.example/h\"}' "
+                "> webhooks/Lost/webhook.json")
+        self.assertEqual([w["name"] for w in self.hooks()].count("Lost"), 1)
+        self.assertCount(self.writes(), {POST: 1})
+        self.assertEqual(json.loads(self.sh("cat webhooks/Lost/webhook.json"))["name"], "Lost")
+
+    def test_a_test_whose_answer_is_lost_is_not_sent_again(self):
+        self.lose("POST", "/api/v2/webhooks/")
+        self.fake.reset_stats()
+        self.assertNotEqual(self.write_errno("webhooks/CRM Replies/test", "x\n"), 0)
+        self.assertCount(self.writes(), {TEST: 1})
+        self.assertIn("/test", self.sh("cat .instantlyfs/errors"))
