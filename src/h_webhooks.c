@@ -90,7 +90,8 @@ static int hook_lookup(void *arg, cJSON **found)
 
 	*found = NULL;
 	pager_init(&p);
-	while (!*found && (rc = pager_next(&p, api_list_fetch, &ctx, &items)) > 0) {
+	while (!*found &&
+	       (rc = pager_next(&p, api_list_fetch, &ctx, &items)) > 0) {
 		cJSON_ArrayForEach(it, items) {
 			if (!*found && same_hook(arg, it))
 				*found = cJSON_Duplicate(it, 1);
