@@ -69,8 +69,10 @@ static int same_hook(const cJSON *want, const cJSON *item)
 	static const char *const keys[] = { "name", "target_hook_url" };
 
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
-		const cJSON *a = cJSON_GetObjectItemCaseSensitive(want, keys[i]);
-		const cJSON *b = cJSON_GetObjectItemCaseSensitive(item, keys[i]);
+		const cJSON *a, *b;
+
+		a = cJSON_GetObjectItemCaseSensitive(want, keys[i]);
+		b = cJSON_GetObjectItemCaseSensitive(item, keys[i]);
 
 		if (!cJSON_IsString(a) || !cJSON_IsString(b) ||
 		    strcmp(a->valuestring, b->valuestring))
@@ -277,7 +279,8 @@ int h_webhook_test_commit(struct rctx *c, const char *data, size_t len)
 	ok = cJSON_GetObjectItemCaseSensitive(ans, "success");
 	if (rc == 0 && !cJSON_IsTrue(ok)) {
 		text = ans ? cJSON_PrintUnformatted(ans) : NULL;
-		errlog_add("POST", path, "test failed", text ? text : "no answer");
+		errlog_add("POST", path, "test failed",
+			   text ? text : "no answer");
 		log_err("POST %s: test failed: %s", path, text ? text : "");
 		free(text);
 		rc = -EIO;

@@ -50,8 +50,9 @@ START_TEST(test_webhook_event_types_one_a_line_tab_separated)
 	int rc;
 	char *text = rendered(
 		"{\"event_types\": [{\"id\": \"email_sent\", \"label\": "
-		"\"Email Sent\", \"type\": \"standard\"}, {\"label\": \"no id\"},"
-		" {\"id\": \"lead_vip\", \"label\": \"VIP\"}]}", &rc);
+		"\"Email Sent\", \"type\": \"standard\"}, "
+		"{\"label\": \"no id\"}, "
+		"{\"id\": \"lead_vip\", \"label\": \"VIP\"}]}", &rc);
 
 	ck_assert_int_eq(rc, 0);
 	ck_assert_str_eq(text, "email_sent\tstandard\tEmail Sent\n"
