@@ -58,6 +58,7 @@ Try:
   cat $mnt/emails/unread/*/body.txt | head -20
   cat $mnt/accounts/*/warmup
   cat $mnt/verify/someone@example.com      verifies an address
+  grep . $mnt/webhooks/*/status              webhooks (events/ holds their deliveries)
   cat $mnt/.instantlyfs/stats                requests spent so far
 
 When done: make demo-stop

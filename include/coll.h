@@ -55,6 +55,7 @@ extern const struct coll coll_campaigns, coll_campaign_leads, coll_list_leads,
 	coll_tag_accounts, coll_contact_campaigns;
 extern const struct coll coll_subsequences;
 extern const struct coll coll_lead_labels;
+extern const struct coll coll_webhooks, coll_webhook_events;
 
 /* One entry, copied out of a listing. */
 struct item {

@@ -14,5 +14,6 @@ extern const char *const fields_email_writable[];
 extern const char *const fields_workspace_writable[];
 extern const char *const fields_subsequence_writable[];
 extern const char *const fields_lead_label_writable[];
+extern const char *const fields_webhook_writable[];
 
 #endif

@@ -107,10 +107,50 @@ int h_label_rename(struct rctx *c, struct rctx *to);
 
 /* h_account.c: new sending accounts */
 int h_account_mkdir(struct rctx *c, const char *name);
-int h_account_stat(struct rctx *c, struct node *n);
-int h_account_rmdir(struct rctx *c);
-int h_account_create(struct rctx *c);
 int h_account_commit(struct rctx *c, const char *data, size_t len);
+
+/* h_local.c: folders made by mkdir that exist only in the mount until
+ * their JSON file is written (accounts/<email>, webhooks/<name>).  The
+ * row's arg is the collection's view; c names the folder or a file in
+ * it, except for mkdir, where c is the parent folder. */
+int h_local_mkdir(struct rctx *c, const char *name);
+int h_local_is(struct rctx *c);
+void h_local_forget(struct rctx *c);
+/* The object's folder, or a local one (R_LOCAL). */
+int h_local_stat(struct rctx *c, struct node *n);
+/* A local folder goes (ENOTEMPTY while it holds scratch files); an
+ * object's folder is DELETEd. */
+int h_local_rmdir(struct rctx *c);
+/* The JSON file may be made in a local folder only. */
+int h_local_create(struct rctx *c);
+/* The body of the create that text written there asks for: one object
+ * without the fields named in drop (may be NULL), every other field one
+ * that takes names; else -EINVAL, its reason in the error log. */
+int h_local_body(const struct coll *coll, const char *data, size_t len,
+		 const char *const *drop, const char *const *takes,
+		 cJSON **body);
+/* Creates the object (coll_create: never twice, look says after a lost
+ * answer whether it was made); the folder is then the object's. */
+int h_local_post(struct rctx *c, const struct coll *coll, const cJSON *body,
+		 int (*look)(void *arg, cJSON **found), void *arg);
+
+/* h_webhooks.c: webhooks/ */
+int h_webhook_mkdir(struct rctx *c, const char *name);
+int h_webhook_commit(struct rctx *c, const char *data, size_t len);
+/* rm of a file (rmdir of events/) in a webhook's folder: 0, nothing sent,
+ * so that rm -r reaches the folder's rmdir. */
+int h_webhook_part_unlink(struct rctx *c);
+int h_webhook_status_read(struct rctx *c, struct blob *out);
+int h_webhook_status_check(struct rctx *c, const char *data, size_t len);
+int h_webhook_status_commit(struct rctx *c, const char *data, size_t len);
+int h_webhook_test_commit(struct rctx *c, const char *data, size_t len);
+int h_webhook_events_list(struct rctx *c, struct dirfill *d);
+int h_webhook_event_stat(struct rctx *c, struct node *n);
+int h_webhook_event_read(struct rctx *c, struct blob *out);
+int h_webhook_event_types_read(struct rctx *c, struct blob *out);
+/* GET /webhooks/event-types as one type a line, "<id>\t<type>\t<label>",
+ * so that cut -f1 gives the values event_type takes (a doc_render_fn). */
+int h_webhook_types_render(const cJSON *resp, struct blob *out);
 
 /* h_docs.c */
 int h_doc_read(struct rctx *c, struct blob *out);

@@ -126,6 +126,19 @@ const struct coll coll_lead_labels = {
 	.create_path = "/api/v2/lead-labels",
 };
 
+/* Webhooks, named after their name; a webhook's deliveries, found by its
+ * exact URL (the events carry no webhook id), newest first. */
+const struct coll coll_webhooks = {
+	OBJ("webhook", "/api/v2/webhooks", "/api/v2/webhooks/%s"),
+	.name_field = "name", .name_fallback = "webhook",
+	.writable = fields_webhook_writable, .create_path = "/api/v2/webhooks",
+};
+const struct coll coll_webhook_events = {
+	OBJ("webhook_event", "/api/v2/webhook-events",
+	    "/api/v2/webhook-events/%s"),
+	.parent_field = "search", .name_field = "id", .suffix = ".json",
+};
+
 static const char *method_of(const struct coll *c)
 {
 	return c->list_method ? c->list_method : "GET";

@@ -49,3 +49,9 @@ const char *const fields_workspace_writable[] = { "name", "org_logo_url",
 const char *const fields_lead_label_writable[] = {
 	"description", "interest_status_label", "label", "use_with_ai", NULL
 };
+
+/* PATCH /webhooks/{id}; POST /webhooks takes the same. */
+const char *const fields_webhook_writable[] = {
+	"campaign", "name", "target_hook_url", "event_type",
+	"custom_interest_value", "headers", NULL
+};

@@ -25,6 +25,7 @@ static const struct coll_view tags = { &coll_tags, -1, 0, NULL };
 static const struct coll_view subsequences = { &coll_subsequences, 0, 1,
 					       NULL };
 static const struct coll_view lead_labels = { &coll_lead_labels, -1, 0, NULL };
+static const struct coll_view webhooks = { &coll_webhooks, -1, 0, NULL };
 static const struct coll_view contact = { &coll_contact_campaigns, 0, 1,
 					  "../../../campaigns/%s" };
 
@@ -172,11 +173,11 @@ const struct route tree_routes[] = {
 
 	{ DIR("/accounts", 0755), .list = h_coll_list,
 	  .mkdir = h_account_mkdir, COLL(accounts) },
-	{ DIR("/accounts/*", 0755), .flags = R_SCRATCH, .stat = h_account_stat,
-	  .rmdir = h_account_rmdir, COLL(accounts) },
+	{ DIR("/accounts/*", 0755), .flags = R_SCRATCH, .stat = h_local_stat,
+	  .rmdir = h_local_rmdir, COLL(accounts) },
 	{ FILE_("/accounts/*/account.json", 0644), .flags = R_NEED_TEXT,
 	  .read = h_coll_read,
-	  .create = h_account_create, .commit = h_account_commit,
+	  .create = h_local_create, .commit = h_account_commit,
 	  .check = h_json_check, COLL(accounts) },
 	{ FILE_("/accounts/*/status", 0644), .read = h_account_status_read,
 	  .commit = h_account_status_commit,
@@ -259,6 +260,26 @@ const struct route tree_routes[] = {
 	  .list = h_coll_list_labels, COLL(contact) },
 	{ LINK("/search/contact/*/*"), .stat = h_coll_stat_label,
 	  .read = h_coll_link_label, COLL(contact) },
+
+	{ DIR("/webhooks", 0755), .list = h_coll_list, .mkdir = h_webhook_mkdir,
+	  COLL(webhooks) },
+	{ FILE_("/webhooks/event-types", 0444),
+	  .read = h_webhook_event_types_read },
+	{ DIR("/webhooks/*", 0755), .flags = R_SCRATCH, .stat = h_local_stat,
+	  .rmdir = h_local_rmdir, COLL(webhooks) },
+	{ FILE_("/webhooks/*/webhook.json", 0644), .flags = R_NEED_TEXT,
+	  .read = h_coll_read, .create = h_local_create,
+	  .commit = h_webhook_commit, .check = h_json_check,
+	  .unlink = h_webhook_part_unlink, COLL(webhooks) },
+	{ FILE_("/webhooks/*/status", 0644), .read = h_webhook_status_read,
+	  .commit = h_webhook_status_commit,
+	  .check = h_webhook_status_check, .unlink = h_webhook_part_unlink },
+	{ FILE_("/webhooks/*/test", 0200), .read = h_empty_read,
+	  .commit = h_webhook_test_commit, .unlink = h_webhook_part_unlink },
+	{ DIR("/webhooks/*/events", 0555), .list = h_webhook_events_list,
+	  .rmdir = h_webhook_part_unlink },
+	{ FILE_("/webhooks/*/events/*", 0444), .stat = h_webhook_event_stat,
+	  .read = h_webhook_event_read, .unlink = h_webhook_part_unlink },
 
 	{ DIR("/.instantlyfs", 0555) },
 	{ FILE_("/.instantlyfs/stats", 0444), .flags = R_LIVE,

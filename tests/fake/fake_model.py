@@ -210,6 +210,23 @@ CONNECTION = [
     ("app", "instantly"), ("method", "OAUTH2"), ("metadata", lambda o, c: {}),
 ]
 
+WEBHOOK = [
+    ("id", None), ("organization", lambda o, c: c["workspace_id"]), ("campaign", None),
+    ("name", None), ("target_hook_url", None), ("event_type", None),
+    ("custom_interest_value", None), ("headers", None), ("timestamp_created", None),
+    ("status", 1), ("timestamp_error", None),
+]
+
+WEBHOOK_EVENT = [
+    ("id", None), ("timestamp_created", None),
+    ("timestamp_created_date", lambda o, c: (o.get("timestamp_created") or "")[:10]),
+    ("organization_id", lambda o, c: c["workspace_id"]), ("payload", lambda o, c: {}),
+    ("success", True), ("retry_count", 0), ("will_retry", False), ("webhook_url", None),
+    ("status_code", 200), ("error_message", None), ("timestamp_next_retry", None),
+    ("retry_group_id", None), ("retry_successful", None), ("lead_email", None),
+    ("response_time_ms", 120),
+]
+
 def shape(fields, given, ctx):
     """Return a new dict in spec order: given values, else the defaults.
 

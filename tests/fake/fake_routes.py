@@ -16,6 +16,7 @@ import fake_h_labels as B
 import fake_h_leads as L
 import fake_h_misc as X
 import fake_h_subseq as S
+import fake_h_webhooks as W
 
 V2 = "/api/v2"
 
@@ -107,6 +108,7 @@ ROUTES = [
     ("POST", V2 + "/subsequences/{id}/resume", S.resume_subsequence),
     ("POST", V2 + "/subsequences/{id}/duplicate", S.duplicate_subsequence),
     ("GET", V2 + "/subsequences/{id}/sending-status", S.subsequence_sending_status),
+    *[(m, V2 + p, h) for m, p, h in W.ROUTES],
 
     # The gateway's control host (not part of the Instantly spec).
     ("GET", "/connections", X.list_connections),

@@ -348,6 +348,7 @@ def test_seed():
             (3, ACC[1], 1)]
     return {
         "lead_labels": lead_labels(TEST_LABELS, 1),
+        **test_webhooks(),
         "workspace": {"id": WS, "owner": OWNER, "name": "Fake Test Workspace",
                       "timestamp_created": ts(-60 * 24 * 60),
                       "timestamp_updated": ts(-60 * 24 * 10)},
@@ -390,6 +391,64 @@ def test_seed():
              "creation_time": ts(-60 * 24 * 20), "last_updated_time": ts(-60 * 24 * 20)}],
         "subsequences": test_subsequences(),
     }
+
+
+# ----------------------------------------------------------------- webhooks
+
+def webhooks(rows, events, kind):
+    """Webhooks from (name, url, event_type, campaign, status) rows, and
+    their deliveries from (webhook row, minutes, success, lead email) rows,
+    newest last; kind makes the ids of one seed."""
+    hooks = []
+    for i, (name, url, event, campaign, status) in enumerate(rows):
+        hooks.append({"id": sid(kind, i + 1), "name": name, "target_hook_url": url,
+                      "event_type": event, "campaign": campaign, "status": status,
+                      "timestamp_error": ts(-30) if status == -1 else None,
+                      "headers": {"Authorization": "Bearer hook-%d" % (i + 1)} if i == 1
+                      else None, "timestamp_created": ts(-60 * 24 * 7 + i)})
+    out = []
+    for j, (w, minutes, ok, lead) in enumerate(events):
+        hook = hooks[w]
+        out.append({"id": sid(kind, 100 + j), "timestamp_created": ts(minutes),
+                    "webhook_url": hook["target_hook_url"], "success": ok,
+                    "status_code": 200 if ok else 502,
+                    "error_message": None if ok else "Bad Gateway from target",
+                    "retry_count": 0 if ok else 2, "lead_email": lead,
+                    "response_time_ms": 80 + 10 * j,
+                    "payload": {"event_type": hook["event_type"] or "custom",
+                                "lead_email": lead, "timestamp": ts(minutes)}})
+    return {"webhooks": hooks, "webhook_events": out}
+
+
+def test_webhooks():
+    return webhooks(
+        [("CRM Replies", "https://hooks.crm.example/instantly/replies", "reply_received",
+          C[1], 1),
+         ("Slack Interested", "https://hooks.slack.example/services/T0/B0", "lead_interested",
+          None, 1),
+         (None, "https://fail.example/hook", "all_events", None, -1),
+         ("Zapier", "https://hooks.zapier.example/1", "email_opened", None, 1),
+         ("Zapier", "https://hooks.zapier.example/2", "email_bounced", None, 1)],
+        [(0, -200, True, "ann@lead.example"), (0, -150, True, "bob@lead.example"),
+         (2, -120, False, "cid@lead.example"), (0, -90, True, "dee@lead.example"),
+         (2, -60, False, "eve@lead.example"), (1, -30, True, "fay@lead.example")],
+        "e0e")
+
+
+def demo_webhooks():
+    return webhooks(
+        [("HubSpot Replies", "https://hooks.hubspot.example/instantly", "reply_received",
+          None, 1),
+         ("Slack #wins", "https://hooks.slack.example/services/T9/B9", "lead_meeting_booked",
+          None, 1),
+         ("Old Zap", "https://hooks.fail-zapier.example/legacy", "email_sent", None, -1)],
+        [(0, -60 * 24 * 2, True, "maya.patel@brightloop.example"),
+         (1, -60 * 24, True, "liam.okafor@northwind-labs.example"),
+         (2, -60 * 20, False, "ava.hartley@quarry.example"),
+         (0, -60 * 6, True, "noah.moreau@tidewater.example"),
+         (2, -60 * 2, False, "zara.rossi@redfern.example"),
+         (0, -45, True, "ethan.keller@heliohealth.example")],
+        "e0e")
 
 
 # ----------------------------------------------------------------- demo
@@ -447,6 +506,7 @@ def demo_seed():
             (2, campaigns[2]["id"], 2), (3, emails_of[3], 1), (0, emails_of[0], 1),
             (1, emails_of[1], 1)]
     return {
+        **demo_webhooks(),
         "workspace": {"id": ws, "owner": owner, "name": "Northwind Sales",
                       "timestamp_created": ts(-60 * 24 * 90), "timestamp_updated": ts(-60 * 24)},
         "campaigns": campaigns, "lead_lists": lists, "leads": leads, "accounts": accounts,

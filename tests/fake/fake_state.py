@@ -19,6 +19,7 @@ import fake_model as M
 STATE_KEYS = ["workspace", "campaigns", "leads", "lead_lists", "accounts", "emails",
               "block_list", "custom_tags", "custom_tag_mappings", "background_jobs",
               "verifications", "connections", "subsequences", "lead_labels"]
+STATE_KEYS += ["webhooks", "webhook_events"]
 
 
 class IdGen:
@@ -208,6 +209,8 @@ class State:
                                                              c["connection_id"]))
         self.subsequences = Table("id")
         self.lead_labels = Table("id")
+        self.webhooks = Table("id")
+        self.webhook_events = Table("id", lambda e: (e["timestamp_created"], e["id"]))
         self.by_campaign = {}
         self.by_list = {}
         self.by_email = {}
@@ -279,6 +282,8 @@ class State:
                  ("connections", M.CONNECTION, self.connections),
                  ("subsequences", M.SUBSEQUENCE, self.subsequences),
                  ("lead_labels", M.LEAD_LABEL, self.lead_labels)]
+        kinds += [("webhooks", M.WEBHOOK, self.webhooks),
+                  ("webhook_events", M.WEBHOOK_EVENT, self.webhook_events)]
         for key, fields, table in kinds:
             for i, obj in enumerate(data.get(key) or []):
                 table.add(with_times(M.shape(fields, need_key(obj, table.key_field, key, i),
@@ -299,7 +304,7 @@ class State:
                 self.ids.observe(obj[k])
 
     EDITABLE = ("campaigns", "lead_lists", "accounts", "emails", "block_list",
-                "custom_tags", "leads", "subsequences", "lead_labels")
+                "custom_tags", "leads", "subsequences", "lead_labels", "webhooks")
 
     def edit(self, table, oid, fields):
         """Sets fields of one stored object as they are, behind any
@@ -323,6 +328,7 @@ class State:
                   "background_jobs": self.background_jobs,
                   "connections": self.connections,
                   "subsequences": self.subsequences, "lead_labels": self.lead_labels}
+        tables.update(webhooks=self.webhooks, webhook_events=self.webhook_events)
         for k in want:
             if k in tables:
                 out[k] = [tables[k].by_id[i] for i in tables[k].ids_in_order()]

@@ -94,6 +94,11 @@ NO_PROXY = {
                         "enum (the built-in values only) does not, so Prism refuses",
     "LabelConflictTest": "answers 409 to a label name taken in another case, a "
                          "status the spec does not list for PATCH /lead-labels/{id}",
+    "WebhookRefusedByApiTest": "sends an event_type the spec does not allow, on "
+                               "purpose, to prove the API's refusal is kept; "
+                               "Prism would answer it itself",
+    "WebhookLostAnswerTest": "injects lost answers (a 502 the spec does not list "
+                             "and a reset) after the work is done",
 }
 
 # The classes of test_boot.py mount outside the harness (through mount(8),

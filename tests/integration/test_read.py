@@ -32,7 +32,8 @@ class ReadTest(MountTest):
         names = set(self.sh("ls -A").split())
         self.assertEqual(names, {"workspace.json", "campaigns", "lead-lists",
                                  "accounts", "emails", "blocklist", "verify",
-                                 "jobs", "tags", "labels", "search", ".instantlyfs"})
+                                 "jobs", "tags", "labels", "search", "webhooks",
+                                 ".instantlyfs"})
 
     def test_workspace_json_is_the_server_object_pretty_printed(self):
         text = self.sh("cat workspace.json")

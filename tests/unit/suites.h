@@ -34,5 +34,6 @@ Suite *mime_suite(void);
 Suite *jsonprefix_suite(void);
 Suite *seqtext_suite(void);
 Suite *interest_suite(void);
+Suite *webhooks_suite(void);
 
 #endif

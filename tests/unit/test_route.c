@@ -129,9 +129,10 @@ START_TEST(test_route_root_lists_the_top_folders_not_wildcards)
 
 	row("/", &c);
 	route_children(&c, collect, &s);
-	ck_assert_int_eq(s.n, 12);
+	ck_assert_int_eq(s.n, 13);
 	ck_assert(has(&s, "workspace.json"));
 	ck_assert(has(&s, "labels"));
+	ck_assert(has(&s, "webhooks"));
 	ck_assert(has(&s, ".instantlyfs"));
 	ck_assert(!has(&s, "*"));
 }
