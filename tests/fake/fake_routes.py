@@ -14,6 +14,7 @@ import fake_h_campaigns as C
 import fake_h_inbox as I
 import fake_h_leads as L
 import fake_h_misc as X
+import fake_h_team as T
 
 V2 = "/api/v2"
 
@@ -87,6 +88,19 @@ ROUTES = [
 
     ("GET", V2 + "/background-jobs", X.list_jobs),
     ("GET", V2 + "/background-jobs/{id}", X.get_job),
+
+    ("GET", V2 + "/workspace-members", T.list_members),
+    ("POST", V2 + "/workspace-members", T.create_member),
+    ("GET", V2 + "/workspace-members/{id}", T.get_member),
+    ("PATCH", V2 + "/workspace-members/{id}", T.patch_member),
+    ("DELETE", V2 + "/workspace-members/{id}", T.delete_member),
+    ("GET", V2 + "/inbox-placement-tests", T.list_placement_tests),
+    ("GET", V2 + "/inbox-placement-tests/{id}", T.get_placement_test),
+    ("PATCH", V2 + "/inbox-placement-tests/{id}", T.patch_placement_test),
+    ("DELETE", V2 + "/inbox-placement-tests/{id}", T.delete_placement_test),
+    ("GET", V2 + "/inbox-placement-analytics", T.list_placement_analytics),
+    ("GET", V2 + "/inbox-placement-reports", T.list_placement_reports),
+    ("GET", V2 + "/audit-logs", T.list_audit_logs),
 
     # The gateway's control host (not part of the Instantly spec).
     ("GET", "/connections", X.list_connections),

@@ -18,7 +18,9 @@ import fake_model as M
 
 STATE_KEYS = ["workspace", "campaigns", "leads", "lead_lists", "accounts", "emails",
               "block_list", "custom_tags", "custom_tag_mappings", "background_jobs",
-              "verifications", "connections"]
+              "verifications", "connections",
+              "workspace_members", "placement_tests", "placement_analytics",
+              "placement_reports", "audit_logs"]
 
 
 class IdGen:
@@ -206,6 +208,11 @@ class State:
         self.verifications = {}
         self.connections = Table("connection_id", lambda c: (c["creation_time"],
                                                              c["connection_id"]))
+        self.workspace_members = Table("id")
+        self.placement_tests = Table("id")
+        self.placement_analytics = Table("id")
+        self.placement_reports = Table("id")
+        self.audit_logs = Table("id", lambda a: (a["timestamp"], a["id"]))
         self.by_campaign = {}
         self.by_list = {}
         self.by_email = {}
@@ -274,7 +281,12 @@ class State:
                  ("custom_tags", M.CUSTOM_TAG, self.custom_tags),
                  ("custom_tag_mappings", M.CUSTOM_TAG_MAPPING, self.custom_tag_mappings),
                  ("background_jobs", M.BACKGROUND_JOB, self.background_jobs),
-                 ("connections", M.CONNECTION, self.connections)]
+                 ("connections", M.CONNECTION, self.connections),
+                 ("workspace_members", M.MEMBER, self.workspace_members),
+                 ("placement_tests", M.PLACEMENT_TEST, self.placement_tests),
+                 ("placement_analytics", M.PLACEMENT_ANALYTICS, self.placement_analytics),
+                 ("placement_reports", M.PLACEMENT_REPORT, self.placement_reports),
+                 ("audit_logs", M.AUDIT_LOG, self.audit_logs)]
         for key, fields, table in kinds:
             for i, obj in enumerate(data.get(key) or []):
                 table.add(with_times(M.shape(fields, need_key(obj, table.key_field, key, i),
@@ -295,7 +307,7 @@ class State:
                 self.ids.observe(obj[k])
 
     EDITABLE = ("campaigns", "lead_lists", "accounts", "emails", "block_list",
-                "custom_tags", "leads")
+                "custom_tags", "leads", "workspace_members", "placement_tests")
 
     def edit(self, table, oid, fields):
         """Sets fields of one stored object as they are, behind any
@@ -317,7 +329,12 @@ class State:
                   "block_list": self.block_list, "custom_tags": self.custom_tags,
                   "custom_tag_mappings": self.custom_tag_mappings,
                   "background_jobs": self.background_jobs,
-                  "connections": self.connections}
+                  "connections": self.connections,
+                  "workspace_members": self.workspace_members,
+                  "placement_tests": self.placement_tests,
+                  "placement_analytics": self.placement_analytics,
+                  "placement_reports": self.placement_reports,
+                  "audit_logs": self.audit_logs}
         for k in want:
             if k in tables:
                 out[k] = [tables[k].by_id[i] for i in tables[k].ids_in_order()]
