@@ -53,6 +53,7 @@ extern const struct coll coll_campaigns, coll_campaign_leads, coll_list_leads,
 	coll_lead_lists, coll_accounts, coll_emails, coll_unread, coll_thread,
 	coll_blocklist, coll_jobs, coll_tags, coll_tag_campaigns,
 	coll_tag_accounts, coll_contact_campaigns;
+extern const struct coll coll_members, coll_placement_tests;
 
 /* One entry, copied out of a listing. */
 struct item {

@@ -12,5 +12,7 @@ extern const char *const fields_account_writable[];
 extern const char *const fields_tag_writable[];
 extern const char *const fields_email_writable[];
 extern const char *const fields_workspace_writable[];
+extern const char *const fields_member_writable[];
+extern const char *const fields_placement_test_writable[];
 
 #endif

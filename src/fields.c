@@ -38,3 +38,7 @@ const char *const fields_email_writable[] = { "is_unread", "reminder_ts",
 
 const char *const fields_workspace_writable[] = { "name", "org_logo_url",
 						   NULL };
+const char *const fields_member_writable[] = { "nickname", "role", NULL };
+const char *const fields_placement_test_writable[] = { "automations", "name",
+						       "schedule", "status",
+						       NULL };

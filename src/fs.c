@@ -438,7 +438,9 @@ static int open_resource(struct rctx *c, const struct node *n, struct fh *h,
 	h->writable = acc != O_RDONLY;
 	if (h->writable && !c->route->commit)
 		return -EACCES;
-	if (c->route->read && !(h->writable && (flags & O_TRUNC)))
+	if (!h->writable && (n->flags & R_PAGED))
+		h->stream_free = c->route->stream_free;
+	else if (c->route->read && !(h->writable && (flags & O_TRUNC)))
 		rc = c->route->read(c, &h->content);
 	if (rc == 0 && h->writable) {
 		if (flags & O_TRUNC)
@@ -538,12 +540,31 @@ static int live_read(struct fh *h, char *out, size_t size, off_t off)
 	return rc;
 }
 
+/* A R_PAGED handle's read: the row pages in what it needs.  One reader
+ * at a time (paged_lock): the state is the handle's. */
+static pthread_mutex_t paged_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static int paged_read(struct fh *h, char *out, size_t size, off_t off)
+{
+	struct rctx c;
+	int rc = route_match(h->path, &c);
+
+	if (rc < 0 || !c.route->read_at)
+		return rc < 0 ? rc : -EIO;
+	pthread_mutex_lock(&paged_lock);
+	rc = c.route->read_at(&c, &h->stream, out, size, off);
+	pthread_mutex_unlock(&paged_lock);
+	return rc;
+}
+
 int fs_read(struct fuse_file_info *fi, char *out, size_t size, off_t off)
 {
 	struct fh *h = (struct fh *)(uintptr_t)fi->fh;
 
 	if (h->scratch)
 		return scratch_read(h->scratch, out, size, off);
+	if (!h->writable && (h->node.flags & R_PAGED))
+		return paged_read(h, out, size, off);
 	if (!h->writable && (h->node.flags & R_LIVE))
 		return live_read(h, out, size, off);
 	return h->writable ? copy_out(h->wbuf.data, h->wbuf.len, out, size, off)

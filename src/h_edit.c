@@ -145,7 +145,7 @@ static int listed(const char *const *names, const char *name)
 }
 
 /* The address a new lead file's name gives: "<email>.json". */
-static char *email_of_name(const char *name)
+char *h_email_of_name(const char *name)
 {
 	size_t n = strlen(name);
 	char *base, *email;
@@ -164,7 +164,7 @@ static char *email_of_name(const char *name)
 
 int h_lead_create(struct rctx *c)
 {
-	char *email = c->ncap > 1 ? email_of_name(c->cap[1]) : NULL;
+	char *email = c->ncap > 1 ? h_email_of_name(c->cap[1]) : NULL;
 
 	free(email);
 	return email ? 0 : -ENOENT;
@@ -260,7 +260,7 @@ static int create_lead(struct rctx *c, const char *parent, const char *data,
 		       size_t len)
 {
 	const struct coll *coll = view(c)->coll;
-	char *email = email_of_name(c->cap[view(c)->name_cap]);
+	char *email = h_email_of_name(c->cap[view(c)->name_cap]);
 	cJSON *body = NULL, *obj = NULL;
 	char *why = NULL;
 	int rc;
