@@ -210,7 +210,8 @@ const struct route tree_routes[] = {
 	/* The team, inbox placement tests, the audit log. */
 	{ DIR("/members", 0755), .flags = R_SCRATCH, .list = h_coll_list,
 	  COLL(members) },
-	{ FILE_("/members/*", 0644), .flags = R_DEFER, .stat = h_coll_stat,
+	{ FILE_("/members/*", 0644), .flags = R_DEFER | R_NEED_TEXT,
+	  .stat = h_coll_stat,
 	  .read = h_coll_read, .commit = h_member_commit,
 	  .check = h_json_check, .create = h_member_create,
 	  .unlink = h_coll_delete, COLL(members) },
