@@ -52,6 +52,29 @@ static const char *const member_invite_fields[] = {
 	"email", "nickname", "permissions", "role", NULL
 };
 
+/* The roles of the spec's enum: another is refused before it is sent. */
+static const char *const member_roles[] = {
+	"owner", "admin", "editor", "view", "client", NULL
+};
+
+static int is_one_of(const char *const *names, const char *name);
+
+/* Refuses (with the reason recorded) a role the spec does not know. */
+static int check_role(struct rctx *c, const char *method, const char *data,
+		      size_t len)
+{
+	cJSON *obj = cJSON_ParseWithLength(data, len);
+	const cJSON *role = cJSON_GetObjectItemCaseSensitive(obj, "role");
+	int bad = role && (!cJSON_IsString(role) ||
+			   !is_one_of(member_roles, role->valuestring));
+
+	cJSON_Delete(obj);
+	return bad ? h_refuse(method, c,
+			      "role must be one of owner, admin, editor, "
+			      "view, client")
+		   : 0;
+}
+
 int h_member_create(struct rctx *c)
 {
 	char *email = h_email_of_name(c->cap[0]);
@@ -117,9 +140,12 @@ static int invite(struct rctx *c, const char *data, size_t len)
 
 	if (!email)
 		return -EINVAL;
-	rc = invite_body(data, len, email, &body, &why);
+	rc = check_role(c, "POST", data, len);
+	if (rc == 0)
+		rc = invite_body(data, len, email, &body, &why);
 	if (rc < 0) {
-		h_refuse("POST", c, why ? why : "refused");
+		if (why)
+			h_refuse("POST", c, why);
 		free(why);
 		free(email);
 		return rc;
@@ -143,7 +169,8 @@ int h_member_commit(struct rctx *c, const char *data, size_t len)
 	if (rc < 0)
 		return rc;
 	item_free(&it);
-	return h_coll_commit(c, data, len);
+	rc = check_role(c, "PATCH", data, len);
+	return rc < 0 ? rc : h_coll_commit(c, data, len);
 }
 
 /* ----- placement test results ----- */

@@ -258,7 +258,7 @@ PLACEMENT_TEST = [
     ("tags", None), ("text_only", False), ("recipients", lambda o, c: []),
     ("recipients_labels", lambda o, c: []), ("timestamp_created", None),
     ("timestamp_next_run", None), ("automations", None), ("status", 1),
-    ("not_sending_status", None),
+    ("not_sending_status", OMIT),
 ]
 
 PLACEMENT_ANALYTICS = [

@@ -373,7 +373,7 @@ def placement(n, name, campaign, senders, analytics, reports, start_min):
             "recipients": ["seed-gmail@placement.example", "seed-outlook@placement.example"],
             "recipients_labels": [{"region": "North America", "sub_region": "US",
                                    "type": "Professional", "esp": "Google"}],
-            "timestamp_created": ts(start_min), "test_code": "itp%04d" % n}
+            "timestamp_created": ts(start_min), "test_code": "ptid_seed%04d" % n}
     rows = [{"id": sid("a1a", 100 * n + i), "test_id": tid,
              "timestamp_created": ts(start_min + 10 + i),
              "sender_email": senders[i % len(senders)],
