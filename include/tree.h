@@ -53,6 +53,11 @@ int h_workspace_commit(struct rctx *c, const char *data, size_t len);
 /* The address a new file's name "<email>.json" gives (unescaped), or
  * NULL when it is not one; malloc'd. */
 char *h_email_of_name(const char *name);
+/* Checks the object a new file's text gives (a create's body): every
+ * field one of takes (what: "a new lead"), its email the file's, or set
+ * to it when absent.  0, or -EINVAL with *why (malloc'd), or -ENOMEM. */
+int h_new_fields(cJSON *obj, const char *const *takes, const char *what,
+		 const char *email, char **why);
 /* Records why a write to c's path was not sent (errors file, log):
  * -EINVAL. */
 int h_refuse(const char *method, struct rctx *c, const char *why);

@@ -57,7 +57,13 @@ static const char *const member_roles[] = {
 	"owner", "admin", "editor", "view", "client", NULL
 };
 
-static int is_one_of(const char *const *names, const char *name);
+static int is_one_of(const char *const *names, const char *name)
+{
+	for (; *names; names++)
+		if (!strcmp(*names, name))
+			return 1;
+	return 0;
+}
 
 /* Refuses (with the reason recorded) a role the spec does not know. */
 static int check_role(struct rctx *c, const char *method, const char *data,
@@ -83,43 +89,20 @@ int h_member_create(struct rctx *c)
 	return email ? 0 : -ENOENT;
 }
 
-static int is_one_of(const char *const *names, const char *name)
-{
-	for (; *names; names++)
-		if (!strcmp(*names, name))
-			return 1;
-	return 0;
-}
-
 /* The invite's body from the file's text; -EINVAL with *why. */
 static int invite_body(const char *data, size_t len, const char *email,
 		       cJSON **body, char **why)
 {
-	const cJSON *field;
-	cJSON *obj;
+	cJSON *obj = NULL;
 	int rc = patch_parse_new(data, len, member_server_fields, &obj, why);
 
-	if (rc < 0)
-		return rc;
-	cJSON_ArrayForEach(field, obj) {
-		if (!is_one_of(member_invite_fields, field->string)) {
-			rc = asprintf(why, "%s is not a field an invite takes",
-				      field->string);
-			cJSON_Delete(obj);
-			return rc < 0 ? -ENOMEM : -EINVAL;
-		}
-	}
-	field = cJSON_GetObjectItemCaseSensitive(obj, "email");
-	if (field && (!cJSON_IsString(field) ||
-		      strcasecmp(field->valuestring, email))) {
-		rc = asprintf(why, "the file is named for %s but its email is "
-				   "another",
-			      email);
+	if (rc == 0)
+		rc = h_new_fields(obj, member_invite_fields, "an invite", email,
+				  why);
+	if (rc < 0) {
 		cJSON_Delete(obj);
-		return rc < 0 ? -ENOMEM : -EINVAL;
+		return rc;
 	}
-	if (!field)
-		cJSON_AddStringToObject(obj, "email", email);
 	if (!cJSON_GetObjectItemCaseSensitive(obj, "role"))
 		cJSON_AddStringToObject(obj, "role", DEFAULT_ROLE);
 	*body = obj;

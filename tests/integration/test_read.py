@@ -32,7 +32,8 @@ class ReadTest(MountTest):
         names = set(self.sh("ls -A").split())
         self.assertEqual(names, {"workspace.json", "campaigns", "lead-lists",
                                  "accounts", "emails", "blocklist", "verify",
-                                 "jobs", "tags", "search", ".instantlyfs"})
+                                 "jobs", "tags", "search", ".instantlyfs",
+                                 "members", "placement-tests", "audit-log.jsonl"})
 
     def test_workspace_json_is_the_server_object_pretty_printed(self):
         text = self.sh("cat workspace.json")
