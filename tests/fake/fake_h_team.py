@@ -17,13 +17,17 @@ from fake_common import ApiError, apply_patch, bad_request, contains, not_found,
 NOT_BY_API = ("owner", "client")
 
 
+def one_or_404(table, req, kind):
+    obj = table.get(req.params["id"])
+    if obj is None:
+        raise not_found(kind)
+    return obj
+
+
 # ----- workspace members -----
 
 def member_or_404(req):
-    m = req.state.workspace_members.get(req.params["id"])
-    if m is None:
-        raise not_found("Workspace member")
-    return m
+    return one_or_404(req.state.workspace_members, req, "Workspace member")
 
 
 def check_role(role):
@@ -83,10 +87,7 @@ def delete_member(req):
 # ----- inbox placement tests -----
 
 def test_or_404(req):
-    t = req.state.placement_tests.get(req.params["id"])
-    if t is None:
-        raise not_found("Inbox placement test")
-    return t
+    return one_or_404(req.state.placement_tests, req, "Inbox placement test")
 
 
 def list_placement_tests(req):

@@ -19,6 +19,11 @@ def writes(reqs):
     return {k: v for k, v in reqs.items() if not k.startswith("GET")}
 
 
+def held(fake, key):
+    """One table of the fake's state."""
+    return fake.state([key])[key]
+
+
 def write_errno(path, text, flags=os.O_WRONLY | os.O_TRUNC):
     """Writes text to path; the errno of the open, write or close, or 0."""
     try:
@@ -41,8 +46,7 @@ class MembersTest(MountTest):
     fake_args = ["--seed", SEED]
 
     def members(self):
-        return {m["email"]: m for m in self.fake.state(["workspace_members"])
-                ["workspace_members"]}
+        return {m["email"]: m for m in held(self.fake, "workspace_members")}
 
     def assert_refused(self, path, text, reason, flags=os.O_WRONLY | os.O_TRUNC):
         before = self.members()
@@ -145,7 +149,7 @@ class PlacementTest(MountTest):
     fake_args = ["--seed", SEED]
 
     def placement_tests(self):
-        return self.fake.state(["placement_tests"])["placement_tests"]
+        return held(self.fake, "placement_tests")
 
     def test_listing_test_json_and_results(self):
         self.refresh()
@@ -203,7 +207,7 @@ class AuditLogTest(MountTest):
     fake_args = ["--seed", SEED]
 
     def entries(self):
-        return self.fake.state(["audit_logs"])["audit_logs"]
+        return held(self.fake, "audit_logs")
 
     def test_head_costs_one_page(self):
         self.refresh()
