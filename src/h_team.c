@@ -34,6 +34,7 @@
 #include "patch.h"
 #include "render.h"
 #include "tree.h"
+#include "window.h"
 
 #define DEFAULT_ROLE "view"
 
@@ -211,10 +212,7 @@ int h_placement_read(struct rctx *c, struct blob *out)
 
 struct audit_reader {
 	struct pager pager;
-	char *text;		/* the log's bytes from base on */
-	size_t len, cap;
-	off_t base;
-	int done;
+	struct window w;
 };
 
 /* pager_fetch_fn: one page, as a cached document. */
@@ -241,39 +239,24 @@ static int audit_fetch(void *ctx, const char *cursor, cJSON **resp)
 	return *resp ? 0 : -EIO;
 }
 
-static int audit_append(struct audit_reader *r, const char *s, size_t n)
+/* window_more_fn: the next page's lines. */
+static int audit_more(void *arg, struct window *w)
 {
-	if (r->len + n > r->cap) {
-		size_t cap = (r->len + n) * 2;
-		char *t = realloc(r->text, cap);
-
-		if (!t)
-			return -ENOMEM;
-		r->text = t;
-		r->cap = cap;
-	}
-	memcpy(r->text + r->len, s, n);
-	r->len += n;
-	return 0;
-}
-
-/* The next page's lines; at the end, done. */
-static int audit_more(struct audit_reader *r)
-{
+	struct audit_reader *r = arg;
 	cJSON *items, *it;
 	int rc = pager_next(&r->pager, audit_fetch, NULL, &items);
 
 	if (rc <= 0) {
-		r->done = 1;
+		w->done = 1;
 		return rc;
 	}
 	rc = 0;
 	cJSON_ArrayForEach(it, items) {
 		char *line = cJSON_PrintUnformatted(it);
 
-		rc = line ? audit_append(r, line, strlen(line)) : -ENOMEM;
+		rc = line ? window_append(w, line, strlen(line)) : -ENOMEM;
 		if (rc == 0)
-			rc = audit_append(r, "\n", 1);
+			rc = window_append(w, "\n", 1);
 		free(line);
 		if (rc < 0)
 			break;
@@ -282,21 +265,19 @@ static int audit_more(struct audit_reader *r)
 	return rc;
 }
 
-static void audit_restart(struct audit_reader *r)
+/* A read before what the window keeps: from the newest page again. */
+static void audit_restart(void *arg)
 {
+	struct audit_reader *r = arg;
+
 	pager_free(&r->pager);
 	pager_init(&r->pager);
-	r->len = 0;
-	r->base = 0;
-	r->done = 0;
 }
 
 int h_audit_read_at(struct rctx *c, void **st, char *out, size_t size,
 		    off_t off)
 {
 	struct audit_reader *r = *st;
-	size_t skip;
-	int rc;
 
 	(void)c;
 	if (!r) {
@@ -304,29 +285,11 @@ int h_audit_read_at(struct rctx *c, void **st, char *out, size_t size,
 		if (!r)
 			return -ENOMEM;
 		pager_init(&r->pager);
+		window_init(&r->w);
 		*st = r;
 	}
-	if (off < r->base)
-		audit_restart(r);
-	for (;;) {
-		/* What lies before off is not read again. */
-		skip = (size_t)(off - r->base) < r->len ? (size_t)(off - r->base)
-							: r->len;
-		if (skip)
-			memmove(r->text, r->text + skip, r->len - skip);
-		r->len -= skip;
-		r->base += (off_t)skip;
-		if ((r->base == off && r->len >= size) || r->done)
-			break;
-		rc = audit_more(r);
-		if (rc < 0)
-			return rc;
-	}
-	if (r->base < off || !r->len)
-		return 0;
-	size = size < r->len ? size : r->len;
-	memcpy(out, r->text, size);
-	return (int)size;
+	return window_read(&r->w, audit_more, audit_restart, r, out, size,
+			   off);
 }
 
 void h_audit_free(void *st)
@@ -334,6 +297,6 @@ void h_audit_free(void *st)
 	struct audit_reader *r = st;
 
 	pager_free(&r->pager);
-	free(r->text);
+	window_free(&r->w);
 	free(r);
 }

@@ -32,5 +32,6 @@ Suite *offline_suite(void);
 Suite *relist_suite(void);
 Suite *mime_suite(void);
 Suite *jsonprefix_suite(void);
+Suite *window_suite(void);
 
 #endif
