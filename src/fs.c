@@ -6,8 +6,10 @@
  * given here.  Owns: open file and folder handles.  An open
  * file holds a private copy of its contents (reads are consistent for
  * the life of the handle; a R_LIVE file's copy is renewed when a read
- * reaches its end or fstat asks, under live_read_lock) and, for writable
- * rows, a bounded write buffer committed on flush or fsync.  An open
+ * reaches its end or fstat asks, under live_read_lock; a R_PAGED file
+ * holds only its row's state, which pages in what each read reaches,
+ * under paged_lock) and, for writable rows, a bounded write buffer
+ * committed on flush or fsync.  An open
  * folder holds a reference to its collection listing and reads entries from it by offset, so a 100,000
  * entry folder is never copied and a streamed folder (emails/) is paged
  * in only as far as the reader goes.
