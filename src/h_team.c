@@ -2,8 +2,9 @@
  * h_team.c - who is in the workspace, its inbox placement tests, and
  * its audit log.
  *
- * members/<email>.json: a new file invites (POST /workspace-members
- * with the role written, "view" when none is: the least access), never
+ * members/<email>.json: a new file invites the address of its name
+ * (POST /workspace-members with the role written, "view" when none is:
+ * the least access; cp of another member's file copies its role), never
  * twice (coll_create looks the address up after a lost answer); an edit
  * of an existing one is the generic PATCH of the changed writable
  * fields (h_edit.c).
@@ -41,14 +42,14 @@
 /* ----- members ----- */
 
 /* Fields a member file holds that an invite does not send: the server's
- * own, and user_email (the account's address, which a file copied from
- * another member would carry). */
+ * own, and the addresses, which the file's name gives (a file copied
+ * from another member carries that member's: cp invites with its role). */
 static const char *const member_server_fields[] = {
-	"id", "user_id", "user_email", "name", "timestamp_created",
+	"id", "email", "user_id", "user_email", "name", "timestamp_created",
 	"workspace_id", "accepted", "issuer_id", NULL
 };
 
-/* What POST /workspace-members takes from the file. */
+/* What POST /workspace-members takes from the file (email: its name). */
 static const char *const member_invite_fields[] = {
 	"email", "nickname", "permissions", "role", NULL
 };

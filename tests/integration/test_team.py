@@ -138,10 +138,21 @@ class MembersTest(MountTest):
         self.assertCount(writes(reqs), {POST_MEMBER: 1}, reqs)
         self.assertNotIn("owner2@x.com.json", self.sh("ls members").split())
 
-    def test_an_invite_for_another_address_is_refused(self):
+    def test_cp_of_a_member_invites_the_new_name_with_its_role(self):
+        self.fake.reset_stats()
+        self.sh("cp members/admin@acme-outbound.example.json members/copied@x.com.json")
+        reqs = self.fake.requests()
+        self.assertCount(writes(reqs), {POST_MEMBER: 1}, reqs)
+        made, admin = self.members()["copied@x.com"], self.members()["admin@acme-outbound.example"]
+        self.assertEqual((made["role"], made["nickname"]), (admin["role"], admin["nickname"]))
+        self.assertNotEqual(made["id"], admin["id"])
+        self.assertFalse(made["accepted"])
+
+    def test_an_invite_with_a_field_it_does_not_take_is_refused(self):
         reqs = self.assert_refused("members/third@x.com.json",
-                                   '{"email": "fourth@x.com", "role": "view"}',
-                                   "named for", os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
+                                   '{"role": "view", "bogus": 1}',
+                                   "bogus is not a field an invite takes",
+                                   os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
         self.assertCount(writes(reqs), {})
 
 
