@@ -59,6 +59,8 @@ Try:
   cat $mnt/accounts/*/warmup
   cat $mnt/verify/someone@example.com      verifies an address
   grep . $mnt/webhooks/*/status              webhooks (events/ holds their deliveries)
+  jq -r .role $mnt/members/*.json            who is in the team (echo '{"role":"editor"}' > members/new@x.com.json invites)
+  head -3 $mnt/audit-log.jsonl | jq -c '{timestamp, user_name, audit_metadata}'   the audit log, newest first
   cat $mnt/.instantlyfs/stats                requests spent so far
 
 When done: make demo-stop

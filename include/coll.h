@@ -56,6 +56,7 @@ extern const struct coll coll_campaigns, coll_campaign_leads, coll_list_leads,
 extern const struct coll coll_subsequences;
 extern const struct coll coll_lead_labels;
 extern const struct coll coll_webhooks, coll_webhook_events;
+extern const struct coll coll_members, coll_placement_tests;
 
 /* One entry, copied out of a listing. */
 struct item {

@@ -53,6 +53,14 @@ int h_coll_commit(struct rctx *c, const char *data, size_t len);
 int h_coll_delete(struct rctx *c);
 int h_lead_create(struct rctx *c);
 int h_workspace_commit(struct rctx *c, const char *data, size_t len);
+/* The address a new file's name "<email>.json" gives (unescaped), or
+ * NULL when it is not one; malloc'd. */
+char *h_email_of_name(const char *name);
+/* Checks the object a new file's text gives (a create's body): every
+ * field one of takes (what: "a new lead"), its email the file's, or set
+ * to it when absent.  0, or -EINVAL with *why (malloc'd), or -ENOMEM. */
+int h_new_fields(cJSON *obj, const char *const *takes, const char *what,
+		 const char *email, char **why);
 /* Records why a write to c's path was not sent (errors file, log):
  * -EINVAL. */
 int h_refuse(const char *method, struct rctx *c, const char *why);
@@ -244,6 +252,14 @@ int h_subseq_duplicate_commit(struct rctx *c, const char *data, size_t len);
 int h_verify_list(struct rctx *c, struct dirfill *d);
 int h_verify_read(struct rctx *c, struct blob *out);
 int h_verify_stat(struct rctx *c, struct node *n);
+
+/* h_team.c: members, inbox placement tests, the audit log */
+int h_member_create(struct rctx *c);
+int h_member_commit(struct rctx *c, const char *data, size_t len);
+int h_placement_read(struct rctx *c, struct blob *out);
+int h_audit_read_at(struct rctx *c, void **st, char *out, size_t size,
+		    off_t off);
+void h_audit_free(void *st);
 
 /* h_meta.c: .instantlyfs */
 int h_stats_read(struct rctx *c, struct blob *out);

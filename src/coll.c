@@ -139,6 +139,21 @@ const struct coll coll_webhook_events = {
 	.parent_field = "search", .name_field = "id", .suffix = ".json",
 };
 
+/* The team and its inbox placement tests. */
+const struct coll coll_members = {
+	OBJ("member", "/api/v2/workspace-members",
+	    "/api/v2/workspace-members/%s"),
+	.name_field = "email", .name_fallback = "member", .suffix = ".json",
+	.writable = fields_member_writable,
+	.create_path = "/api/v2/workspace-members",
+};
+const struct coll coll_placement_tests = {
+	OBJ("placement_test", "/api/v2/inbox-placement-tests",
+	    "/api/v2/inbox-placement-tests/%s"),
+	.name_field = "name", .name_fallback = "test",
+	.writable = fields_placement_test_writable,
+};
+
 static const char *method_of(const struct coll *c)
 {
 	return c->list_method ? c->list_method : "GET";

@@ -55,3 +55,8 @@ const char *const fields_webhook_writable[] = {
 	"campaign", "name", "target_hook_url", "event_type",
 	"custom_interest_value", "headers", NULL
 };
+
+const char *const fields_member_writable[] = { "nickname", "role", NULL };
+const char *const fields_placement_test_writable[] = { "automations", "name",
+						       "schedule", "status",
+						       NULL };

@@ -26,6 +26,9 @@ static const struct coll_view subsequences = { &coll_subsequences, 0, 1,
 					       NULL };
 static const struct coll_view lead_labels = { &coll_lead_labels, -1, 0, NULL };
 static const struct coll_view webhooks = { &coll_webhooks, -1, 0, NULL };
+static const struct coll_view members = { &coll_members, -1, 0, NULL };
+static const struct coll_view placement_tests = { &coll_placement_tests, -1,
+						  0, NULL };
 static const struct coll_view contact = { &coll_contact_campaigns, 0, 1,
 					  "../../../campaigns/%s" };
 
@@ -280,6 +283,24 @@ const struct route tree_routes[] = {
 	  .rmdir = h_webhook_part_unlink },
 	{ FILE_("/webhooks/*/events/*", 0444), .stat = h_webhook_event_stat,
 	  .read = h_webhook_event_read, .unlink = h_webhook_part_unlink },
+	/* The team, inbox placement tests, the audit log. */
+	{ DIR("/members", 0755), .flags = R_SCRATCH, .list = h_coll_list,
+	  COLL(members) },
+	{ FILE_("/members/*", 0644), .flags = R_DEFER | R_NEED_TEXT,
+	  .stat = h_coll_stat, .read = h_coll_read, .commit = h_member_commit,
+	  .check = h_json_check, .create = h_member_create,
+	  .unlink = h_coll_delete, COLL(members) },
+	{ DIR("/placement-tests", 0755), .list = h_coll_list,
+	  COLL(placement_tests) },
+	OBJ_DIR("/placement-tests/*", placement_tests),
+	JSON_ITEM("/placement-tests/*/test.json", placement_tests),
+	{ FILE_("/placement-tests/*/results.json", 0444),
+	  .read = h_placement_read,
+	  .arg = "/api/v2/inbox-placement-analytics" },
+	{ FILE_("/placement-tests/*/reports.json", 0444),
+	  .read = h_placement_read, .arg = "/api/v2/inbox-placement-reports" },
+	{ FILE_("/audit-log.jsonl", 0444), .flags = R_DIRECT | R_PAGED,
+	  .read_at = h_audit_read_at, .stream_free = h_audit_free },
 
 	{ DIR("/.instantlyfs", 0555) },
 	{ FILE_("/.instantlyfs/stats", 0444), .flags = R_LIVE,

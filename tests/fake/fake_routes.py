@@ -17,6 +17,7 @@ import fake_h_leads as L
 import fake_h_misc as X
 import fake_h_subseq as S
 import fake_h_webhooks as W
+import fake_h_team as T
 
 V2 = "/api/v2"
 
@@ -109,6 +110,18 @@ ROUTES = [
     ("POST", V2 + "/subsequences/{id}/duplicate", S.duplicate_subsequence),
     ("GET", V2 + "/subsequences/{id}/sending-status", S.subsequence_sending_status),
     *[(m, V2 + p, h) for m, p, h in W.ROUTES],
+    ("GET", V2 + "/workspace-members", T.list_members),
+    ("POST", V2 + "/workspace-members", T.create_member),
+    ("GET", V2 + "/workspace-members/{id}", T.get_member),
+    ("PATCH", V2 + "/workspace-members/{id}", T.patch_member),
+    ("DELETE", V2 + "/workspace-members/{id}", T.delete_member),
+    ("GET", V2 + "/inbox-placement-tests", T.list_placement_tests),
+    ("GET", V2 + "/inbox-placement-tests/{id}", T.get_placement_test),
+    ("PATCH", V2 + "/inbox-placement-tests/{id}", T.patch_placement_test),
+    ("DELETE", V2 + "/inbox-placement-tests/{id}", T.delete_placement_test),
+    ("GET", V2 + "/inbox-placement-analytics", T.list_placement_analytics),
+    ("GET", V2 + "/inbox-placement-reports", T.list_placement_reports),
+    ("GET", V2 + "/audit-logs", T.list_audit_logs),
 
     # The gateway's control host (not part of the Instantly spec).
     ("GET", "/connections", X.list_connections),

@@ -336,6 +336,10 @@ TEST_LABELS = [("Hot Lead", "positive", 5, "Ready to buy this quarter", True),
 
 
 def test_seed():
+    return dict(test_workspace(), **test_team())
+
+
+def test_workspace():
     rng = random.Random(20261001)
     leads = test_leads(rng)
     tags = [{"id": sid("7a9", 1), "label": "VIP", "description": "Top campaigns and senders",
@@ -451,6 +455,99 @@ def demo_webhooks():
         "e0e")
 
 
+# ------------------------------------------- team, placement tests, audit log
+
+AUDIT_KINDS = [(1, "login"), (2, "campaign_create"), (3, "campaign_update"),
+               (4, "lead_import"), (5, "account_add"), (6, "campaign_launch")]
+
+
+def team_members(ws_owner, rows, kind_n):
+    """rows: (email, role, accepted, first, last, nickname)."""
+    return [{"id": sid("3e3", kind_n + i), "email": email,
+             "user_id": ws_owner if role == "owner" else sid("05e", kind_n + i),
+             "user_email": email if accepted else None, "nickname": nick,
+             "name": {"first": first, "last": last}, "role": role,
+             "timestamp_created": ts(-60 * 24 * 50 + 60 * i), "accepted": accepted,
+             "issuer_id": None if role == "owner" else ws_owner, "permissions": None}
+            for i, (email, role, accepted, first, last, nick) in enumerate(rows)]
+
+
+def placement(n, name, campaign, senders, analytics, reports, start_min):
+    """A test, its per-mailbox results and its domain reports."""
+    tid = sid("1b7", n)
+    test = {"id": tid, "name": name, "campaign_id": campaign, "emails": senders,
+            "email_subject": "Seed test %d" % n, "email_body": "Hello from the seed.",
+            "recipients": ["seed-gmail@placement.example", "seed-outlook@placement.example"],
+            "recipients_labels": [{"region": "North America", "sub_region": "US",
+                                   "type": "Professional", "esp": "Google"}],
+            "timestamp_created": ts(start_min), "test_code": "ptid_seed%04d" % n}
+    rows = [{"id": sid("a1a", 100 * n + i), "test_id": tid,
+             "timestamp_created": ts(start_min + 10 + i),
+             "sender_email": senders[i % len(senders)],
+             "recipient_email": test["recipients"][i % 2], "recipient_esp": 1 + i % 2,
+             "is_spam": spam, "has_category": i % 3 == 0}
+            for i, spam in enumerate(analytics)]
+    reps = [{"id": sid("7e9", 100 * n + i), "test_id": tid, "domain": dom,
+             "domain_ip": "192.0.2.%d" % (10 + i), "spam_assassin_score": score,
+             "timestamp_created": ts(start_min + 20 + i)}
+            for i, (dom, score) in enumerate(reports)]
+    return test, rows, reps
+
+
+def audit_entries(count, rng, users, campaigns):
+    """count entries, one every few minutes back from the seed's base."""
+    out, t = [], 60 * 24 * 6
+    for i in range(count):
+        t -= rng.randint(1, 9)
+        kind, what = AUDIT_KINDS[rng.randrange(len(AUDIT_KINDS))]
+        uid, uname = users[rng.randrange(len(users))]
+        api = rng.random() < 0.3
+        out.append({"id": sid("a0d", i + 1), "timestamp": ts(t), "activity_type": kind,
+                    "user_id": uid, "user_name": uname, "from_api": api,
+                    "ip_address": "198.51.100.%d" % (1 + rng.randrange(200)),
+                    "user_agent": "instantly-api" if api else "Mozilla/5.0",
+                    "campaign_id": campaigns[rng.randrange(len(campaigns))]
+                    if kind in (2, 3, 6) else None,
+                    "audit_metadata": {"action": what, "seq": i + 1}})
+    return out
+
+
+def test_team():
+    members = team_members(OWNER, [
+        ("owner@acme-outbound.example", "owner", True, "Olivia", "Owner", None),
+        ("admin@acme-outbound.example", "admin", True, "Adam", "Admin", "Ops"),
+        ("editor@acme-outbound.example", "editor", True, "Eve", "Editor", None),
+        ("viewer@partner.example", "view", False, "", "", "Agency")], 1)
+    t1 = placement(1, "Weekly Gmail check", C[1], [ACC[0], ACC[2]],
+                   [False, False, True, False], [("acme-outbound.example", 1.2)], -60 * 24 * 3)
+    t2 = placement(2, "Outlook / Q3", None, [ACC[1]], [True, False],
+                   [("acme-mail.example", 4.5), ("acme-outbound.example", 0.4)], -60 * 24 * 2)
+    users = [(m["user_id"], ("%s %s" % (m["name"]["first"], m["name"]["last"])).strip())
+             for m in members if m["accepted"]]
+    return {"workspace_members": members,
+            "placement_tests": [t1[0], t2[0]],
+            "placement_analytics": t1[1] + t2[1],
+            "placement_reports": t1[2] + t2[2],
+            "audit_logs": audit_entries(250, random.Random(1212), users,
+                                        [C[1], C[3], C[4]])}
+
+
+def demo_team(owner, campaigns, senders):
+    members = team_members(owner, [
+        ("dana@northwind.example", "owner", True, "Dana", "Whitfield", None),
+        ("miguel@northwind.example", "admin", True, "Miguel", "Sousa", "RevOps"),
+        ("priya@northwind.example", "editor", True, "Priya", "Raman", None),
+        ("agency@brightloop.example", "view", False, "", "", "Agency")], 100)
+    t1 = placement(100, "Monday deliverability", campaigns[0], senders[:2],
+                   [False, False, False, True, False, False],
+                   [(senders[0].split("@")[1], 0.8)], -60 * 24 * 7)
+    users = [(m["user_id"], ("%s %s" % (m["name"]["first"], m["name"]["last"])).strip())
+             for m in members if m["accepted"]]
+    return {"workspace_members": members, "placement_tests": [t1[0]],
+            "placement_analytics": t1[1], "placement_reports": t1[2],
+            "audit_logs": audit_entries(320, random.Random(3131), users, campaigns)}
+
+
 # ----------------------------------------------------------------- demo
 
 def demo_seed():
@@ -538,6 +635,7 @@ def demo_seed():
         "connections": [{"connection_id": sid("c00", 100), "status": "ACTIVE",
                          "app": "instantly", "creation_time": ts(-60 * 24 * 60)}],
         "subsequences": demo_subsequences(campaigns),
+        **demo_team(owner, [c["id"] for c in campaigns], emails_of),
     }
 
 

@@ -33,7 +33,8 @@ class ReadTest(MountTest):
         self.assertEqual(names, {"workspace.json", "campaigns", "lead-lists",
                                  "accounts", "emails", "blocklist", "verify",
                                  "jobs", "tags", "labels", "search", "webhooks",
-                                 ".instantlyfs"})
+                                 ".instantlyfs", "members", "placement-tests",
+                                 "audit-log.jsonl"})
 
     def test_workspace_json_is_the_server_object_pretty_printed(self):
         text = self.sh("cat workspace.json")

@@ -41,6 +41,7 @@ int main(void)
 	srunner_add_suite(sr, seqtext_suite());
 	srunner_add_suite(sr, interest_suite());
 	srunner_add_suite(sr, webhooks_suite());
+	srunner_add_suite(sr, window_suite());
 
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);

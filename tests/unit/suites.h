@@ -35,5 +35,6 @@ Suite *jsonprefix_suite(void);
 Suite *seqtext_suite(void);
 Suite *interest_suite(void);
 Suite *webhooks_suite(void);
+Suite *window_suite(void);
 
 #endif

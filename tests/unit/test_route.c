@@ -129,10 +129,13 @@ START_TEST(test_route_root_lists_the_top_folders_not_wildcards)
 
 	row("/", &c);
 	route_children(&c, collect, &s);
-	ck_assert_int_eq(s.n, 13);
+	ck_assert_int_eq(s.n, 16);
 	ck_assert(has(&s, "workspace.json"));
 	ck_assert(has(&s, "labels"));
 	ck_assert(has(&s, "webhooks"));
+	ck_assert(has(&s, "members"));
+	ck_assert(has(&s, "placement-tests"));
+	ck_assert(has(&s, "audit-log.jsonl"));
 	ck_assert(has(&s, ".instantlyfs"));
 	ck_assert(!has(&s, "*"));
 }
