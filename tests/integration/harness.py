@@ -562,6 +562,24 @@ class MountTest(unittest.TestCase):
                                                          r.stderr.decode(errors="replace")))
         return r.stdout.decode()
 
+    def write_errno(self, path, text, flags=os.O_WRONLY | os.O_TRUNC | os.O_CREAT):
+        """Writes text to path (under the mount) with one open, one write
+        and one close; the errno of whichever failed, or 0."""
+        try:
+            fd = os.open(self.mnt.path(path), flags, 0o644)
+        except OSError as e:
+            return e.errno
+        try:
+            os.write(fd, text.encode())
+        except OSError as e:
+            os.close(fd)
+            return e.errno
+        try:
+            os.close(fd)
+        except OSError as e:
+            return e.errno
+        return 0
+
     def run_tool(self, cmd):
         """Runs a shell command; returns (status, stdout, stderr)."""
         r = run_bounded(cmd, shell=True, cwd=self.mnt.dir,

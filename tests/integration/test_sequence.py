@@ -46,16 +46,6 @@ class SequenceTest(MountTest):
         return {k: v for k, v in self.fake.requests().items()
                 if not k.startswith("GET") and k != "POST /api/v2/leads/list"}
 
-    def write(self, path, text):
-        """Writes text with one open, write and close; returns the errno
-        of the close (or 0)."""
-        try:
-            with open(self.mnt.path(path), "w") as f:
-                f.write(text)
-        except OSError as e:
-            return e.errno
-        return 0
-
     def test_every_step_and_variant_is_shown_from_the_listing(self):
         self.sh("ls campaigns >/dev/null")
         self.fake.reset_stats()
@@ -228,7 +218,7 @@ class SequenceTest(MountTest):
         self.sh("echo 1 > '%s'" % path)
         self.assertEqual(self.sh("cat '%s'" % path), "1 hour\n")
         self.fake.reset_stats()
-        self.assertEqual(self.write(path, "next tuesday\n"), errno.EINVAL)
+        self.assertEqual(self.write_errno(path, "next tuesday\n"), errno.EINVAL)
         self.assertCount(self.writes(), {}, self.fake.requests())
         s = self.steps(c)[1]
         self.assertEqual((s["delay"], s["delay_unit"]), (1, "hours"))
@@ -252,9 +242,9 @@ class SequenceTest(MountTest):
         d = self.dir(c, "1")
         self.fake.reset_stats()
         # No Subject: line.
-        self.assertEqual(self.write(d + "/a.txt", "Hi there,\n\nno header\n"), errno.EINVAL)
+        self.assertEqual(self.write_errno(d + "/a.txt", "Hi there,\n\nno header\n"), errno.EINVAL)
         # Not the next variant's name.
-        self.assertEqual(self.write(d + "/k.txt", "Subject: far\n\nx\n"), errno.EINVAL)
+        self.assertEqual(self.write_errno(d + "/k.txt", "Subject: far\n\nx\n"), errno.EINVAL)
         self.assertCount(self.writes(), {}, self.fake.requests())
         self.assertEqual(self.steps(c), before)
         errors = self.sh("cat .instantlyfs/errors")

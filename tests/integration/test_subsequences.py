@@ -31,23 +31,6 @@ class SubsequenceTest(MountTest):
     def writes(self):
         return {k: v for k, v in self.fake.requests().items() if not k.startswith("GET")}
 
-    def close_errno(self, path, text):
-        """Writes text over the file; the errno of write or close, or 0."""
-        try:
-            fd = os.open(self.mnt.path(path), os.O_WRONLY | os.O_TRUNC)
-        except OSError as e:
-            return e.errno
-        try:
-            os.write(fd, text.encode())
-        except OSError as e:
-            os.close(fd)
-            return e.errno
-        try:
-            os.close(fd)
-        except OSError as e:
-            return e.errno
-        return 0
-
     def last_rejected(self):
         names = sorted(os.listdir(self.mnt.path(".instantlyfs", "rejected")),
                        key=lambda n: int(n.split("-", 1)[0]))
@@ -57,7 +40,7 @@ class SubsequenceTest(MountTest):
         path = "%s/subsequence.json" % subdir(name=name.replace("/", "%2F"))
         before = self.server(name)
         self.fake.reset_stats()
-        self.assertEqual(self.close_errno(path, text), 22)      # EINVAL
+        self.assertEqual(self.write_errno(path, text), 22)      # EINVAL
         self.assertCount(self.writes(), {PATCH: sent} if sent else {})
         self.assertEqual(self.server(name), before)
         self.assertIn(reason, self.sh("cat .instantlyfs/errors"))
@@ -185,7 +168,7 @@ class EditTest(SubsequenceTest):
     def test_unknown_status_word_is_einval(self):
         d = subdir(name="Interested leads")
         self.fake.reset_stats()
-        self.assertEqual(self.close_errno("%s/status" % d, "running\n"), 22)
+        self.assertEqual(self.write_errno("%s/status" % d, "running\n"), 22)
         self.assertIn('"active" or "paused"', self.sh("cat .instantlyfs/errors"))
         self.assertCount(self.writes(), {})
 
@@ -257,7 +240,7 @@ class MakeTest(SubsequenceTest):
             self.assertEqual(copy[field], src[field], field)
         self.assertEqual(copy["status"], 0)
         self.assertIn("Interested, second try", os.listdir(self.mnt.path(subdir())))
-        self.assertEqual(self.close_errno("%s/duplicate" % subdir(name="Interested leads"),
+        self.assertEqual(self.write_errno("%s/duplicate" % subdir(name="Interested leads"),
                                           "No reply nudge\n"), 17)     # EEXIST
         self.assertCount(self.writes(), {"POST /api/v2/subsequences/{id}/duplicate": 1})
 

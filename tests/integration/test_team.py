@@ -24,24 +24,6 @@ def held(fake, key):
     return fake.state([key])[key]
 
 
-def write_errno(path, text, flags=os.O_WRONLY | os.O_TRUNC):
-    """Writes text to path; the errno of the open, write or close, or 0."""
-    try:
-        fd = os.open(path, flags, 0o644)
-    except OSError as e:
-        return e.errno
-    try:
-        os.write(fd, text.encode())
-    except OSError as e:
-        os.close(fd)
-        return e.errno
-    try:
-        os.close(fd)
-    except OSError as e:
-        return e.errno
-    return 0
-
-
 class MembersTest(MountTest):
     fake_args = ["--seed", SEED]
 
@@ -51,7 +33,7 @@ class MembersTest(MountTest):
     def assert_refused(self, path, text, reason, flags=os.O_WRONLY | os.O_TRUNC):
         before = self.members()
         self.fake.reset_stats()
-        self.assertEqual(write_errno(self.mnt.path(path), text, flags), 22)     # EINVAL
+        self.assertEqual(self.write_errno(path, text, flags), 22)     # EINVAL
         self.assertEqual(self.members(), before)
         self.assertIn(reason, self.sh("cat .instantlyfs/errors"))
         name = os.path.basename(path).replace("@", "?")
@@ -206,7 +188,7 @@ class PlacementTest(MountTest):
         obj = json.loads(self.sh("cat '%s'" % path))
         obj["email_subject"] = "changed"
         before = self.placement_tests()
-        self.assertEqual(write_errno(self.mnt.path(path), json.dumps(obj)), 22)
+        self.assertEqual(self.write_errno(path, json.dumps(obj), os.O_WRONLY | os.O_TRUNC), 22)
         self.assertIn("email_subject", self.sh("cat .instantlyfs/errors"))
         self.assertEqual(self.placement_tests(), before)
         rc, _, _ = self.run_tool("mkdir 'placement-tests/New test'")

@@ -48,21 +48,6 @@ class WebhookBase(MountTest):
             return "webhooks/%s.%s" % (hook["name"] or "webhook", hook["id"])
         return "webhooks/" + hook["name"]
 
-    def write_errno(self, path, text):
-        """Writes text into the file at path (made if need be); the errno
-        of write or close."""
-        fd = os.open(self.mnt.path(path), os.O_WRONLY | os.O_TRUNC | os.O_CREAT)
-        try:
-            os.write(fd, text.encode())
-        except OSError as e:
-            os.close(fd)
-            return e.errno
-        try:
-            os.close(fd)
-        except OSError as e:
-            return e.errno
-        return 0
-
     def assert_kept(self, text):
         kept = self.sh("cat .instantlyfs/rejected/*")
         self.assertIn(text, kept)
