@@ -60,6 +60,22 @@ static int place_of(struct rctx *c, struct place *p)
 	return p->step < 1 || (var && p->idx < 0) ? -ENOENT : 0;
 }
 
+/* The place c names, and its owner's entry and object (free both with
+ * let_go). */
+static int at_place(struct rctx *c, struct place *p, struct item *it,
+		    cJSON **obj)
+{
+	int rc = place_of(c, p);
+
+	return rc < 0 ? rc : owner(c, it, obj);
+}
+
+static void let_go(struct item *it, cJSON *obj)
+{
+	cJSON_Delete(obj);
+	item_free(it);
+}
+
 int h_seq_steps_list(struct rctx *c, struct dirfill *d)
 {
 	struct item it;
@@ -76,8 +92,7 @@ int h_seq_steps_list(struct rctx *c, struct dirfill *d)
 		snprintf(name, sizeof(name), "%ld", i);
 		rc = dirfill_add(d, name);
 	}
-	cJSON_Delete(obj);
-	item_free(&it);
+	let_go(&it, obj);
 	return rc;
 }
 
@@ -86,18 +101,15 @@ int h_seq_step_stat(struct rctx *c, struct node *n)
 	struct item it;
 	struct place p;
 	cJSON *obj;
-	int rc = place_of(c, &p);
+	int rc = at_place(c, &p, &it, &obj);
 
-	if (rc == 0)
-		rc = owner(c, &it, &obj);
 	if (rc < 0)
 		return rc;
 	if (!seqtext_step(obj, p.step))
 		rc = -ENOENT;
 	else if (it.mtime)
 		n->mtime = it.mtime;
-	cJSON_Delete(obj);
-	item_free(&it);
+	let_go(&it, obj);
 	return rc;
 }
 
@@ -106,11 +118,9 @@ int h_seq_variants_list(struct rctx *c, struct dirfill *d)
 	struct item it;
 	struct place p;
 	cJSON *obj;
-	int rc = place_of(c, &p);
+	int rc = at_place(c, &p, &it, &obj);
 	int n;
 
-	if (rc == 0)
-		rc = owner(c, &it, &obj);
 	if (rc < 0)
 		return rc;
 	n = cJSON_GetArraySize(seqtext_variants(seqtext_step(obj, p.step)));
@@ -120,8 +130,7 @@ int h_seq_variants_list(struct rctx *c, struct dirfill *d)
 		rc = dirfill_add(d, seqtext_variant_name((size_t)i, name,
 							 sizeof(name)));
 	}
-	cJSON_Delete(obj);
-	item_free(&it);
+	let_go(&it, obj);
 	return rc;
 }
 
@@ -236,17 +245,14 @@ static int change(struct rctx *c, edit_fn edit, const void *arg)
 	struct place p;
 	cJSON *obj, *seqs;
 	char *why = NULL;
-	int rc = place_of(c, &p);
+	int rc = at_place(c, &p, &it, &obj);
 
-	if (rc == 0)
-		rc = owner(c, &it, &obj);
 	if (rc < 0)
 		return rc;
 	seqs = edit(c, obj, &p, arg, &why);
 	/* Neither: the text shows what the server holds. */
 	rc = seqs || why ? send(c, &it, seqs, why) : 0;
-	cJSON_Delete(obj);
-	item_free(&it);
+	let_go(&it, obj);
 	return rc;
 }
 
@@ -389,7 +395,6 @@ int h_seq_step_mkdir(struct rctx *c, const char *name)
 		return rc;
 	seqs = seqtext_add_step(obj, step, &why);
 	rc = send(c, &it, seqs, why);
-	cJSON_Delete(obj);
-	item_free(&it);
+	let_go(&it, obj);
 	return rc;
 }
