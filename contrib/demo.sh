@@ -49,13 +49,18 @@ Try:
   ls $mnt/campaigns/by-status/active/
   jq -r .email $mnt/campaigns/*/leads/*.json | head
   grep -rl '"company_name": "Northwind' $mnt/campaigns/*/leads | head
+  ls $mnt/campaigns/by-name/Q4*/leads/by-interest/Champion/  a custom interest label; mv to another status folder sets it
   cat $mnt/campaigns/by-name/*/analytics/daily.csv | head
+  cat $mnt/campaigns/*/sequence/1/a.txt | head -8   the email copy: vim, diff and sed -i work on it
   cat $mnt/campaigns/by-name/*/subsequences/*/status   follow-up subsequences (cp -r one to duplicate it)
   ls $mnt/emails/ && cat $mnt/emails/unread_count
   ls $mnt/emails/maildir/cur | head -3       the inbox as a Maildir (mutt -f $mnt/emails/maildir)
   cat $mnt/emails/unread/*/body.txt | head -20
   cat $mnt/accounts/*/warmup
   cat $mnt/verify/someone@example.com      verifies an address
+  grep . $mnt/webhooks/*/status              webhooks (events/ holds their deliveries)
+  jq -r .role $mnt/members/*.json            who is in the team (echo '{"role":"editor"}' > members/new@x.com.json invites)
+  head -3 $mnt/audit-log.jsonl | jq -c '{timestamp, user_name, audit_metadata}'   the audit log, newest first
   cat $mnt/.instantlyfs/stats                requests spent so far
 
 When done: make demo-stop

@@ -54,6 +54,9 @@ extern const struct coll coll_campaigns, coll_campaign_leads, coll_list_leads,
 	coll_blocklist, coll_jobs, coll_tags, coll_tag_campaigns,
 	coll_tag_accounts, coll_contact_campaigns;
 extern const struct coll coll_subsequences;
+extern const struct coll coll_lead_labels;
+extern const struct coll coll_webhooks, coll_webhook_events;
+extern const struct coll coll_members, coll_placement_tests;
 
 /* One entry, copied out of a listing. */
 struct item {
@@ -78,6 +81,9 @@ struct listing *coll_listing(const struct coll *c, const char *parent);
 /* Loads pages until more than `want` entries are in, or all of them
  * ((size_t)-1). */
 int coll_fill(struct listing *l, size_t want);
+/* The listing of c under parent with every page loaded (listing_put);
+ * NULL with *rc on failure. */
+struct listing *coll_whole(const struct coll *c, const char *parent, int *rc);
 
 /*
  * Finds the entry called name in c under parent.  Loads every page,

@@ -13,5 +13,9 @@ extern const char *const fields_tag_writable[];
 extern const char *const fields_email_writable[];
 extern const char *const fields_workspace_writable[];
 extern const char *const fields_subsequence_writable[];
+extern const char *const fields_lead_label_writable[];
+extern const char *const fields_webhook_writable[];
+extern const char *const fields_member_writable[];
+extern const char *const fields_placement_test_writable[];
 
 #endif

@@ -32,6 +32,9 @@ enum node_type { NODE_DIR, NODE_FILE, NODE_LINK };
  * pages, and an open handle reads the newest text once it reaches the
  * end of what it holds (tail -f). */
 #define R_LIVE 64u
+/* Text paged in as its reader goes (audit-log.jsonl): read_at serves
+ * each read; with R_DIRECT, as its size is known only at its end. */
+#define R_PAGED 128u
 
 struct route;
 
@@ -100,6 +103,12 @@ struct route {
 	int (*stream)(struct rctx *c, void **st, const char *data, size_t len,
 		      int last);
 	void (*stream_free)(void *st);
+	/* A R_PAGED file: copies at most size bytes from off into out,
+	 * fetching what it needs, with the open file's state in *st (NULL
+	 * at first; freed by stream_free).  Bytes copied, 0 at the end, or
+	 * -errno. */
+	int (*read_at)(struct rctx *c, void **st, char *out, size_t size,
+		       off_t off);
 	/* May a new file of this name be made here?  0: it names a new
 	 * object, created by commit at its first close; -ENOENT: it does
 	 * not (in a R_SCRATCH folder it is then a scratch file). */

@@ -37,7 +37,9 @@
 
 #include "cache.h"
 
-#define STORE_SCHEMA "3"
+/* 4: a campaign's lead entries keep lt_interest_status (by-interest/); a
+ * store of 3 would show every stored lead without one. */
+#define STORE_SCHEMA "4"
 
 /* The store's root when -o cache_dir is not given: $XDG_CACHE_HOME/
  * instantlyfs, else ~/.cache/instantlyfs; malloc'd, NULL if neither. */

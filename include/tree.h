@@ -43,6 +43,8 @@ int h_coll_stat_label(struct rctx *c, struct node *n);
 int h_coll_link_label(struct rctx *c, struct blob *out);
 int h_coll_link(struct rctx *c, struct blob *out);
 const char *h_cap_id(struct rctx *c, int cap, char *buf, size_t len);
+/* The entry the view's name capture names. */
+int h_coll_lookup(struct rctx *c, struct item *it);
 /* The entry whose label is the view's name capture (name, aux, mtime). */
 int h_coll_lookup_label(struct rctx *c, struct item *it);
 
@@ -51,6 +53,14 @@ int h_coll_commit(struct rctx *c, const char *data, size_t len);
 int h_coll_delete(struct rctx *c);
 int h_lead_create(struct rctx *c);
 int h_workspace_commit(struct rctx *c, const char *data, size_t len);
+/* The address a new file's name "<email>.json" gives (unescaped), or
+ * NULL when it is not one; malloc'd. */
+char *h_email_of_name(const char *name);
+/* Checks the object a new file's text gives (a create's body): every
+ * field one of takes (what: "a new lead"), its email the file's, or set
+ * to it when absent.  0, or -EINVAL with *why (malloc'd), or -ENOMEM. */
+int h_new_fields(cJSON *obj, const char *const *takes, const char *what,
+		 const char *email, char **why);
 /* Records why a write to c's path was not sent (errors file, log):
  * -EINVAL. */
 int h_refuse(const char *method, struct rctx *c, const char *why);
@@ -92,6 +102,10 @@ void h_make_set_timezone(const char *tz);
 int h_campaign_mkdir(struct rctx *c, const char *name);
 int h_list_mkdir(struct rctx *c, const char *name);
 int h_tag_mkdir(struct rctx *c, const char *name);
+/* mkdir of a folder that is one object of coll, called name (its escaped
+ * component) in field: POST body (taken), never twice. */
+int h_make_named(const struct coll *coll, const char *field,
+		 const char *name, cJSON *body);
 int h_block_create(struct rctx *c);
 int h_block_commit(struct rctx *c, const char *data, size_t len);
 int h_tag_symlink(struct rctx *c, const char *name, const char *target);
@@ -101,10 +115,50 @@ int h_label_rename(struct rctx *c, struct rctx *to);
 
 /* h_account.c: new sending accounts */
 int h_account_mkdir(struct rctx *c, const char *name);
-int h_account_stat(struct rctx *c, struct node *n);
-int h_account_rmdir(struct rctx *c);
-int h_account_create(struct rctx *c);
 int h_account_commit(struct rctx *c, const char *data, size_t len);
+
+/* h_local.c: folders made by mkdir that exist only in the mount until
+ * their JSON file is written (accounts/<email>, webhooks/<name>).  The
+ * row's arg is the collection's view; c names the folder or a file in
+ * it, except for mkdir, where c is the parent folder. */
+int h_local_mkdir(struct rctx *c, const char *name);
+int h_local_is(struct rctx *c);
+void h_local_forget(struct rctx *c);
+/* The object's folder, or a local one (R_LOCAL). */
+int h_local_stat(struct rctx *c, struct node *n);
+/* A local folder goes (ENOTEMPTY while it holds scratch files); an
+ * object's folder is DELETEd. */
+int h_local_rmdir(struct rctx *c);
+/* The JSON file may be made in a local folder only. */
+int h_local_create(struct rctx *c);
+/* The body of the create that text written there asks for: one object
+ * without the fields named in drop (may be NULL), every other field one
+ * that takes names; else -EINVAL, its reason in the error log. */
+int h_local_body(const struct coll *coll, const char *data, size_t len,
+		 const char *const *drop, const char *const *takes,
+		 cJSON **body);
+/* Creates the object (coll_create: never twice, look says after a lost
+ * answer whether it was made); the folder is then the object's. */
+int h_local_post(struct rctx *c, const struct coll *coll, const cJSON *body,
+		 int (*look)(void *arg, cJSON **found), void *arg);
+
+/* h_webhooks.c: webhooks/ */
+int h_webhook_mkdir(struct rctx *c, const char *name);
+int h_webhook_commit(struct rctx *c, const char *data, size_t len);
+/* rm of a file (rmdir of events/) in a webhook's folder: 0, nothing sent,
+ * so that rm -r reaches the folder's rmdir. */
+int h_webhook_part_unlink(struct rctx *c);
+int h_webhook_status_read(struct rctx *c, struct blob *out);
+int h_webhook_status_check(struct rctx *c, const char *data, size_t len);
+int h_webhook_status_commit(struct rctx *c, const char *data, size_t len);
+int h_webhook_test_commit(struct rctx *c, const char *data, size_t len);
+int h_webhook_events_list(struct rctx *c, struct dirfill *d);
+int h_webhook_event_stat(struct rctx *c, struct node *n);
+int h_webhook_event_read(struct rctx *c, struct blob *out);
+int h_webhook_event_types_read(struct rctx *c, struct blob *out);
+/* GET /webhooks/event-types as one type a line, "<id>\t<type>\t<label>",
+ * so that cut -f1 gives the values event_type takes (a doc_render_fn). */
+int h_webhook_types_render(const cJSON *resp, struct blob *out);
 
 /* h_docs.c */
 int h_doc_read(struct rctx *c, struct blob *out);
@@ -122,6 +176,16 @@ const char *h_campaign_status_label(long status);
 int h_empty_read(struct rctx *c, struct blob *out);
 
 /* h_views.c: symlink folders */
+/*
+ * Says what name an entry shows in a view, or NULL to leave it out.
+ * buf may hold the name.  Called with the cache lock held.
+ */
+typedef const char *(*pick_fn)(const struct entry *e, const void *arg,
+			       char *buf, size_t len);
+/* Adds the distinct names pick() gives for the entries of every page of
+ * coll under parent. */
+int h_view_pick(const struct coll *coll, const char *parent, pick_fn pick,
+		const void *arg, struct dirfill *d);
 int h_by_status_list(struct rctx *c, struct dirfill *d);
 int h_by_status_stat(struct rctx *c, struct node *n);
 int h_by_status_members(struct rctx *c, struct dirfill *d);
@@ -135,6 +199,34 @@ int h_unread_stat(struct rctx *c, struct node *n);
 int h_tag_links_list(struct rctx *c, struct dirfill *d);
 int h_tag_link_stat(struct rctx *c, struct node *n);
 int h_tag_link_read(struct rctx *c, struct blob *out);
+
+/* h_sequence.c: the email copy as text (the arg: the view of the object
+ * that holds the sequence) */
+int h_seq_steps_list(struct rctx *c, struct dirfill *d);
+int h_seq_step_mkdir(struct rctx *c, const char *name);
+int h_seq_step_stat(struct rctx *c, struct node *n);
+int h_seq_step_rmdir(struct rctx *c);
+int h_seq_variants_list(struct rctx *c, struct dirfill *d);
+int h_seq_delay_read(struct rctx *c, struct blob *out);
+int h_seq_delay_commit(struct rctx *c, const char *data, size_t len);
+int h_seq_variant_read(struct rctx *c, struct blob *out);
+int h_seq_variant_commit(struct rctx *c, const char *data, size_t len);
+int h_seq_variant_create(struct rctx *c);
+int h_seq_variant_unlink(struct rctx *c);
+int h_seq_variant_check(struct rctx *c, const char *data, size_t len);
+int h_seq_delay_check(struct rctx *c, const char *data, size_t len);
+
+/* h_interest.c: leads by interest status, custom lead labels */
+int h_interest_list(struct rctx *c, struct dirfill *d);
+int h_interest_stat(struct rctx *c, struct node *n);
+int h_interest_members(struct rctx *c, struct dirfill *d);
+int h_interest_symlink(struct rctx *c, const char *name, const char *target);
+int h_interest_member_stat(struct rctx *c, struct node *n);
+int h_interest_link(struct rctx *c, struct blob *out);
+int h_interest_unlink(struct rctx *c);
+int h_interest_rename(struct rctx *c, struct rctx *to);
+int h_lead_label_mkdir(struct rctx *c, const char *name);
+int h_lead_label_rename(struct rctx *c, struct rctx *to);
 
 /* h_maildir.c: the inbox as a Maildir, and the outbox */
 int h_maildir_cur_stat(struct rctx *c, struct node *n);
@@ -167,6 +259,14 @@ int h_subseq_duplicate_commit(struct rctx *c, const char *data, size_t len);
 int h_verify_list(struct rctx *c, struct dirfill *d);
 int h_verify_read(struct rctx *c, struct blob *out);
 int h_verify_stat(struct rctx *c, struct node *n);
+
+/* h_team.c: members, inbox placement tests, the audit log */
+int h_member_create(struct rctx *c);
+int h_member_commit(struct rctx *c, const char *data, size_t len);
+int h_placement_read(struct rctx *c, struct blob *out);
+int h_audit_read_at(struct rctx *c, void **st, char *out, size_t size,
+		    off_t off);
+void h_audit_free(void *st);
 
 /* h_meta.c: .instantlyfs */
 int h_stats_read(struct rctx *c, struct blob *out);

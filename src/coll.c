@@ -38,7 +38,7 @@ const struct coll coll_campaign_leads = {
 	OBJ("lead", "/api/v2/leads/list", "/api/v2/leads/%s"),
 	.list_method = "POST", .parent_field = "campaign",
 	.name_field = "email", .name_fallback = "lead", .suffix = ".json",
-	.relist = 1,
+	.aux_field = "lt_interest_status", .relist = 1,
 	.writable = fields_lead_writable, .payload_field = "payload",
 	.create_path = "/api/v2/leads",
 };
@@ -115,6 +115,43 @@ const struct coll coll_subsequences = {
 	.name_fallback = "subsequence", .aux_field = "status",
 	.writable = fields_subsequence_writable,
 	.create_path = "/api/v2/subsequences",
+};
+
+/* Custom lead labels: by-interest/ names a status by its label. */
+const struct coll coll_lead_labels = {
+	OBJ("lead_label", "/api/v2/lead-labels", "/api/v2/lead-labels/%s"),
+	.name_field = "label", .name_fallback = "label",
+	.aux_field = "interest_status",
+	.writable = fields_lead_label_writable,
+	.create_path = "/api/v2/lead-labels",
+};
+
+/* Webhooks, named after their name; a webhook's deliveries, found by its
+ * exact URL (the events carry no webhook id), newest first. */
+const struct coll coll_webhooks = {
+	OBJ("webhook", "/api/v2/webhooks", "/api/v2/webhooks/%s"),
+	.name_field = "name", .name_fallback = "webhook",
+	.writable = fields_webhook_writable, .create_path = "/api/v2/webhooks",
+};
+const struct coll coll_webhook_events = {
+	OBJ("webhook_event", "/api/v2/webhook-events",
+	    "/api/v2/webhook-events/%s"),
+	.parent_field = "search", .name_field = "id", .suffix = ".json",
+};
+
+/* The team and its inbox placement tests. */
+const struct coll coll_members = {
+	OBJ("member", "/api/v2/workspace-members",
+	    "/api/v2/workspace-members/%s"),
+	.name_field = "email", .name_fallback = "member", .suffix = ".json",
+	.writable = fields_member_writable,
+	.create_path = "/api/v2/workspace-members",
+};
+const struct coll coll_placement_tests = {
+	OBJ("placement_test", "/api/v2/inbox-placement-tests",
+	    "/api/v2/inbox-placement-tests/%s"),
+	.name_field = "name", .name_fallback = "test",
+	.writable = fields_placement_test_writable,
 };
 
 static const char *method_of(const struct coll *c)
@@ -690,6 +727,18 @@ struct listing *coll_listing(const struct coll *c, const char *parent)
 int coll_fill(struct listing *l, size_t want)
 {
 	return listing_more(l, want, load_page, NULL);
+}
+
+struct listing *coll_whole(const struct coll *c, const char *parent, int *rc)
+{
+	struct listing *l = coll_listing(c, parent);
+
+	*rc = l ? coll_fill(l, (size_t)-1) : -ENOMEM;
+	if (*rc < 0 && l) {
+		listing_put(l);
+		l = NULL;
+	}
+	return l;
 }
 
 /* Copies entry i - 1 out.  Locked. */

@@ -44,3 +44,19 @@ const char *const fields_subsequence_writable[] = {
 
 const char *const fields_workspace_writable[] = { "name", "org_logo_url",
 						   NULL };
+
+/* PATCH /lead-labels/{id} (interest_status is the server's). */
+const char *const fields_lead_label_writable[] = {
+	"description", "interest_status_label", "label", "use_with_ai", NULL
+};
+
+/* PATCH /webhooks/{id}; POST /webhooks takes the same. */
+const char *const fields_webhook_writable[] = {
+	"campaign", "name", "target_hook_url", "event_type",
+	"custom_interest_value", "headers", NULL
+};
+
+const char *const fields_member_writable[] = { "nickname", "role", NULL };
+const char *const fields_placement_test_writable[] = { "automations", "name",
+						       "schedule", "status",
+						       NULL };

@@ -6,8 +6,10 @@
  * given here.  Owns: open file and folder handles.  An open
  * file holds a private copy of its contents (reads are consistent for
  * the life of the handle; a R_LIVE file's copy is renewed when a read
- * reaches its end or fstat asks, under live_read_lock) and, for writable
- * rows, a bounded write buffer committed on flush or fsync.  An open
+ * reaches its end or fstat asks, under live_read_lock; a R_PAGED file
+ * holds only its row's state, which pages in what each read reaches,
+ * under paged_lock) and, for writable rows, a bounded write buffer
+ * committed on flush or fsync.  An open
  * folder holds a reference to its collection listing and reads entries from it by offset, so a 100,000
  * entry folder is never copied and a streamed folder (emails/) is paged
  * in only as far as the reader goes.
@@ -438,7 +440,9 @@ static int open_resource(struct rctx *c, const struct node *n, struct fh *h,
 	h->writable = acc != O_RDONLY;
 	if (h->writable && !c->route->commit)
 		return -EACCES;
-	if (c->route->read && !(h->writable && (flags & O_TRUNC)))
+	if (!h->writable && (n->flags & R_PAGED))
+		h->stream_free = c->route->stream_free;
+	else if (c->route->read && !(h->writable && (flags & O_TRUNC)))
 		rc = c->route->read(c, &h->content);
 	if (rc == 0 && h->writable) {
 		if (flags & O_TRUNC)
@@ -538,12 +542,31 @@ static int live_read(struct fh *h, char *out, size_t size, off_t off)
 	return rc;
 }
 
+/* A R_PAGED handle's read: the row pages in what it needs.  One reader
+ * at a time (paged_lock): the state is the handle's. */
+static pthread_mutex_t paged_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static int paged_read(struct fh *h, char *out, size_t size, off_t off)
+{
+	struct rctx c;
+	int rc = route_match(h->path, &c);
+
+	if (rc < 0 || !c.route->read_at)
+		return rc < 0 ? rc : -EIO;
+	pthread_mutex_lock(&paged_lock);
+	rc = c.route->read_at(&c, &h->stream, out, size, off);
+	pthread_mutex_unlock(&paged_lock);
+	return rc;
+}
+
 int fs_read(struct fuse_file_info *fi, char *out, size_t size, off_t off)
 {
 	struct fh *h = (struct fh *)(uintptr_t)fi->fh;
 
 	if (h->scratch)
 		return scratch_read(h->scratch, out, size, off);
+	if (!h->writable && (h->node.flags & R_PAGED))
+		return paged_read(h, out, size, off);
 	if (!h->writable && (h->node.flags & R_LIVE))
 		return live_read(h, out, size, off);
 	return h->writable ? copy_out(h->wbuf.data, h->wbuf.len, out, size, off)

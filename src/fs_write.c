@@ -15,6 +15,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -476,7 +477,7 @@ static int rename_scratch(const char *from, const char *to)
 	return rc;
 }
 
-int fs_rename(const char *from, const char *to, unsigned int flags)
+static int rename_path(const char *from, const char *to, unsigned int flags)
 {
 	struct rctx c, tc;
 	struct node n, tn;
@@ -512,6 +513,63 @@ int fs_rename(const char *from, const char *to, unsigned int flags)
 	if (t == T_FREE && !c.route->rename)
 		return -EPERM;
 	return c.route->rename ? c.route->rename(&c, &tc) : -EPERM;
+}
+
+/*
+ * mv asks for rename(2) with RENAME_NOREPLACE first and, when that is
+ * EINVAL, at once again without it (gnulib's renameatu).  A rename
+ * refused with EINVAL under RENAME_NOREPLACE is remembered for that
+ * second asking, which gets the same answer instead of sending a refused
+ * change twice.  Locking: refused_lock guards `refused`.
+ */
+#define REFUSED_HOLD_S 2.0
+static pthread_mutex_t refused_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct {
+	char *from, *to;
+	double at;
+} refused;
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* Remembers (from, to), or with to NULL forgets; says whether the
+ * remembered one was (from, to), asked again in time. */
+static int refused_memo(const char *from, const char *to, int note)
+{
+	int again;
+
+	pthread_mutex_lock(&refused_lock);
+	again = refused.from && !strcmp(refused.from, from) &&
+		!strcmp(refused.to, to) && now_s() - refused.at < REFUSED_HOLD_S;
+	free(refused.from);
+	free(refused.to);
+	refused.from = note ? strdup(from) : NULL;
+	refused.to = note ? strdup(to) : NULL;
+	if (!refused.from || !refused.to) {
+		free(refused.from);
+		free(refused.to);
+		refused.from = refused.to = NULL;
+	}
+	refused.at = now_s();
+	pthread_mutex_unlock(&refused_lock);
+	return again;
+}
+
+int fs_rename(const char *from, const char *to, unsigned int flags)
+{
+	int rc;
+
+	if (!(flags & RENAME_NOREPLACE) && refused_memo(from, to, 0))
+		return -EINVAL;
+	rc = rename_path(from, to, flags);
+	if (rc == -EINVAL && (flags & RENAME_NOREPLACE))
+		refused_memo(from, to, 1);
+	return rc;
 }
 
 int fs_utimens(const char *path, const struct timespec tv[2],

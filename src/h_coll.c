@@ -90,8 +90,7 @@ int h_coll_list_labels(struct rctx *c, struct dirfill *d)
 	return list(c, d, 1);
 }
 
-/* The entry the view's name capture names. */
-static int lookup(struct rctx *c, struct item *it)
+int h_coll_lookup(struct rctx *c, struct item *it)
 {
 	char pbuf[512];
 	const char *parent;
@@ -108,7 +107,7 @@ static int lookup(struct rctx *c, struct item *it)
 int h_coll_stat(struct rctx *c, struct node *n)
 {
 	struct item it;
-	int rc = lookup(c, &it);
+	int rc = h_coll_lookup(c, &it);
 
 	if (rc < 0)
 		return rc;
@@ -125,7 +124,7 @@ int h_coll_stat(struct rctx *c, struct node *n)
 int h_coll_read(struct rctx *c, struct blob *out)
 {
 	struct item it;
-	int rc = lookup(c, &it);
+	int rc = h_coll_lookup(c, &it);
 
 	if (rc < 0)
 		return rc;

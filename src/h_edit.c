@@ -145,7 +145,7 @@ static int listed(const char *const *names, const char *name)
 }
 
 /* The address a new lead file's name gives: "<email>.json". */
-static char *email_of_name(const char *name)
+char *h_email_of_name(const char *name)
 {
 	size_t n = strlen(name);
 	char *base, *email;
@@ -164,17 +164,41 @@ static char *email_of_name(const char *name)
 
 int h_lead_create(struct rctx *c)
 {
-	char *email = c->ncap > 1 ? email_of_name(c->cap[1]) : NULL;
+	char *email = c->ncap > 1 ? h_email_of_name(c->cap[1]) : NULL;
 
 	free(email);
 	return email ? 0 : -ENOENT;
+}
+
+int h_new_fields(cJSON *obj, const char *const *takes, const char *what,
+		 const char *email, char **why)
+{
+	const cJSON *field;
+	int rc;
+
+	cJSON_ArrayForEach(field, obj) {
+		if (!listed(takes, field->string)) {
+			rc = asprintf(why, "%s is not a field %s takes",
+				      field->string, what);
+			return rc < 0 ? -ENOMEM : -EINVAL;
+		}
+	}
+	field = cJSON_GetObjectItemCaseSensitive(obj, "email");
+	if (cJSON_IsString(field) && strcasecmp(field->valuestring, email)) {
+		rc = asprintf(why, "the file is named for %s but its email is %s",
+			      email, field->valuestring);
+		return rc < 0 ? -ENOMEM : -EINVAL;
+	}
+	if (!field && !cJSON_AddStringToObject(obj, "email", email))
+		return -ENOMEM;
+	return 0;
 }
 
 /* The body of POST /leads from the file's text; -EINVAL with *why. */
 static int lead_body(const char *data, size_t len, const char *email,
 		     cJSON **body, char **why)
 {
-	cJSON *obj, *field, *payload;
+	cJSON *obj, *payload;
 	int rc = patch_parse_new(data, len, lead_server_fields, &obj, why);
 
 	if (rc < 0)
@@ -185,23 +209,11 @@ static int lead_body(const char *data, size_t len, const char *email,
 		cJSON_AddItemToObject(obj, "custom_variables", payload);
 	else
 		cJSON_Delete(payload);
-	cJSON_ArrayForEach(field, obj) {
-		if (!listed(lead_create_fields, field->string)) {
-			rc = asprintf(why, "%s is not a field a new lead takes",
-				      field->string);
-			cJSON_Delete(obj);
-			return rc < 0 ? -ENOMEM : -EINVAL;
-		}
-	}
-	field = cJSON_GetObjectItemCaseSensitive(obj, "email");
-	if (cJSON_IsString(field) && strcasecmp(field->valuestring, email)) {
-		rc = asprintf(why, "the file is named for %s but its email is %s",
-			      email, field->valuestring);
+	rc = h_new_fields(obj, lead_create_fields, "a new lead", email, why);
+	if (rc < 0) {
 		cJSON_Delete(obj);
-		return rc < 0 ? -ENOMEM : -EINVAL;
+		return rc;
 	}
-	if (!field)
-		cJSON_AddStringToObject(obj, "email", email);
 	*body = obj;
 	return 0;
 }
@@ -260,7 +272,7 @@ static int create_lead(struct rctx *c, const char *parent, const char *data,
 		       size_t len)
 {
 	const struct coll *coll = view(c)->coll;
-	char *email = email_of_name(c->cap[view(c)->name_cap]);
+	char *email = h_email_of_name(c->cap[view(c)->name_cap]);
 	cJSON *body = NULL, *obj = NULL;
 	char *why = NULL;
 	int rc;

@@ -113,14 +113,7 @@ static int name_of_locked(const struct entry *e, char *buf, size_t len)
 /* The whole inbox listing, referenced; NULL with *rc on failure. */
 static struct listing *inbox(int *rc)
 {
-	struct listing *l = coll_listing(&coll_emails, NULL);
-
-	*rc = l ? coll_fill(l, (size_t)-1) : -ENOMEM;
-	if (*rc < 0 && l) {
-		listing_put(l);
-		l = NULL;
-	}
-	return l;
+	return coll_whole(&coll_emails, NULL, rc);
 }
 
 int h_maildir_list(struct rctx *c, struct dirfill *d)

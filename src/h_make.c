@@ -150,17 +150,25 @@ int h_list_mkdir(struct rctx *c, const char *comp)
 	return rc;
 }
 
-int h_tag_mkdir(struct rctx *c, const char *comp)
+int h_make_named(const struct coll *coll, const char *field,
+		 const char *comp, cJSON *body)
 {
 	char *name = new_name(comp);
 	int rc;
 
-	(void)c;
-	if (!name)
+	if (!name) {
+		cJSON_Delete(body);
 		return -EINVAL;
-	rc = make(&coll_tags, "label", name, cJSON_CreateObject(), 0);
+	}
+	rc = make(coll, field, name, body, 0);
 	free(name);
 	return rc;
+}
+
+int h_tag_mkdir(struct rctx *c, const char *comp)
+{
+	(void)c;
+	return h_make_named(&coll_tags, "label", comp, cJSON_CreateObject());
 }
 
 /* A block list entry is made by creating its file (touch, echo >). */

@@ -22,8 +22,9 @@
  * new subsequence's settings (POST /subsequences).  Either way the scratch
  * files go, and the folder shows the server's subsequence.  cp -r copies
  * a folder's files in the order it lists them, and subsequence.json is
- * listed last, so the copy is one request.  Until then the folder lives
- * in memory and is gone at unmount.
+ * listed last, so the copy is one request (cp says that sequence/ exists:
+ * a local folder holds files only, and the duplicate has its email copy).
+ * Until then the folder lives in memory and is gone at unmount.
  * Locking: `lock` guards `local`.
  */
 #include <ctype.h>

@@ -17,13 +17,6 @@
 #include "escape.h"
 #include "tree.h"
 
-/*
- * Says what name an entry shows in a view, or NULL to leave it out.
- * buf may hold the name.  Called with the cache lock held.
- */
-typedef const char *(*pick_fn)(const struct entry *e, const void *arg,
-			       char *buf, size_t len);
-
 /* Adds the distinct names pick() gives for the entries of l loaded so
  * far.  Locks. */
 static int add_picked(struct listing *l, pick_fn pick, const void *arg,
@@ -49,9 +42,8 @@ static int add_picked(struct listing *l, pick_fn pick, const void *arg,
 	return rc;
 }
 
-/* The same over every page of coll. */
-static int add_all_picked(const struct coll *coll, const char *parent,
-			  pick_fn pick, const void *arg, struct dirfill *d)
+int h_view_pick(const struct coll *coll, const char *parent, pick_fn pick,
+		const void *arg, struct dirfill *d)
 {
 	struct listing *l = coll_listing(coll, parent);
 	int rc;
@@ -89,7 +81,7 @@ static const char *with_status(const struct entry *e, const void *word,
 int h_by_status_list(struct rctx *c, struct dirfill *d)
 {
 	(void)c;
-	return add_all_picked(&coll_campaigns, NULL, status_word, NULL, d);
+	return h_view_pick(&coll_campaigns, NULL, status_word, NULL, d);
 }
 
 int h_by_status_stat(struct rctx *c, struct node *n)
@@ -110,8 +102,7 @@ int h_by_status_stat(struct rctx *c, struct node *n)
 
 int h_by_status_members(struct rctx *c, struct dirfill *d)
 {
-	return add_all_picked(&coll_campaigns, NULL, with_status, c->cap[0],
-			      d);
+	return h_view_pick(&coll_campaigns, NULL, with_status, c->cap[0], d);
 }
 
 int h_by_status_member_stat(struct rctx *c, struct node *n)

@@ -21,6 +21,7 @@ static const char *const idempotent_posts[] = {
 	"/api/v2/accounts/*/resume",
 	"/api/v2/emails/threads/*/mark-as-read",
 	"/api/v2/custom-tags/toggle-resource",
+	"/api/v2/leads/update-interest-status",
 };
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))

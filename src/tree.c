@@ -24,6 +24,11 @@ static const struct coll_view jobs = { &coll_jobs, -1, 0, NULL };
 static const struct coll_view tags = { &coll_tags, -1, 0, NULL };
 static const struct coll_view subsequences = { &coll_subsequences, 0, 1,
 					       NULL };
+static const struct coll_view lead_labels = { &coll_lead_labels, -1, 0, NULL };
+static const struct coll_view webhooks = { &coll_webhooks, -1, 0, NULL };
+static const struct coll_view members = { &coll_members, -1, 0, NULL };
+static const struct coll_view placement_tests = { &coll_placement_tests, -1,
+						  0, NULL };
 static const struct coll_view contact = { &coll_contact_campaigns, 0, 1,
 					  "../../../campaigns/%s" };
 
@@ -67,6 +72,21 @@ static const struct doc_view sending_status = {
 	  .read = h_coll_read, .commit = h_coll_commit,                      \
 	  .check = h_json_check, .create = h_lead_create, .unlink = h_coll_delete,                  \
 	  .rename = h_lead_move, COLL(v) }
+/* The email copy of the object a view names, as text (seqtext.h). */
+#define SEQUENCE(p, v)                                                       \
+	{ DIR(p "/sequence", 0755), .list = h_seq_steps_list,               \
+	  .mkdir = h_seq_step_mkdir, COLL(v) },                              \
+	{ DIR(p "/sequence/*", 0755), .flags = R_SCRATCH,                    \
+	  .stat = h_seq_step_stat, .list = h_seq_variants_list,              \
+	  .rmdir = h_seq_step_rmdir, COLL(v) },                              \
+	{ FILE_(p "/sequence/*/delay", 0644), .read = h_seq_delay_read,      \
+	  .commit = h_seq_delay_commit, .check = h_seq_delay_check,          \
+	  COLL(v) },                                                         \
+	{ FILE_(p "/sequence/*/*", 0644), .flags = R_NEED_TEXT,              \
+	  .read = h_seq_variant_read,                                        \
+	  .commit = h_seq_variant_commit, .check = h_seq_variant_check,      \
+	  .create = h_seq_variant_create,                                    \
+	  .unlink = h_seq_variant_unlink, COLL(v) }
 
 const struct route tree_routes[] = {
 	{ DIR("/", 0755), .flags = R_SCRATCH },
@@ -90,6 +110,17 @@ const struct route tree_routes[] = {
 	{ FILE_("/campaigns/*/status", 0644), .read = h_campaign_status_read,
 	  .commit = h_campaign_status_commit,
 	  .check = h_campaign_status_check },
+	SEQUENCE("/campaigns/*", campaigns),
+	/* Leads by interest status (h_interest.c): not listed in leads/, so
+	 * that a glob of leads/ is the lead files alone. */
+	{ DIR("/campaigns/*/leads/by-interest", 0555), .flags = R_HIDDEN,
+	  .list = h_interest_list },
+	{ DIR("/campaigns/*/leads/by-interest/*", 0755),
+	  .stat = h_interest_stat, .list = h_interest_members,
+	  .symlink = h_interest_symlink },
+	{ LINK("/campaigns/*/leads/by-interest/*/*"),
+	  .stat = h_interest_member_stat, .read = h_interest_link,
+	  .unlink = h_interest_unlink, .rename = h_interest_rename },
 	LEADS("/campaigns/*/leads", campaign_leads),
 	{ FILE_("/campaigns/*/import", 0600), .read = h_import_read,
 	  .commit = h_import_commit, .stream = h_import_stream,
@@ -130,6 +161,7 @@ const struct route tree_routes[] = {
 	{ FILE_("/campaigns/*/subsequences/*/duplicate", 0200),
 	  .stat = h_subseq_file_stat, .read = h_empty_read,
 	  .commit = h_subseq_duplicate_commit, COLL(subsequences) },
+	SEQUENCE("/campaigns/*/subsequences/*", subsequences),
 	{ FILE_("/campaigns/*/subsequences/*/subsequence.json", 0644),
 	  .flags = R_NEED_TEXT, .read = h_coll_read,
 	  .create = h_subseq_json_create, .commit = h_subseq_json_commit,
@@ -151,11 +183,11 @@ const struct route tree_routes[] = {
 
 	{ DIR("/accounts", 0755), .list = h_coll_list,
 	  .mkdir = h_account_mkdir, COLL(accounts) },
-	{ DIR("/accounts/*", 0755), .flags = R_SCRATCH, .stat = h_account_stat,
-	  .rmdir = h_account_rmdir, COLL(accounts) },
+	{ DIR("/accounts/*", 0755), .flags = R_SCRATCH, .stat = h_local_stat,
+	  .rmdir = h_local_rmdir, COLL(accounts) },
 	{ FILE_("/accounts/*/account.json", 0644), .flags = R_NEED_TEXT,
 	  .read = h_coll_read,
-	  .create = h_account_create, .commit = h_account_commit,
+	  .create = h_local_create, .commit = h_account_commit,
 	  .check = h_json_check, COLL(accounts) },
 	{ FILE_("/accounts/*/status", 0644), .read = h_account_status_read,
 	  .commit = h_account_status_commit,
@@ -225,12 +257,57 @@ const struct route tree_routes[] = {
 	{ LINK("/tags/*/accounts/*"), .stat = h_tag_link_stat,
 	  .read = h_tag_link_read, .unlink = h_tag_unlink, .arg = "accounts" },
 
+	{ DIR("/labels", 0755), .list = h_coll_list,
+	  .mkdir = h_lead_label_mkdir, COLL(lead_labels) },
+	{ DIR("/labels/*", 0755), .flags = R_SCRATCH, .stat = h_coll_stat,
+	  .rmdir = h_coll_delete, .rename = h_lead_label_rename,
+	  COLL(lead_labels) },
+	JSON_ITEM("/labels/*/label.json", lead_labels),
+
 	{ DIR("/search", 0555) },
 	{ DIR("/search/contact", 0555) },
 	{ DIR("/search/contact/*", 0555), .flags = R_HIDDEN,
 	  .list = h_coll_list_labels, COLL(contact) },
 	{ LINK("/search/contact/*/*"), .stat = h_coll_stat_label,
 	  .read = h_coll_link_label, COLL(contact) },
+
+	{ DIR("/webhooks", 0755), .list = h_coll_list, .mkdir = h_webhook_mkdir,
+	  COLL(webhooks) },
+	{ FILE_("/webhooks/event-types", 0444),
+	  .read = h_webhook_event_types_read },
+	{ DIR("/webhooks/*", 0755), .flags = R_SCRATCH, .stat = h_local_stat,
+	  .rmdir = h_local_rmdir, COLL(webhooks) },
+	{ FILE_("/webhooks/*/webhook.json", 0644), .flags = R_NEED_TEXT,
+	  .read = h_coll_read, .create = h_local_create,
+	  .commit = h_webhook_commit, .check = h_json_check,
+	  .unlink = h_webhook_part_unlink, COLL(webhooks) },
+	{ FILE_("/webhooks/*/status", 0644), .read = h_webhook_status_read,
+	  .commit = h_webhook_status_commit,
+	  .check = h_webhook_status_check, .unlink = h_webhook_part_unlink },
+	{ FILE_("/webhooks/*/test", 0200), .read = h_empty_read,
+	  .commit = h_webhook_test_commit, .unlink = h_webhook_part_unlink },
+	{ DIR("/webhooks/*/events", 0555), .list = h_webhook_events_list,
+	  .rmdir = h_webhook_part_unlink },
+	{ FILE_("/webhooks/*/events/*", 0444), .stat = h_webhook_event_stat,
+	  .read = h_webhook_event_read, .unlink = h_webhook_part_unlink },
+	/* The team, inbox placement tests, the audit log. */
+	{ DIR("/members", 0755), .flags = R_SCRATCH, .list = h_coll_list,
+	  COLL(members) },
+	{ FILE_("/members/*", 0644), .flags = R_DEFER | R_NEED_TEXT,
+	  .stat = h_coll_stat, .read = h_coll_read, .commit = h_member_commit,
+	  .check = h_json_check, .create = h_member_create,
+	  .unlink = h_coll_delete, COLL(members) },
+	{ DIR("/placement-tests", 0755), .list = h_coll_list,
+	  COLL(placement_tests) },
+	OBJ_DIR("/placement-tests/*", placement_tests),
+	JSON_ITEM("/placement-tests/*/test.json", placement_tests),
+	{ FILE_("/placement-tests/*/results.json", 0444),
+	  .read = h_placement_read,
+	  .arg = "/api/v2/inbox-placement-analytics" },
+	{ FILE_("/placement-tests/*/reports.json", 0444),
+	  .read = h_placement_read, .arg = "/api/v2/inbox-placement-reports" },
+	{ FILE_("/audit-log.jsonl", 0444), .flags = R_DIRECT | R_PAGED,
+	  .read_at = h_audit_read_at, .stream_free = h_audit_free },
 
 	{ DIR("/.instantlyfs", 0555) },
 	{ FILE_("/.instantlyfs/stats", 0444), .flags = R_LIVE,

@@ -155,6 +155,14 @@ CUSTOM_TAG_MAPPING = [
     ("organization_id", lambda o, c: c["workspace_id"]),
 ]
 
+LEAD_LABEL = [
+    ("id", None), ("timestamp_created", None),
+    ("created_by", lambda o, c: c["owner"]),
+    ("organization_id", lambda o, c: c["workspace_id"]), ("label", ""),
+    ("interest_status_label", "neutral"), ("interest_status", None),
+    ("description", None), ("use_with_ai", False),
+]
+
 BACKGROUND_JOB = [
     ("id", None), ("workspace_id", lambda o, c: c["workspace_id"]),
     ("user_id", lambda o, c: c["owner"]), ("type", "move-leads"),
@@ -200,6 +208,23 @@ CONNECTION = [
     ("url", lambda o, c: "https://connect.maton.ai/?session_token=fake-%s"
      % o.get("connection_id")),
     ("app", "instantly"), ("method", "OAUTH2"), ("metadata", lambda o, c: {}),
+]
+
+WEBHOOK = [
+    ("id", None), ("organization", lambda o, c: c["workspace_id"]), ("campaign", None),
+    ("name", None), ("target_hook_url", None), ("event_type", None),
+    ("custom_interest_value", None), ("headers", None), ("timestamp_created", None),
+    ("status", 1), ("timestamp_error", None),
+]
+
+WEBHOOK_EVENT = [
+    ("id", None), ("timestamp_created", None),
+    ("timestamp_created_date", lambda o, c: (o.get("timestamp_created") or "")[:10]),
+    ("organization_id", lambda o, c: c["workspace_id"]), ("payload", lambda o, c: {}),
+    ("success", True), ("retry_count", 0), ("will_retry", False), ("webhook_url", None),
+    ("status_code", 200), ("error_message", None), ("timestamp_next_retry", None),
+    ("retry_group_id", None), ("retry_successful", None), ("lead_email", None),
+    ("response_time_ms", 120),
 ]
 
 def shape(fields, given, ctx):
@@ -250,3 +275,58 @@ def compact_lead(full, ctx):
         if name in ("id", "timestamp_created", "timestamp_updated") or v != dv:
             out[name] = v
     return out
+
+# ----- the team, placement tests and the audit log (fake_h_team.py) -----
+
+MEMBER = [
+    ("id", None), ("email", ""), ("user_id", None), ("user_email", None),
+    ("nickname", None), ("name", lambda o, c: {"first": "", "last": ""}),
+    ("role", "view"), ("timestamp_created", None),
+    ("workspace_id", lambda o, c: c["workspace_id"]), ("accepted", False),
+    ("issuer_id", lambda o, c: c["owner"]), ("permissions", None),
+]
+
+PLACEMENT_TEST = [
+    ("id", None), ("organization_id", lambda o, c: c["workspace_id"]), ("name", ""),
+    ("delivery_mode", 1), ("description", None),
+    ("schedule", lambda o, c: {"days": {"1": True, "3": True}, "timing": {"from": "09:00"},
+                               "timezone": "America/Chicago"}),
+    ("type", 1), ("sending_method", 1), ("campaign_id", None), ("email_subject", ""),
+    ("email_body", ""), ("emails", lambda o, c: []), ("test_code", None),
+    ("tags", None), ("text_only", False), ("recipients", lambda o, c: []),
+    ("recipients_labels", lambda o, c: []), ("timestamp_created", None),
+    ("timestamp_next_run", None), ("automations", None), ("status", 1),
+    ("not_sending_status", OMIT),
+]
+
+PLACEMENT_ANALYTICS = [
+    ("id", None), ("timestamp_created", None),
+    ("timestamp_created_date", lambda o, c: (o.get("timestamp_created") or "")[:10]),
+    ("organization_id", lambda o, c: c["workspace_id"]), ("test_id", None),
+    ("is_spam", False), ("has_category", False), ("sender_email", None),
+    ("sender_esp", 1), ("recipient_email", None), ("recipient_esp", 1),
+    ("recipient_geo", 1), ("recipient_type", 1), ("spf_pass", True),
+    ("dkim_pass", True), ("dmarc_pass", True), ("smtp_ip_blacklist_report", None),
+    ("authentication_failure_results", None), ("record_type", 2),
+]
+
+PLACEMENT_REPORT = [
+    ("id", None), ("timestamp_created", None),
+    ("timestamp_created_date", lambda o, c: (o.get("timestamp_created") or "")[:10]),
+    ("organization_id", lambda o, c: c["workspace_id"]), ("test_id", None),
+    ("domain_blacklist_count", 0), ("domain", ""), ("domain_ip", ""),
+    ("domain_ip_blacklist_count", 0), ("spam_assassin_score", 0),
+    ("spam_assassin_report", lambda o, c: {"is_spam": False, "report": [], "spam_score": 0}),
+    ("blacklist_report", lambda o, c: {"address": o.get("domain") or "",
+                                       "blacklisted_count": 0, "details": [],
+                                       "is_blacklisted": False, "is_domain": True}),
+]
+
+AUDIT_LOG = [
+    ("id", None), ("timestamp", None), ("organization_id", lambda o, c: c["workspace_id"]),
+    ("activity_type", 1), ("user_agent", None), ("user_id", None),
+    ("ip_address", "127.0.0.1"), ("from_api", False), ("api_key_id", None),
+    ("affected_count", None), ("campaign_id", None), ("webhook_id", None),
+    ("subsequence_id", None), ("list_id", None),
+    ("audit_metadata", lambda o, c: {}), ("user_name", None),
+]

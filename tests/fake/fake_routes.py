@@ -12,9 +12,12 @@ from urllib.parse import unquote
 
 import fake_h_campaigns as C
 import fake_h_inbox as I
+import fake_h_labels as B
 import fake_h_leads as L
 import fake_h_misc as X
 import fake_h_subseq as S
+import fake_h_webhooks as W
+import fake_h_team as T
 
 V2 = "/api/v2"
 
@@ -86,6 +89,13 @@ ROUTES = [
     ("POST", V2 + "/custom-tags/toggle-resource", X.toggle_resource),
     ("GET", V2 + "/custom-tag-mappings", X.list_tag_mappings),
 
+    ("GET", V2 + "/lead-labels", B.list_lead_labels),
+    ("POST", V2 + "/lead-labels", B.create_lead_label),
+    ("GET", V2 + "/lead-labels/{id}", B.get_lead_label),
+    ("PATCH", V2 + "/lead-labels/{id}", B.patch_lead_label),
+    ("DELETE", V2 + "/lead-labels/{id}", B.delete_lead_label),
+    ("POST", V2 + "/leads/update-interest-status", B.update_interest_status),
+
     ("GET", V2 + "/background-jobs", X.list_jobs),
     ("GET", V2 + "/background-jobs/{id}", X.get_job),
 
@@ -99,6 +109,19 @@ ROUTES = [
     ("POST", V2 + "/subsequences/{id}/resume", S.resume_subsequence),
     ("POST", V2 + "/subsequences/{id}/duplicate", S.duplicate_subsequence),
     ("GET", V2 + "/subsequences/{id}/sending-status", S.subsequence_sending_status),
+    *[(m, V2 + p, h) for m, p, h in W.ROUTES],
+    ("GET", V2 + "/workspace-members", T.list_members),
+    ("POST", V2 + "/workspace-members", T.create_member),
+    ("GET", V2 + "/workspace-members/{id}", T.get_member),
+    ("PATCH", V2 + "/workspace-members/{id}", T.patch_member),
+    ("DELETE", V2 + "/workspace-members/{id}", T.delete_member),
+    ("GET", V2 + "/inbox-placement-tests", T.list_placement_tests),
+    ("GET", V2 + "/inbox-placement-tests/{id}", T.get_placement_test),
+    ("PATCH", V2 + "/inbox-placement-tests/{id}", T.patch_placement_test),
+    ("DELETE", V2 + "/inbox-placement-tests/{id}", T.delete_placement_test),
+    ("GET", V2 + "/inbox-placement-analytics", T.list_placement_analytics),
+    ("GET", V2 + "/inbox-placement-reports", T.list_placement_reports),
+    ("GET", V2 + "/audit-logs", T.list_audit_logs),
 
     # The gateway's control host (not part of the Instantly spec).
     ("GET", "/connections", X.list_connections),

@@ -134,7 +134,9 @@ def test_leads(rng):
         mk.add("big%03d@bigcorp.example" % k, C[1], **extra)
     mk.add("multi@shared.example", C[1], first_name="Morgan", last_name="Multi")
     for k in range(1, 4):
-        mk.add("dn1-%d@dup-name.example" % k, C[2])
+        # Interest statuses: Not Interested, Out of Office, none.
+        status = {1: {"lt_interest_status": -1}, 2: {"lt_interest_status": 0}}.get(k, {})
+        mk.add("dn1-%d@dup-name.example" % k, C[2], **status)
     for k in range(1, 3):
         mk.add("dn2-%d@dup-name.example" % k, C[3])
     q3 = [("", "Empty", "Email", {}), (None, "Null", "Email", {}),
@@ -156,7 +158,7 @@ def test_leads(rng):
     mk.add("zoe@cafe-muenster.example", C[7], first_name="Zoë", last_name="Brontë",
            payload={"stadt": "Münster", "größe": 12})
     mk.add("multi@shared.example", C[7], first_name="Morgan", last_name="Multi")
-    mk.add("winter1@winter.example", C[8])
+    mk.add("winter1@winter.example", C[8], lt_interest_status=2)
     mk.add("winter2@winter.example", C[8])
     for k in range(1, 31):
         mk.add("conf%02d@attendees.example" % k, None, LIST[1],
@@ -317,7 +319,27 @@ def test_subsequences():
         subsequence(6, C[8], "Winter warm-up", 1, {"lead_activity": [91]}, hot, -550)]
 
 
+def lead_labels(rows, first):
+    """rows: (label, interest_status_label, interest_status, description,
+    use_with_ai)."""
+    return [{"id": sid("1ab", first + i), "timestamp_created": ts(-400 + i), "label": label,
+             "interest_status_label": polarity, "interest_status": status,
+             "description": desc, "use_with_ai": ai}
+            for i, (label, polarity, status, desc, ai) in enumerate(rows)]
+
+
+# Custom lead labels.  No lead of the test seed carries one: the spec's
+# Lead.lt_interest_status enum lists the built-in values only.
+TEST_LABELS = [("Hot Lead", "positive", 5, "Ready to buy this quarter", True),
+               ("Not Now", "negative", -5, None, None),
+               ("Needs Nurture", "neutral", 6, "Long cycle: keep in touch", False)]
+
+
 def test_seed():
+    return dict(test_workspace(), **test_team())
+
+
+def test_workspace():
     rng = random.Random(20261001)
     leads = test_leads(rng)
     tags = [{"id": sid("7a9", 1), "label": "VIP", "description": "Top campaigns and senders",
@@ -329,6 +351,8 @@ def test_seed():
     maps = [(1, C[1], 2), (1, ACC[0], 1), (2, C[4], 2), (2, C[1], 2), (3, C[7], 2),
             (3, ACC[1], 1)]
     return {
+        "lead_labels": lead_labels(TEST_LABELS, 1),
+        **test_webhooks(),
         "workspace": {"id": WS, "owner": OWNER, "name": "Fake Test Workspace",
                       "timestamp_created": ts(-60 * 24 * 60),
                       "timestamp_updated": ts(-60 * 24 * 10)},
@@ -373,6 +397,157 @@ def test_seed():
     }
 
 
+# ----------------------------------------------------------------- webhooks
+
+def webhooks(rows, events, kind):
+    """Webhooks from (name, url, event_type, campaign, status) rows, and
+    their deliveries from (webhook row, minutes, success, lead email) rows,
+    newest last; kind makes the ids of one seed."""
+    hooks = []
+    for i, (name, url, event, campaign, status) in enumerate(rows):
+        hooks.append({"id": sid(kind, i + 1), "name": name, "target_hook_url": url,
+                      "event_type": event, "campaign": campaign, "status": status,
+                      "timestamp_error": ts(-30) if status == -1 else None,
+                      "headers": {"Authorization": "Bearer hook-%d" % (i + 1)} if i == 1
+                      else None, "timestamp_created": ts(-60 * 24 * 7 + i)})
+    out = []
+    for j, (w, minutes, ok, lead) in enumerate(events):
+        hook = hooks[w]
+        out.append({"id": sid(kind, 100 + j), "timestamp_created": ts(minutes),
+                    "webhook_url": hook["target_hook_url"], "success": ok,
+                    "status_code": 200 if ok else 502,
+                    "error_message": None if ok else "Bad Gateway from target",
+                    "retry_count": 0 if ok else 2, "lead_email": lead,
+                    "response_time_ms": 80 + 10 * j,
+                    "payload": {"event_type": hook["event_type"] or "custom",
+                                "lead_email": lead, "timestamp": ts(minutes)}})
+    return {"webhooks": hooks, "webhook_events": out}
+
+
+def test_webhooks():
+    return webhooks(
+        [("CRM Replies", "https://hooks.crm.example/instantly/replies", "reply_received",
+          C[1], 1),
+         ("Slack Interested", "https://hooks.slack.example/services/T0/B0", "lead_interested",
+          None, 1),
+         (None, "https://fail.example/hook", "all_events", None, -1),
+         ("Zapier", "https://hooks.zapier.example/1", "email_opened", None, 1),
+         ("Zapier", "https://hooks.zapier.example/2", "email_bounced", None, 1)],
+        [(0, -200, True, "ann@lead.example"), (0, -150, True, "bob@lead.example"),
+         (2, -120, False, "cid@lead.example"), (0, -90, True, "dee@lead.example"),
+         (2, -60, False, "eve@lead.example"), (1, -30, True, "fay@lead.example")],
+        "e0e")
+
+
+def demo_webhooks():
+    return webhooks(
+        [("HubSpot Replies", "https://hooks.hubspot.example/instantly", "reply_received",
+          None, 1),
+         ("Slack #wins", "https://hooks.slack.example/services/T9/B9", "lead_meeting_booked",
+          None, 1),
+         ("Old Zap", "https://hooks.fail-zapier.example/legacy", "email_sent", None, -1)],
+        [(0, -60 * 24 * 2, True, "maya.patel@brightloop.example"),
+         (1, -60 * 24, True, "liam.okafor@northwind-labs.example"),
+         (2, -60 * 20, False, "ava.hartley@quarry.example"),
+         (0, -60 * 6, True, "noah.moreau@tidewater.example"),
+         (2, -60 * 2, False, "zara.rossi@redfern.example"),
+         (0, -45, True, "ethan.keller@heliohealth.example")],
+        "e0e")
+
+
+# ------------------------------------------- team, placement tests, audit log
+
+AUDIT_KINDS = [(1, "login"), (2, "campaign_create"), (3, "campaign_update"),
+               (4, "lead_import"), (5, "account_add"), (6, "campaign_launch")]
+
+
+def team_members(ws_owner, rows, kind_n):
+    """rows: (email, role, accepted, first, last, nickname)."""
+    return [{"id": sid("3e3", kind_n + i), "email": email,
+             "user_id": ws_owner if role == "owner" else sid("05e", kind_n + i),
+             "user_email": email if accepted else None, "nickname": nick,
+             "name": {"first": first, "last": last}, "role": role,
+             "timestamp_created": ts(-60 * 24 * 50 + 60 * i), "accepted": accepted,
+             "issuer_id": None if role == "owner" else ws_owner, "permissions": None}
+            for i, (email, role, accepted, first, last, nick) in enumerate(rows)]
+
+
+def placement(n, name, campaign, senders, analytics, reports, start_min):
+    """A test, its per-mailbox results and its domain reports."""
+    tid = sid("1b7", n)
+    test = {"id": tid, "name": name, "campaign_id": campaign, "emails": senders,
+            "email_subject": "Seed test %d" % n, "email_body": "Hello from the seed.",
+            "recipients": ["seed-gmail@placement.example", "seed-outlook@placement.example"],
+            "recipients_labels": [{"region": "North America", "sub_region": "US",
+                                   "type": "Professional", "esp": "Google"}],
+            "timestamp_created": ts(start_min), "test_code": "ptid_seed%04d" % n}
+    rows = [{"id": sid("a1a", 100 * n + i), "test_id": tid,
+             "timestamp_created": ts(start_min + 10 + i),
+             "sender_email": senders[i % len(senders)],
+             "recipient_email": test["recipients"][i % 2], "recipient_esp": 1 + i % 2,
+             "is_spam": spam, "has_category": i % 3 == 0}
+            for i, spam in enumerate(analytics)]
+    reps = [{"id": sid("7e9", 100 * n + i), "test_id": tid, "domain": dom,
+             "domain_ip": "192.0.2.%d" % (10 + i), "spam_assassin_score": score,
+             "timestamp_created": ts(start_min + 20 + i)}
+            for i, (dom, score) in enumerate(reports)]
+    return test, rows, reps
+
+
+def audit_entries(count, rng, users, campaigns):
+    """count entries, one every few minutes back from the seed's base."""
+    out, t = [], 60 * 24 * 6
+    for i in range(count):
+        t -= rng.randint(1, 9)
+        kind, what = AUDIT_KINDS[rng.randrange(len(AUDIT_KINDS))]
+        uid, uname = users[rng.randrange(len(users))]
+        api = rng.random() < 0.3
+        out.append({"id": sid("a0d", i + 1), "timestamp": ts(t), "activity_type": kind,
+                    "user_id": uid, "user_name": uname, "from_api": api,
+                    "ip_address": "198.51.100.%d" % (1 + rng.randrange(200)),
+                    "user_agent": "instantly-api" if api else "Mozilla/5.0",
+                    "campaign_id": campaigns[rng.randrange(len(campaigns))]
+                    if kind in (2, 3, 6) else None,
+                    "audit_metadata": {"action": what, "seq": i + 1}})
+    return out
+
+
+def test_team():
+    members = team_members(OWNER, [
+        ("owner@acme-outbound.example", "owner", True, "Olivia", "Owner", None),
+        ("admin@acme-outbound.example", "admin", True, "Adam", "Admin", "Ops"),
+        ("editor@acme-outbound.example", "editor", True, "Eve", "Editor", None),
+        ("viewer@partner.example", "view", False, "", "", "Agency")], 1)
+    t1 = placement(1, "Weekly Gmail check", C[1], [ACC[0], ACC[2]],
+                   [False, False, True, False], [("acme-outbound.example", 1.2)], -60 * 24 * 3)
+    t2 = placement(2, "Outlook / Q3", None, [ACC[1]], [True, False],
+                   [("acme-mail.example", 4.5), ("acme-outbound.example", 0.4)], -60 * 24 * 2)
+    users = [(m["user_id"], ("%s %s" % (m["name"]["first"], m["name"]["last"])).strip())
+             for m in members if m["accepted"]]
+    return {"workspace_members": members,
+            "placement_tests": [t1[0], t2[0]],
+            "placement_analytics": t1[1] + t2[1],
+            "placement_reports": t1[2] + t2[2],
+            "audit_logs": audit_entries(250, random.Random(1212), users,
+                                        [C[1], C[3], C[4]])}
+
+
+def demo_team(owner, campaigns, senders):
+    members = team_members(owner, [
+        ("dana@northwind.example", "owner", True, "Dana", "Whitfield", None),
+        ("miguel@northwind.example", "admin", True, "Miguel", "Sousa", "RevOps"),
+        ("priya@northwind.example", "editor", True, "Priya", "Raman", None),
+        ("agency@brightloop.example", "view", False, "", "", "Agency")], 100)
+    t1 = placement(100, "Monday deliverability", campaigns[0], senders[:2],
+                   [False, False, False, True, False, False],
+                   [(senders[0].split("@")[1], 0.8)], -60 * 24 * 7)
+    users = [(m["user_id"], ("%s %s" % (m["name"]["first"], m["name"]["last"])).strip())
+             for m in members if m["accepted"]]
+    return {"workspace_members": members, "placement_tests": [t1[0]],
+            "placement_analytics": t1[1], "placement_reports": t1[2],
+            "audit_logs": audit_entries(320, random.Random(3131), users, campaigns)}
+
+
 # ----------------------------------------------------------------- demo
 
 def demo_seed():
@@ -403,6 +578,12 @@ def demo_seed():
                           "timestamp_updated": ts(-60 * 24 * (10 - i))})
         for _ in range(n):
             leads.append(demo_lead(mk, rng, cid, None))
+    # A third of the interested leads carry a custom label, the
+    # "Champion" one; a third of those not interested, "Budget Next Year".
+    custom = {1: 5, -1: -5}
+    for i, lead in enumerate(leads):
+        if lead.get("lt_interest_status") in custom and i % 3 == 0:
+            lead["lt_interest_status"] = custom[lead["lt_interest_status"]]
     lists = []
     list_rows = [("Inbound Demo Requests", 40), ("Trade Show Leads — Berlin", 35),
                  ("Newsletter Subscribers", 25)]
@@ -422,9 +603,14 @@ def demo_seed():
             (2, campaigns[2]["id"], 2), (3, emails_of[3], 1), (0, emails_of[0], 1),
             (1, emails_of[1], 1)]
     return {
+        **demo_webhooks(),
         "workspace": {"id": ws, "owner": owner, "name": "Northwind Sales",
                       "timestamp_created": ts(-60 * 24 * 90), "timestamp_updated": ts(-60 * 24)},
         "campaigns": campaigns, "lead_lists": lists, "leads": leads, "accounts": accounts,
+        "lead_labels": lead_labels([("Champion", "positive", 5, "Pushes for us inside", True),
+                                    ("Budget Next Year", "negative", -5, None, False),
+                                    ("Referral", "neutral", 6, "Sent us to someone else",
+                                     None)], 100),
         "emails": demo_emails(rng, campaigns, leads, emails_of),
         "block_list": [{"id": sid("b10", 100 + i), "bl_value": v,
                         "timestamp_created": ts(-500 + i)}
@@ -449,6 +635,7 @@ def demo_seed():
         "connections": [{"connection_id": sid("c00", 100), "status": "ACTIVE",
                          "app": "instantly", "creation_time": ts(-60 * 24 * 60)}],
         "subsequences": demo_subsequences(campaigns),
+        **demo_team(owner, [c["id"] for c in campaigns], emails_of),
     }
 
 

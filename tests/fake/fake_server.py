@@ -354,6 +354,9 @@ class Handler(BaseHTTPRequestHandler):
         req = self.build_request(app, route, params, query, body)
         with app.state.lock:
             result = route.handler(req)
+            status = 200
+            if isinstance(result, tuple):     # (status, body): not a 200
+                status, result = result
             if isinstance(result, dict):
                 result = M.public(result)
             if repeat and isinstance(result, dict) and "items" in result:
@@ -365,7 +368,7 @@ class Handler(BaseHTTPRequestHandler):
             return self.send_fault(after)
         if late:
             time.sleep(late)        # the answer was made before the wait
-        self.send_bytes(200, data)
+        self.send_bytes(status, data)
 
     def check_edge(self, app, gateway):
         if not self.headers.get("User-Agent"):

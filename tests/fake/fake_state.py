@@ -18,7 +18,10 @@ import fake_model as M
 
 STATE_KEYS = ["workspace", "campaigns", "leads", "lead_lists", "accounts", "emails",
               "block_list", "custom_tags", "custom_tag_mappings", "background_jobs",
-              "verifications", "connections", "subsequences"]
+              "verifications", "connections", "subsequences", "lead_labels",
+              "workspace_members", "placement_tests", "placement_analytics",
+              "placement_reports", "audit_logs"]
+STATE_KEYS += ["webhooks", "webhook_events"]
 
 
 class IdGen:
@@ -207,6 +210,14 @@ class State:
         self.connections = Table("connection_id", lambda c: (c["creation_time"],
                                                              c["connection_id"]))
         self.subsequences = Table("id")
+        self.lead_labels = Table("id")
+        self.webhooks = Table("id")
+        self.webhook_events = Table("id", lambda e: (e["timestamp_created"], e["id"]))
+        self.workspace_members = Table("id")
+        self.placement_tests = Table("id")
+        self.placement_analytics = Table("id")
+        self.placement_reports = Table("id")
+        self.audit_logs = Table("id", lambda a: (a["timestamp"], a["id"]))
         self.by_campaign = {}
         self.by_list = {}
         self.by_email = {}
@@ -276,7 +287,15 @@ class State:
                  ("custom_tag_mappings", M.CUSTOM_TAG_MAPPING, self.custom_tag_mappings),
                  ("background_jobs", M.BACKGROUND_JOB, self.background_jobs),
                  ("connections", M.CONNECTION, self.connections),
-                 ("subsequences", M.SUBSEQUENCE, self.subsequences)]
+                 ("subsequences", M.SUBSEQUENCE, self.subsequences),
+                 ("lead_labels", M.LEAD_LABEL, self.lead_labels),
+                 ("workspace_members", M.MEMBER, self.workspace_members),
+                 ("placement_tests", M.PLACEMENT_TEST, self.placement_tests),
+                 ("placement_analytics", M.PLACEMENT_ANALYTICS, self.placement_analytics),
+                 ("placement_reports", M.PLACEMENT_REPORT, self.placement_reports),
+                 ("audit_logs", M.AUDIT_LOG, self.audit_logs)]
+        kinds += [("webhooks", M.WEBHOOK, self.webhooks),
+                  ("webhook_events", M.WEBHOOK_EVENT, self.webhook_events)]
         for key, fields, table in kinds:
             for i, obj in enumerate(data.get(key) or []):
                 table.add(with_times(M.shape(fields, need_key(obj, table.key_field, key, i),
@@ -297,7 +316,8 @@ class State:
                 self.ids.observe(obj[k])
 
     EDITABLE = ("campaigns", "lead_lists", "accounts", "emails", "block_list",
-                "custom_tags", "leads", "subsequences")
+                "custom_tags", "leads", "subsequences", "lead_labels", "webhooks",
+                "workspace_members", "placement_tests")
 
     def edit(self, table, oid, fields):
         """Sets fields of one stored object as they are, behind any
@@ -320,7 +340,13 @@ class State:
                   "custom_tag_mappings": self.custom_tag_mappings,
                   "background_jobs": self.background_jobs,
                   "connections": self.connections,
-                  "subsequences": self.subsequences}
+                  "subsequences": self.subsequences, "lead_labels": self.lead_labels,
+                  "workspace_members": self.workspace_members,
+                  "placement_tests": self.placement_tests,
+                  "placement_analytics": self.placement_analytics,
+                  "placement_reports": self.placement_reports,
+                  "audit_logs": self.audit_logs}
+        tables.update(webhooks=self.webhooks, webhook_events=self.webhook_events)
         for k in want:
             if k in tables:
                 out[k] = [tables[k].by_id[i] for i in tables[k].ids_in_order()]

@@ -89,6 +89,16 @@ NO_PROXY = {
                        "bytes), which the spec does not allow and Prism refuses",
     "RefusedByTheApiTest": "gets a 400 from the API for an edit of a subsequence, "
                            "which the spec does not list for PATCH /subsequences/{id}",
+    "CustomStatusTest": "serves leads whose lt_interest_status is a custom label's "
+                        "value, which the spec's description allows and its Lead "
+                        "enum (the built-in values only) does not, so Prism refuses",
+    "LabelConflictTest": "answers 409 to a label name taken in another case, a "
+                         "status the spec does not list for PATCH /lead-labels/{id}",
+    "WebhookRefusedByApiTest": "sends an event_type the spec does not allow, on "
+                               "purpose, to prove the API's refusal is kept; "
+                               "Prism would answer it itself",
+    "WebhookLostAnswerTest": "injects lost answers (a 502 the spec does not list "
+                             "and a reset) after the work is done",
 }
 
 # The classes of test_boot.py mount outside the harness (through mount(8),
@@ -551,6 +561,24 @@ class MountTest(unittest.TestCase):
             raise AssertionError("%r failed (%d): %s" % (cmd, r.returncode,
                                                          r.stderr.decode(errors="replace")))
         return r.stdout.decode()
+
+    def write_errno(self, path, text, flags=os.O_WRONLY | os.O_TRUNC | os.O_CREAT):
+        """Writes text to path (under the mount) with one open, one write
+        and one close; the errno of whichever failed, or 0."""
+        try:
+            fd = os.open(self.mnt.path(path), flags, 0o644)
+        except OSError as e:
+            return e.errno
+        try:
+            os.write(fd, text.encode())
+        except OSError as e:
+            os.close(fd)
+            return e.errno
+        try:
+            os.close(fd)
+        except OSError as e:
+            return e.errno
+        return 0
 
     def run_tool(self, cmd):
         """Runs a shell command; returns (status, stdout, stderr)."""

@@ -146,6 +146,13 @@ class AfterTheWorkTest(MountTest):
         self.assertEqual(len(self.jobs() - before), 1)
         self.assertNotIn("/api/v2/accounts/warmup", self.new_errors())
 
+    def test_an_invite_whose_answer_is_lost_makes_one_member(self):
+        self.lose(after("POST", "/api/v2/workspace-members", action="reset"))
+        self.sh("echo '{\"role\": \"editor\"}' > members/lost.answer@x.com.json")
+        made = [m for m in self.table("workspace_members") if m["email"] == "lost.answer@x.com"]
+        self.assertEqual([m["role"] for m in made], ["editor"])
+        self.assertIn("lost.answer@x.com.json", os.listdir(self.mnt.path("members")))
+
     def test_a_verification_is_paid_for_once(self):
         email = "lost.verify@verify-lost.example"
         self.lose(after("POST", "/api/v2/email-verification", action="reset"))

@@ -32,7 +32,9 @@ class ReadTest(MountTest):
         names = set(self.sh("ls -A").split())
         self.assertEqual(names, {"workspace.json", "campaigns", "lead-lists",
                                  "accounts", "emails", "blocklist", "verify",
-                                 "jobs", "tags", "search", ".instantlyfs"})
+                                 "jobs", "tags", "labels", "search", "webhooks",
+                                 ".instantlyfs", "members", "placement-tests",
+                                 "audit-log.jsonl"})
 
     def test_workspace_json_is_the_server_object_pretty_printed(self):
         text = self.sh("cat workspace.json")
@@ -111,8 +113,8 @@ class ReadTest(MountTest):
         c = self.campaign("Big Campaign")
         names = set(self.sh("ls campaigns/%s" % c["id"]).split())
         self.assertEqual(names, {"campaign.json", "status", "leads", "import",
-                                 "analytics.json", "analytics", "sending-status.json",
-                                 "subsequences"})
+                                 "analytics.json", "analytics", "sequence",
+                                 "sending-status.json", "subsequences"})
 
     def test_file_modes_follow_the_layout(self):
         c = self.campaign("Big Campaign")

@@ -31,23 +31,6 @@ class SubsequenceTest(MountTest):
     def writes(self):
         return {k: v for k, v in self.fake.requests().items() if not k.startswith("GET")}
 
-    def close_errno(self, path, text):
-        """Writes text over the file; the errno of write or close, or 0."""
-        try:
-            fd = os.open(self.mnt.path(path), os.O_WRONLY | os.O_TRUNC)
-        except OSError as e:
-            return e.errno
-        try:
-            os.write(fd, text.encode())
-        except OSError as e:
-            os.close(fd)
-            return e.errno
-        try:
-            os.close(fd)
-        except OSError as e:
-            return e.errno
-        return 0
-
     def last_rejected(self):
         names = sorted(os.listdir(self.mnt.path(".instantlyfs", "rejected")),
                        key=lambda n: int(n.split("-", 1)[0]))
@@ -57,7 +40,7 @@ class SubsequenceTest(MountTest):
         path = "%s/subsequence.json" % subdir(name=name.replace("/", "%2F"))
         before = self.server(name)
         self.fake.reset_stats()
-        self.assertEqual(self.close_errno(path, text), 22)      # EINVAL
+        self.assertEqual(self.write_errno(path, text), 22)      # EINVAL
         self.assertCount(self.writes(), {PATCH: sent} if sent else {})
         self.assertEqual(self.server(name), before)
         self.assertIn(reason, self.sh("cat .instantlyfs/errors"))
@@ -75,7 +58,8 @@ class ReadTest(SubsequenceTest):
         self.assertEqual(os.listdir(self.mnt.path(subdir("01a0f755-f200-7ca0-8000-000000000002"))),
                          [])
         self.assertEqual(sorted(os.listdir(self.mnt.path(subdir(name="No reply nudge")))),
-                         ["duplicate", "sending-status.json", "status", "subsequence.json"])
+                         ["duplicate", "sending-status.json", "sequence", "status",
+                          "subsequence.json"])
 
     def test_reading_after_listing_costs_no_request(self):
         self.refresh()
@@ -184,7 +168,7 @@ class EditTest(SubsequenceTest):
     def test_unknown_status_word_is_einval(self):
         d = subdir(name="Interested leads")
         self.fake.reset_stats()
-        self.assertEqual(self.close_errno("%s/status" % d, "running\n"), 22)
+        self.assertEqual(self.write_errno("%s/status" % d, "running\n"), 22)
         self.assertIn('"active" or "paused"', self.sh("cat .instantlyfs/errors"))
         self.assertCount(self.writes(), {})
 
@@ -256,7 +240,7 @@ class MakeTest(SubsequenceTest):
             self.assertEqual(copy[field], src[field], field)
         self.assertEqual(copy["status"], 0)
         self.assertIn("Interested, second try", os.listdir(self.mnt.path(subdir())))
-        self.assertEqual(self.close_errno("%s/duplicate" % subdir(name="Interested leads"),
+        self.assertEqual(self.write_errno("%s/duplicate" % subdir(name="Interested leads"),
                                           "No reply nudge\n"), 17)     # EEXIST
         self.assertCount(self.writes(), {"POST /api/v2/subsequences/{id}/duplicate": 1})
 
@@ -274,21 +258,33 @@ class MakeTest(SubsequenceTest):
         self.assertEqual(json.loads(self.sh("cat '%s/subsequence.json'" % d)), copy)
         self.assertEqual(self.sh("cat '%s/status'" % d), "draft\n")
         self.assertEqual(sorted(os.listdir(self.mnt.path(d))),
-                         ["duplicate", "sending-status.json", "status", "subsequence.json"])
+                         ["duplicate", "sending-status.json", "sequence", "status",
+                          "subsequence.json"])
         self.assertEqual(self.sh("ls '%s' | grep -c '^%s$'" % (subdir(), name)), "1\n")
+        self.assertEqual(self.sh("head -1 '%s/sequence/1/a.txt'" % d),
+                         "Subject: %s\n" % src["sequences"][0]["steps"][0]["variants"][0]["subject"])
+
+    def copy(self, cmd):
+        """Runs a copy into a subsequences/ folder: it may only say that
+        the copy's sequence/ exists (the duplicate has its own email copy,
+        and a folder on its way holds files only)."""
+        rc, _, err = self.run_tool(cmd)
+        self.assertEqual([l for l in err.splitlines()
+                          if not l.endswith("/sequence': File exists")], [], err)
+        return rc
 
     def test_cp_r_duplicates_once(self):
         src = self.server("Interested leads")
         self.fake.reset_stats()
-        self.sh("cp -r '%s' '%s'" % (subdir(name="Interested leads"),
-                                     subdir(name="Interested, copied")))
+        self.copy("cp -r '%s' '%s'" % (subdir(name="Interested leads"),
+                                       subdir(name="Interested, copied")))
         self.assert_duplicated(src, "Interested, copied")
         self.assertEqual(self.server("Interested leads"), src)
 
     def test_cp_a_duplicates_once(self):
         src = self.server("No reply nudge")
         self.fake.reset_stats()
-        self.sh("cp -a '%s' '%s'" % (subdir(name="No reply nudge"), subdir(name="Nudge again")))
+        self.copy("cp -a '%s' '%s'" % (subdir(name="No reply nudge"), subdir(name="Nudge again")))
         self.assert_duplicated(src, "Nudge again")
 
     def test_cp_r_back_from_a_copy_elsewhere_with_another_name(self):
@@ -302,7 +298,8 @@ class MakeTest(SubsequenceTest):
         # the files it copies after it exist.
         rc, _, err = self.run_tool("cp -r '%s/kept' '%s'"
                                    % (self.tmp, subdir(name="Back from backup")))
-        self.assertEqual([l for l in err.splitlines() if not l.endswith("File exists")], [])
+        self.assertEqual([l for l in err.splitlines() if not l.endswith("File exists")], [],
+                         err)
         self.assert_duplicated(src, "Back from backup")
 
     def test_cp_r_of_a_copy_changed_beyond_its_name_is_refused(self):

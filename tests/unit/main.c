@@ -38,6 +38,10 @@ int main(void)
 	srunner_add_suite(sr, offline_suite());
 	srunner_add_suite(sr, relist_suite());
 	srunner_add_suite(sr, jsonprefix_suite());
+	srunner_add_suite(sr, seqtext_suite());
+	srunner_add_suite(sr, interest_suite());
+	srunner_add_suite(sr, webhooks_suite());
+	srunner_add_suite(sr, window_suite());
 
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);

@@ -32,5 +32,9 @@ Suite *offline_suite(void);
 Suite *relist_suite(void);
 Suite *mime_suite(void);
 Suite *jsonprefix_suite(void);
+Suite *seqtext_suite(void);
+Suite *interest_suite(void);
+Suite *webhooks_suite(void);
+Suite *window_suite(void);
 
 #endif

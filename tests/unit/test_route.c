@@ -109,8 +109,11 @@ START_TEST(test_route_campaign_folder_lists_its_literal_children)
 
 	row("/campaigns/abc", &c);
 	route_children(&c, collect, &s);
-	ck_assert_int_eq(s.n, 8);
+	ck_assert_int_eq(s.n, 9);
 	ck_assert(has(&s, "campaign.json"));
+	ck_assert(has(&s, "sequence"));
+	ck_assert(has(&s, "sending-status.json"));
+	ck_assert(has(&s, "subsequences"));
 	ck_assert(has(&s, "status"));
 	ck_assert(has(&s, "leads"));
 	ck_assert(has(&s, "import"));
@@ -146,8 +149,13 @@ START_TEST(test_route_root_lists_the_top_folders_not_wildcards)
 
 	row("/", &c);
 	route_children(&c, collect, &s);
-	ck_assert_int_eq(s.n, 11);
+	ck_assert_int_eq(s.n, 16);
 	ck_assert(has(&s, "workspace.json"));
+	ck_assert(has(&s, "labels"));
+	ck_assert(has(&s, "webhooks"));
+	ck_assert(has(&s, "members"));
+	ck_assert(has(&s, "placement-tests"));
+	ck_assert(has(&s, "audit-log.jsonl"));
 	ck_assert(has(&s, ".instantlyfs"));
 	ck_assert(!has(&s, "*"));
 }
@@ -168,6 +176,27 @@ START_TEST(test_route_hidden_rows_are_not_listed)
 }
 END_TEST
 
+START_TEST(test_route_by_interest_is_reached_by_name_not_listed_in_leads)
+{
+	struct rctx c;
+	struct names s = { .n = 0 };
+
+	ck_assert_str_eq(
+	    row("/campaigns/abc/leads/by-interest/Meeting Booked/a@b.com.json",
+		&c)->pattern,
+	    "/campaigns/*/leads/by-interest/*/*");
+	ck_assert_int_eq(c.ncap, 3);
+	ck_assert_str_eq(c.cap[1], "Meeting Booked");
+	ck_assert_str_eq(c.cap[2], "a@b.com.json");
+	/* Not a lead file called "by-interest". */
+	ck_assert_str_eq(row("/campaigns/abc/leads/by-interest", &c)->pattern,
+			 "/campaigns/*/leads/by-interest");
+	row("/campaigns/abc/leads", &c);
+	route_children(&c, collect, &s);
+	ck_assert_int_eq(s.n, 0);
+}
+END_TEST
+
 Suite *route_suite(void)
 {
 	Suite *s = suite_create("route");
@@ -182,6 +211,8 @@ Suite *route_suite(void)
 	tcase_add_test(tc, test_route_subsequence_json_is_listed_last);
 	tcase_add_test(tc, test_route_root_lists_the_top_folders_not_wildcards);
 	tcase_add_test(tc, test_route_hidden_rows_are_not_listed);
+	tcase_add_test(tc,
+		       test_route_by_interest_is_reached_by_name_not_listed_in_leads);
 	suite_add_tcase(s, tc);
 	return s;
 }
