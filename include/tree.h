@@ -118,10 +118,13 @@ int h_account_mkdir(struct rctx *c, const char *name);
 int h_account_commit(struct rctx *c, const char *data, size_t len);
 
 /* h_local.c: folders made by mkdir that exist only in the mount until
- * their JSON file is written (accounts/<email>, webhooks/<name>).  The
+ * their JSON file is written (accounts/<email>, webhooks/<name>, a
+ * subsequence's folder made by a copy).  The
  * row's arg is the collection's view; c names the folder or a file in
  * it, except for mkdir, where c is the parent folder. */
 int h_local_mkdir(struct rctx *c, const char *name);
+/* Adds the names of the local folders in c's folder to d. */
+void h_local_names(struct rctx *c, struct dirfill *d);
 int h_local_is(struct rctx *c);
 void h_local_forget(struct rctx *c);
 /* The object's folder, or a local one (R_LOCAL). */
@@ -243,11 +246,8 @@ int h_outbox_commit(struct rctx *c, const char *data, size_t len);
 /* h_subseq.c: a campaign's subsequences */
 int h_subseq_mkdir(struct rctx *c, const char *name);
 int h_subseq_list(struct rctx *c, struct dirfill *d);
-int h_subseq_stat(struct rctx *c, struct node *n);
 int h_subseq_file_stat(struct rctx *c, struct node *n);
-int h_subseq_rmdir(struct rctx *c);
 int h_subseq_rename(struct rctx *c, struct rctx *to);
-int h_subseq_json_create(struct rctx *c);
 int h_subseq_json_commit(struct rctx *c, const char *data, size_t len);
 int h_subseq_status_read(struct rctx *c, struct blob *out);
 int h_subseq_status_check(struct rctx *c, const char *data, size_t len);

@@ -5,8 +5,9 @@
  * folder becomes the object.  Until then it holds scratch files only,
  * lists none of its row's files, and is gone at unmount.
  *
- * A local folder is known by its path, "/<top>/<name>" (escaped), so one
- * set serves every collection.  Locking: `lock` guards `local`.
+ * A local folder is known by its path ("/<top>/<name>", or deeper, as
+ * "/campaigns/<id>/subsequences/<name>"; escaped), so one set serves
+ * every collection.  Locking: `lock` guards `local`.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -22,30 +23,52 @@
 #include "tree.h"
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
-static struct hmap *local;	/* "/<top>/<name>" -> (void *)1 */
+static struct hmap *local;	/* folder path -> (void *)1 */
 
-/* "/<top>/<name>" of the local folder name in top; 0 or -ENAMETOOLONG. */
-static int folder(const char *top, const char *name, char *buf, size_t len)
+/* The path of c's first n components into buf; 0 or -ENAMETOOLONG. */
+static int prefix(struct rctx *c, int n, char *buf, size_t len)
 {
-	return snprintf(buf, len, "/%s/%s", top, name) < (int)len
-		       ? 0
-		       : -ENAMETOOLONG;
+	size_t used = 0;
+
+	buf[0] = '\0';
+	for (int i = 0; i < n; i++) {
+		int w = snprintf(buf + used, len - used, "/%s", c->seg[i]);
+
+		if (w < 0 || (size_t)w >= len - used)
+			return -ENAMETOOLONG;
+		used += (size_t)w;
+	}
+	return 0;
 }
 
-/* The folder of c's path: its first two components. */
+/* The local folder c's path is in: as deep as the last "*" of its row
+ * (accounts/<email>/account.json: "/accounts/<email>"). */
 static int folder_of(struct rctx *c, char *buf, size_t len)
 {
-	return c->nseg < 2 ? -ENOENT : folder(c->seg[0], c->seg[1], buf, len);
+	const char *p = c->route->pattern;
+	int depth = 0, k = 0;
+
+	for (; *p; p++)
+		if (*p == '/') {
+			k++;
+			if (p[1] == '*')
+				depth = k;
+		}
+	return depth && depth <= c->nseg ? prefix(c, depth, buf, len)
+					 : -ENOENT;
 }
 
 int h_local_mkdir(struct rctx *c, const char *comp)
 {
 	char path[1024];
-	int rc = c->nseg < 1 ? -EINVAL
-			     : folder(c->seg[0], comp, path, sizeof(path));
+	int rc = prefix(c, c->nseg, path, sizeof(path));
 
+	if (rc == 0 && strlen(path) + strlen(comp) + 2 > sizeof(path))
+		rc = -ENAMETOOLONG;
 	if (rc < 0)
 		return rc;
+	strcat(path, "/");
+	strcat(path, comp);
 	pthread_mutex_lock(&lock);
 	if (!local)
 		local = hmap_new();
@@ -53,6 +76,21 @@ int h_local_mkdir(struct rctx *c, const char *comp)
 		rc = -ENOMEM;
 	pthread_mutex_unlock(&lock);
 	return rc;
+}
+
+void h_local_names(struct rctx *c, struct dirfill *d)
+{
+	char dir[1024];
+	const char *key, *name;
+	size_t pos = 0;
+
+	if (prefix(c, c->nseg, dir, sizeof(dir)) < 0)
+		return;
+	pthread_mutex_lock(&lock);
+	while (local && hmap_next(local, &pos, &key, NULL))
+		if ((name = route_child(key, dir)))
+			dirfill_add(d, name);
+	pthread_mutex_unlock(&lock);
 }
 
 int h_local_is(struct rctx *c)

@@ -15,8 +15,8 @@
  *
  * A folder made with another mode is a copy on its way (cp -r, cp -a,
  * rsync and tar make a folder with its source's mode, then its files):
- * it stays local, its files scratch files, until its subsequence.json is
- * written.  That text, when it is another subsequence as it is but for
+ * it stays local (h_local.c), its files scratch files, until its
+ * subsequence.json is written.  That text, when it is another subsequence as it is but for
  * its name, makes the folder that subsequence's duplicate (POST
  * /subsequences/{id}/duplicate, named after the folder); else it is the
  * new subsequence's settings (POST /subsequences).  Either way the scratch
@@ -29,7 +29,6 @@
  */
 #include <ctype.h>
 #include <errno.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,7 +38,6 @@
 #include "doc.h"
 #include "escape.h"
 #include "fields.h"
-#include "hmap.h"
 #include "once.h"
 #include "patch.h"
 #include "scratch.h"
@@ -140,52 +138,6 @@ static int create(const char *cid, const char *name, cJSON *body,
 	return coll_create(&coll_subsequences, body, named_lookup, &look, obj);
 }
 
-/* Folders on their way to be a copy: "<campaign id>/<escaped name>". */
-static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
-static struct hmap *local;
-
-static char *local_key(const char *cid, const char *comp)
-{
-	char *key;
-
-	return asprintf(&key, "%s/%s", cid, comp) < 0 ? NULL : key;
-}
-
-static int set_local(const char *cid, const char *comp, int on)
-{
-	char *key = local_key(cid, comp);
-	int rc = key ? 0 : -ENOMEM;
-
-	pthread_mutex_lock(&lock);
-	if (on && !local)
-		local = hmap_new();
-	if (key && on)
-		rc = local && hmap_put(local, key, (void *)1, NULL) == 0
-			     ? 0
-			     : -ENOMEM;
-	else if (key && local)
-		hmap_del(local, key);
-	pthread_mutex_unlock(&lock);
-	free(key);
-	return rc;
-}
-
-/* Is the folder of capture 1 a local one? */
-static int is_local(struct rctx *c)
-{
-	char cid[512];
-	char *key = c->ncap > 1 && h_cap_id(c, 0, cid, sizeof(cid))
-			    ? local_key(cid, c->cap[1])
-			    : NULL;
-	int found;
-
-	pthread_mutex_lock(&lock);
-	found = key && local && hmap_get(local, key);
-	pthread_mutex_unlock(&lock);
-	free(key);
-	return found;
-}
-
 int h_subseq_mkdir(struct rctx *c, const char *comp)
 {
 	char cid[512];
@@ -199,7 +151,7 @@ int h_subseq_mkdir(struct rctx *c, const char *comp)
 					      : -ENOENT;
 	if (rc == 0 && c->mkdir_mode && (c->mkdir_mode & 07777) != 0777) {
 		free(name);
-		return set_local(cid, comp, 1);	/* a copy on its way */
+		return h_local_mkdir(c, comp);	/* a copy on its way */
 	}
 	if (rc < 0) {
 		free(name);
@@ -217,33 +169,10 @@ int h_subseq_mkdir(struct rctx *c, const char *comp)
 /* subsequences/: the listing, and the local folders of the campaign. */
 int h_subseq_list(struct rctx *c, struct dirfill *d)
 {
-	char cid[512], *prefix;
-	const char *key;
-	size_t pos = 0;
 	int rc = h_coll_list(c, d);
 
-	if (rc < 0 || !h_cap_id(c, 0, cid, sizeof(cid)) ||
-	    !(prefix = local_key(cid, "")))
-		return rc;
-	pthread_mutex_lock(&lock);
-	while (local && hmap_next(local, &pos, &key, NULL))
-		if (!strncmp(key, prefix, strlen(prefix)) &&
-		    dirfill_add(d, key + strlen(prefix)) < 0)
-			rc = -ENOMEM;
-	pthread_mutex_unlock(&lock);
-	free(prefix);
-	return rc;
-}
-
-/* A subsequence's folder: on the server, or local. */
-int h_subseq_stat(struct rctx *c, struct node *n)
-{
-	int rc = h_coll_stat(c, n);
-
-	if (rc == -ENOENT && is_local(c)) {
-		n->flags |= R_LOCAL;
-		rc = 0;
-	}
+	if (rc == 0)
+		h_local_names(c, d);
 	return rc;
 }
 
@@ -267,27 +196,6 @@ static void folder_path(struct rctx *c, char *buf, size_t len)
 		 c->seg[3]);
 }
 
-static void count_name(void *n, const char *name)
-{
-	(void)name;
-	(*(int *)n)++;
-}
-
-int h_subseq_rmdir(struct rctx *c)
-{
-	char dir[4096], cid[512];
-	int files = 0;
-
-	if (!is_local(c))
-		return h_coll_delete(c);
-	folder_path(c, dir, sizeof(dir));
-	scratch_list(dir, count_name, &files);
-	if (files)
-		return -ENOTEMPTY;
-	return h_cap_id(c, 0, cid, sizeof(cid)) ? set_local(cid, c->cap[1], 0)
-						: -ENOENT;
-}
-
 /* mv of a subsequence's folder to another name in its campaign: PATCH
  * of its name (a folder on its way is renamed here).  Not to another
  * campaign: EPERM, not EXDEV, so that mv does not copy it there and then
@@ -303,12 +211,8 @@ int h_subseq_rename(struct rctx *c, struct rctx *to)
 	if (!to->route || to->route != c->route || to->ncap < 2 ||
 	    !h_cap_id(to, 0, to_cid, sizeof(to_cid)))
 		return -EPERM;
-	if (is_local(c)) {
-		if (!h_cap_id(c, 0, cid, sizeof(cid)) || strcmp(cid, to_cid))
-			return -EPERM;
-		set_local(cid, c->cap[1], 0);
-		return set_local(cid, to->cap[1], 1);
-	}
+	if (h_local_is(c))
+		return -EPERM;	/* a copy on its way */
 	rc = subseq_item(c, cid, sizeof(cid), &it);
 	if (rc < 0)
 		return rc;
@@ -325,12 +229,6 @@ int h_subseq_rename(struct rctx *c, struct rctx *to)
 	free(name);
 	item_free(&it);
 	return rc;
-}
-
-/* subsequence.json may be created in a local folder only. */
-int h_subseq_json_create(struct rctx *c)
-{
-	return is_local(c) ? 0 : -ENOENT;
 }
 
 /* Is text the subsequence src but for its name (and campaign)? */
@@ -465,7 +363,7 @@ static int make_from_text(struct rctx *c, const char *data, size_t len)
 		h_refuse("POST", c, why ? why : "refused");
 	if (rc == 0) {
 		/* The copy's own files replace what was copied into it. */
-		set_local(cid, c->cap[1], 0);
+		h_local_forget(c);
 		folder_path(c, dir, sizeof(dir));
 		drop_scratch(dir);
 		learn(cid, obj);
@@ -482,7 +380,7 @@ static int make_from_text(struct rctx *c, const char *data, size_t len)
  * making. */
 int h_subseq_json_commit(struct rctx *c, const char *data, size_t len)
 {
-	if (is_local(c))
+	if (h_local_is(c))
 		return make_from_text(c, data, len);
 	return h_coll_commit(c, data, len);
 }

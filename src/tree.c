@@ -151,7 +151,7 @@ const struct route tree_routes[] = {
 	{ DIR("/campaigns/*/subsequences", 0755), .list = h_subseq_list,
 	  .mkdir = h_subseq_mkdir, COLL(subsequences) },
 	{ DIR("/campaigns/*/subsequences/*", 0755), .flags = R_SCRATCH,
-	  .stat = h_subseq_stat, .rmdir = h_subseq_rmdir,
+	  .stat = h_local_stat, .rmdir = h_local_rmdir,
 	  .rename = h_subseq_rename, COLL(subsequences) },
 	{ FILE_("/campaigns/*/subsequences/*/status", 0644),
 	  .read = h_subseq_status_read, .commit = h_subseq_status_commit,
@@ -164,7 +164,7 @@ const struct route tree_routes[] = {
 	SEQUENCE("/campaigns/*/subsequences/*", subsequences),
 	{ FILE_("/campaigns/*/subsequences/*/subsequence.json", 0644),
 	  .flags = R_NEED_TEXT, .read = h_coll_read,
-	  .create = h_subseq_json_create, .commit = h_subseq_json_commit,
+	  .create = h_local_create, .commit = h_subseq_json_commit,
 	  .check = h_json_check, COLL(subsequences) },
 
 	{ DIR("/lead-lists", 0755), .list = h_coll_list,
