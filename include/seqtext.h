@@ -75,10 +75,13 @@ int seqtext_check_delay(const char *text, size_t len, char **err);
  * A new step has one empty variant and waits 3 days. */
 cJSON *seqtext_set_variant(const cJSON *obj, long step, size_t idx,
 			   const cJSON *variant, char **err);
-cJSON *seqtext_remove_variant(const cJSON *obj, long step, size_t idx,
-			      char **err);
+/* Removes the variants at the n places idx (any order, each once). */
+cJSON *seqtext_remove_variants(const cJSON *obj, long step, const size_t *idx,
+			       size_t n, char **err);
 cJSON *seqtext_add_step(const cJSON *obj, long step, char **err);
-cJSON *seqtext_remove_step(const cJSON *obj, long step, char **err);
+/* Removes the steps numbered steps[0..n) (from 1; any order, each once). */
+cJSON *seqtext_remove_steps(const cJSON *obj, const size_t *steps, size_t n,
+			    char **err);
 cJSON *seqtext_set_delay(const cJSON *obj, long step, double delay,
 			 const char *unit, char **err);
 

@@ -209,6 +209,8 @@ int h_seq_steps_list(struct rctx *c, struct dirfill *d);
 int h_seq_step_mkdir(struct rctx *c, const char *name);
 int h_seq_step_stat(struct rctx *c, struct node *n);
 int h_seq_step_rmdir(struct rctx *c);
+int h_seq_step_delete(struct rctx *c);
+int h_seq_delay_unlink(struct rctx *c);
 int h_seq_variants_list(struct rctx *c, struct dirfill *d);
 int h_seq_delay_read(struct rctx *c, struct blob *out);
 int h_seq_delay_commit(struct rctx *c, const char *data, size_t len);

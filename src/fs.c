@@ -364,7 +364,8 @@ int fs_readdir(struct fuse_file_info *fi, off_t off, fs_fill_fn fill,
 		}
 		i -= 2;
 		if (i < d->fill.n) {
-			if (fill(arg, d->fill.names[i], off + 1, NULL))
+			if (!is_hidden(d, d->fill.names[i]) &&
+			    fill(arg, d->fill.names[i], off + 1, NULL))
 				break;
 			continue;
 		}

@@ -15,8 +15,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "log.h"
 #include "msg.h"
 #include "seqtext.h"
+#include "tomb.h"
 #include "tree.h"
 
 static const struct coll_view *view(struct rctx *c)
@@ -332,17 +334,106 @@ int h_seq_variant_create(struct rctx *c)
 	return place_of(c, &p) < 0 || p.idx < 0 ? -ENOENT : 0;
 }
 
+/* The folder of c's path ("/a/b" of "/a/b/c") into buf. */
+static int folder_of(struct rctx *c, char *buf, size_t len)
+{
+	size_t at = 0;
+
+	buf[0] = '\0';
+	for (int i = 0; i + 1 < c->nseg; i++) {
+		int n = snprintf(buf + at, len - at, "/%s", c->seg[i]);
+
+		if (n < 0 || (size_t)n >= len - at)
+			return -ENAMETOOLONG;
+		at += (size_t)n;
+	}
+	return 0;
+}
+
+static void add_pending(void *arg, const char *name)
+{
+	dirfill_add(arg, name);
+}
+
+/*
+ * Takes back every delete still pending in dir (tomb.h): their names,
+ * each read by place() into places[] after the n there already; the
+ * count is returned in *n (places holds room for all).
+ */
+static int take_pending(const char *dir, long (*place)(const char *),
+			size_t **places, size_t *n)
+{
+	struct dirfill d = { 0 };
+	char path[4096];
+	size_t *more;
+
+	tomb_list(dir, add_pending, &d);
+	more = realloc(*places, (*n + d.n + 1) * sizeof(**places));
+	if (!more) {
+		dirfill_free(&d);
+		return -ENOMEM;
+	}
+	*places = more;
+	for (size_t i = 0; i < d.n; i++) {
+		long at = place(d.names[i]);
+
+		snprintf(path, sizeof(path), "%s/%s", dir, d.names[i]);
+		if (at >= 0 && tomb_cancel(path))
+			(*places)[(*n)++] = (size_t)at;
+	}
+	dirfill_free(&d);
+	return 0;
+}
+
+/* The places removed by one rm: the file's own, and those rm'd with it. */
+struct gone {
+	size_t *places;
+	size_t n;
+};
+
 static cJSON *edit_unlink(struct rctx *c, const cJSON *obj,
 			  const struct place *p, const void *arg, char **why)
 {
+	const struct gone *g = arg;
+
 	(void)c;
-	(void)arg;
-	return seqtext_remove_variant(obj, p->step, (size_t)p->idx, why);
+	return seqtext_remove_variants(obj, p->step, g->places, g->n, why);
 }
 
+/*
+ * The delete of a variant, a moment after its rm (R_DEFER): the other
+ * variants of the step removed meanwhile go with it, in one PATCH, so
+ * that each name still stands for the place it had when it was removed
+ * (the names after a removed variant move up).  rm a.txt b.txt, and the
+ * rm -r of a step, are thus one change.
+ */
 int h_seq_variant_unlink(struct rctx *c)
 {
-	return change(c, edit_unlink, NULL);
+	char dir[4096];
+	struct gone g = { NULL, 0 };
+	struct place p;
+	int rc = place_of(c, &p);
+
+	if (rc == 0)
+		rc = folder_of(c, dir, sizeof(dir));
+	g.places = rc == 0 ? malloc(sizeof(*g.places)) : NULL;
+	if (rc < 0 || !g.places)
+		return rc < 0 ? rc : -ENOMEM;
+	g.places[g.n++] = (size_t)p.idx;
+	rc = take_pending(dir, seqtext_variant_index, &g.places, &g.n);
+	if (rc == 0)
+		rc = change(c, edit_unlink, &g);
+	free(g.places);
+	return rc;
+}
+
+/* rm of `delay` changes nothing (a step always waits), so that rm -r of a
+ * step reaches its rmdir. */
+int h_seq_delay_unlink(struct rctx *c)
+{
+	struct place p;
+
+	return place_of(c, &p);
 }
 
 static cJSON *edit_delay(struct rctx *c, const cJSON *obj,
@@ -367,17 +458,59 @@ int h_seq_delay_commit(struct rctx *c, const char *data, size_t len)
 	return change(c, edit_delay, &t);
 }
 
-static cJSON *edit_rmdir(struct rctx *c, const cJSON *obj,
-			 const struct place *p, const void *arg, char **why)
-{
-	(void)c;
-	(void)arg;
-	return seqtext_remove_step(obj, p->step, why);
-}
-
+/* rmdir of a step: hidden at once, removed a moment later (as rm of a
+ * variant is), with the variants removed from it meanwhile. */
 int h_seq_step_rmdir(struct rctx *c)
 {
-	return change(c, edit_rmdir, NULL);
+	char dir[4096];
+	size_t *none = NULL, n = 0;
+	struct place p;
+	int rc = place_of(c, &p);
+
+	if (rc == 0)
+		rc = folder_of(c, dir, sizeof(dir));
+	if (rc < 0)
+		return rc;
+	/* Its variants go with it. */
+	snprintf(dir + strlen(dir), sizeof(dir) - strlen(dir), "/%s",
+		 c->seg[c->nseg - 1]);
+	rc = take_pending(dir, seqtext_variant_index, &none, &n);
+	free(none);
+	if (rc == 0)
+		rc = tomb_add(dir);
+	return rc;
+}
+
+static cJSON *edit_steps(struct rctx *c, const cJSON *obj,
+			 const struct place *p, const void *arg, char **why)
+{
+	const struct gone *g = arg;
+
+	(void)c;
+	(void)p;
+	return seqtext_remove_steps(obj, g->places, g->n, why);
+}
+
+/* The removal of a step, sent a moment after its rmdir: with it go the
+ * other steps removed meanwhile (rm -r of every step), in one PATCH. */
+int h_seq_step_delete(struct rctx *c)
+{
+	char dir[4096];
+	struct gone g = { NULL, 0 };
+	struct place p;
+	int rc = place_of(c, &p);
+
+	if (rc == 0)
+		rc = folder_of(c, dir, sizeof(dir));
+	g.places = rc == 0 ? malloc(sizeof(*g.places)) : NULL;
+	if (rc < 0 || !g.places)
+		return rc < 0 ? rc : -ENOMEM;
+	g.places[g.n++] = (size_t)p.step;
+	rc = take_pending(dir, seqtext_step_number, &g.places, &g.n);
+	if (rc == 0)
+		rc = change(c, edit_steps, &g);
+	free(g.places);
+	return rc;
 }
 
 int h_seq_step_mkdir(struct rctx *c, const char *name)

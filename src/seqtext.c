@@ -599,22 +599,85 @@ cJSON *seqtext_set_variant(const cJSON *obj, long step, size_t idx,
 	return seqs;
 }
 
-cJSON *seqtext_remove_variant(const cJSON *obj, long step, size_t idx,
-			      char **err)
+static int by_place_down(const void *a, const void *b)
 {
-	cJSON *st, *vs, *seqs = copy_at_step(obj, step, &st, err);
-	char name[16];
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
 
-	if (!seqs)
-		return NULL;
-	vs = cJSON_GetObjectItemCaseSensitive(st, "variants");
-	if (!cJSON_IsArray(vs) || idx >= (size_t)cJSON_GetArraySize(vs)) {
-		msg_set(err, "step %ld has no variant %s", step,
-			seqtext_variant_name(idx, name, sizeof(name)));
+	return x < y ? 1 : x > y ? -1 : 0;
+}
+
+/* Deletes the items at the n places of arr (any order); -1 when one is
+ * not there or is named twice, with *bad that place. */
+static int remove_places(cJSON *arr, const size_t *idx, size_t n,
+			 size_t *bad)
+{
+	size_t have = cJSON_IsArray(arr) ? (size_t)cJSON_GetArraySize(arr) : 0;
+	size_t *down = malloc((n ? n : 1) * sizeof(*down));
+
+	if (!down) {
+		*bad = (size_t)-1;
+		return -1;
+	}
+	memcpy(down, idx, n * sizeof(*down));
+	/* From the last place back, so that each place is still its own. */
+	qsort(down, n, sizeof(*down), by_place_down);
+	for (size_t i = 0; i < n; i++) {
+		if (down[i] >= have || (i && down[i] == down[i - 1])) {
+			*bad = down[i];
+			free(down);
+			return -1;
+		}
+	}
+	for (size_t i = 0; i < n; i++)
+		cJSON_DeleteItemFromArray(arr, (int)down[i]);
+	free(down);
+	return 0;
+}
+
+cJSON *seqtext_remove_variants(const cJSON *obj, long step, const size_t *idx,
+			       size_t n, char **err)
+{
+	cJSON *st, *seqs = copy_at_step(obj, step, &st, err);
+	char name[16];
+	size_t bad;
+
+	if (seqs && remove_places(cJSON_GetObjectItemCaseSensitive(st,
+								   "variants"),
+				  idx, n, &bad) < 0) {
+		if (bad == (size_t)-1)
+			msg_set(err, "out of memory");
+		else
+			msg_set(err, "step %ld has no variant %s", step,
+				seqtext_variant_name(bad, name, sizeof(name)));
 		cJSON_Delete(seqs);
 		return NULL;
 	}
-	cJSON_DeleteItemFromArray(vs, (int)idx);
+	return seqs;
+}
+
+cJSON *seqtext_remove_steps(const cJSON *obj, const size_t *steps, size_t n,
+			    char **err)
+{
+	cJSON *arr, *seqs = copy_sequences(obj, &arr);
+	size_t *places = malloc((n ? n : 1) * sizeof(*places)), bad;
+
+	if (!seqs || !places) {
+		msg_set(err, "out of memory");
+		cJSON_Delete(seqs);
+		free(places);
+		return NULL;
+	}
+	for (size_t i = 0; i < n; i++)
+		places[i] = steps[i] - 1;	/* step 0 wraps: no place */
+	if (remove_places(arr, places, n, &bad) < 0) {
+		if (bad == (size_t)-1)
+			msg_set(err, "out of memory");
+		else
+			msg_set(err, "there is no step %zu", bad + 1);
+		cJSON_Delete(seqs);
+		seqs = NULL;
+	}
+	free(places);
 	return seqs;
 }
 
@@ -652,18 +715,6 @@ cJSON *seqtext_add_step(const cJSON *obj, long step, char **err)
 		return NULL;
 	}
 	cJSON_AddItemToArray(steps, st);
-	return seqs;
-}
-
-cJSON *seqtext_remove_step(const cJSON *obj, long step, char **err)
-{
-	cJSON *st, *steps, *seqs = copy_at_step(obj, step, &st, err);
-
-	if (!seqs)
-		return NULL;
-	steps = cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(seqs, 0),
-						 "steps");
-	cJSON_DeleteItemFromArray(steps, (int)step - 1);
 	return seqs;
 }
 

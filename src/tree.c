@@ -78,11 +78,11 @@ static const struct doc_view sending_status = {
 	  .mkdir = h_seq_step_mkdir, COLL(v) },                              \
 	{ DIR(p "/sequence/*", 0755), .flags = R_SCRATCH,                    \
 	  .stat = h_seq_step_stat, .list = h_seq_variants_list,              \
-	  .rmdir = h_seq_step_rmdir, COLL(v) },                              \
+	  .rmdir = h_seq_step_rmdir, .unlink = h_seq_step_delete, COLL(v) }, \
 	{ FILE_(p "/sequence/*/delay", 0644), .read = h_seq_delay_read,      \
 	  .commit = h_seq_delay_commit, .check = h_seq_delay_check,          \
-	  COLL(v) },                                                         \
-	{ FILE_(p "/sequence/*/*", 0644), .flags = R_NEED_TEXT,              \
+	  .unlink = h_seq_delay_unlink, COLL(v) },                           \
+	{ FILE_(p "/sequence/*/*", 0644), .flags = R_NEED_TEXT | R_DEFER,    \
 	  .read = h_seq_variant_read,                                        \
 	  .commit = h_seq_variant_commit, .check = h_seq_variant_check,      \
 	  .create = h_seq_variant_create,                                    \

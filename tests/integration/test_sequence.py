@@ -6,7 +6,7 @@ import errno
 import os
 import subprocess
 
-from harness import MountTest, SEED
+from harness import MountTest, SEED, wait_for
 
 PATCH = "PATCH /api/v2/campaigns/{id}"
 
@@ -160,10 +160,12 @@ class SequenceTest(MountTest):
         self.assertEqual(after[:-1], before)
         self.assertEqual(after[-1], {"subject": "Another angle", "body": "Line one<br/>Line two"})
         self.assertIn(nxt, os.listdir(self.mnt.path(d)))
+        # rm hides the file at once and sends the removal a moment later.
         self.sh("rm %s/a.txt" % d)
+        self.assertNotIn("a.txt", os.listdir(self.mnt.path(d)))
+        want = before[1:] + [{"subject": "Another angle", "body": "Line one<br/>Line two"}]
+        wait_for(lambda: self.steps(c)[1]["variants"] == want, what="the variant's removal")
         after = self.steps(c)[1]["variants"]
-        self.assertEqual(after, before[1:] + [{"subject": "Another angle",
-                                               "body": "Line one<br/>Line two"}])
         # The names follow the places: what was b.txt is a.txt now.
         self.assertEqual(self.sh("cat %s/a.txt" % d), shown(after[0]))
         self.assertNotIn(letters(len(after)), os.listdir(self.mnt.path(d)))
@@ -203,7 +205,8 @@ class SequenceTest(MountTest):
         self.assertIn("the next one is %d" % (n + 2), self.sh("cat .instantlyfs/errors"))
         # rmdir of step 1: the later ones move up.
         self.sh("rmdir %s/1" % self.dir(c))
-        self.assertEqual(self.steps(c), before[1:] + [steps[n]])
+        self.assertNotIn("1", os.listdir(self.mnt.path(self.dir(c))))
+        wait_for(lambda: self.steps(c) == before[1:] + [steps[n]], what="the step's removal")
         self.assertEqual(sorted(os.listdir(self.mnt.path(self.dir(c))), key=int),
                          [str(i + 1) for i in range(n)])
 
@@ -278,3 +281,36 @@ class SequenceTest(MountTest):
         self.assertEqual(after[1:-1], steps[1:])
         self.assertEqual(after[-1]["variants"], [{"subject": "", "body": ""}])
         self.assertEqual(self.sh("cat '%s/1/a.txt'" % d), shown(first["variants"][0]))
+
+    def test_rm_of_several_variants_and_rm_r_of_steps_are_one_change_each(self):
+        c = self.campaign("..")
+        seq = self.dir(c)
+        # At least three steps, the first with three variants.
+        while len(self.steps(c)) < 3:
+            self.sh("mkdir %s/%d" % (seq, len(self.steps(c)) + 1))
+        while len(self.steps(c)[0]["variants"]) < 3:
+            self.sh("printf 'Subject: more\\n\\nbody\\n' > %s/1/%s"
+                    % (seq, letters(len(self.steps(c)[0]["variants"]))))
+        before = self.steps(c)
+        n = len(before)
+        self.fake.reset_stats()
+        # a.txt and c.txt: the names stand for the places they had when
+        # rm was run, though removing a.txt moves the others up.
+        self.sh("rm %s/1/a.txt %s/1/c.txt" % (seq, seq))
+        wait_for(lambda: len(self.steps(c)[0]["variants"]) == len(before[0]["variants"]) - 2,
+                 what="the removal")
+        self.assertEqual(self.steps(c)[0]["variants"],
+                         before[0]["variants"][1:2] + before[0]["variants"][3:])
+        self.assertCount(self.writes(), {PATCH: 1}, self.fake.requests())
+        # rm -r of a step (its delay is left as it is; the step goes).
+        self.fake.reset_stats()
+        self.sh("rm -r %s/2" % seq)
+        wait_for(lambda: len(self.steps(c)) == n - 1, what="the step's removal")
+        self.assertEqual(self.steps(c)[1:], before[2:])
+        self.assertCount(self.writes(), {PATCH: 1}, self.fake.requests())
+        # rm -r of every step: one change, whatever the numbers do.
+        self.fake.reset_stats()
+        self.sh("rm -r %s/*" % seq)
+        wait_for(lambda: self.steps(c) == [], what="every step's removal")
+        self.assertCount(self.writes(), {PATCH: 1}, self.fake.requests())
+        self.assertEqual(os.listdir(self.mnt.path(seq)), [])

@@ -284,10 +284,38 @@ START_TEST(test_seqtext_edits_change_one_thing)
 	ck_assert_ptr_null(seqtext_set_variant(o, 3, 0, v, &err));
 	free(err);
 	err = NULL;
-	out = edited(seqtext_remove_variant(o, 1, 0, &err));
-	ck_assert_ptr_nonnull(strstr(out, "\"variants\":[{\"subject\":\"b\","));
-	free(out);
-	out = edited(seqtext_remove_step(o, 1, &err));
+	{
+		size_t first = 0, both[] = { 0, 1 }, twice[] = { 1, 1 },
+		       past = 2;
+
+		out = edited(seqtext_remove_variants(o, 1, &first, 1, &err));
+		ck_assert_ptr_nonnull(strstr(out, "\"variants\":[{\"subject\":"
+						  "\"b\","));
+		free(out);
+		/* Places are the object's: a then b, both gone. */
+		out = edited(seqtext_remove_variants(o, 1, both, 2, &err));
+		ck_assert_ptr_nonnull(strstr(out, "\"delay\":2,\"variants\":[]}"));
+		free(out);
+		ck_assert_ptr_null(seqtext_remove_variants(o, 1, twice, 2, &err));
+		free(err);
+		err = NULL;
+		ck_assert_ptr_null(seqtext_remove_variants(o, 1, &past, 1, &err));
+		ck_assert_str_eq(err, "step 1 has no variant c.txt");
+		free(err);
+		err = NULL;
+	}
+	{
+		size_t both[] = { 2, 1 }, none = 3;
+
+		out = edited(seqtext_remove_steps(o, both, 2, &err));
+		ck_assert_str_eq(out, "[{\"steps\":[]},{\"steps\":[]}]");
+		free(out);
+		ck_assert_ptr_null(seqtext_remove_steps(o, &none, 1, &err));
+		ck_assert_str_eq(err, "there is no step 3");
+		free(err);
+		err = NULL;
+	}
+	out = edited(seqtext_remove_steps(o, (size_t[]){ 1 }, 1, &err));
 	ck_assert_str_eq(out, "[{\"steps\":[{\"type\":\"email\",\"delay\":3,"
 			      "\"delay_unit\":\"days\",\"pre\":1,\"variants\":"
 			      "[{\"subject\":\"c\",\"body\":\"C\"}]}]},"
@@ -335,7 +363,7 @@ START_TEST(test_seqtext_edits_of_an_object_with_no_sequence)
 	free(out);
 	ck_assert_ptr_null(seqtext_steps(o));
 	ck_assert_ptr_null(seqtext_step(o, 1));
-	ck_assert_ptr_null(seqtext_remove_step(o, 1, &err));
+	ck_assert_ptr_null(seqtext_remove_steps(o, (size_t[]){ 1 }, 1, &err));
 	ck_assert_str_eq(err, "there is no step 1");
 	free(err);
 	cJSON_Delete(o);
