@@ -334,13 +334,13 @@ int h_seq_variant_create(struct rctx *c)
 	return place_of(c, &p) < 0 || p.idx < 0 ? -ENOENT : 0;
 }
 
-/* The folder of c's path ("/a/b" of "/a/b/c") into buf. */
-static int folder_of(struct rctx *c, char *buf, size_t len)
+/* The path of c's first nseg components ("/a/b" of "/a/b/c" for 2). */
+static int path_of(struct rctx *c, int nseg, char *buf, size_t len)
 {
 	size_t at = 0;
 
 	buf[0] = '\0';
-	for (int i = 0; i + 1 < c->nseg; i++) {
+	for (int i = 0; i < nseg; i++) {
 		int n = snprintf(buf + at, len - at, "/%s", c->seg[i]);
 
 		if (n < 0 || (size_t)n >= len - at)
@@ -401,6 +401,29 @@ static cJSON *edit_unlink(struct rctx *c, const cJSON *obj,
 }
 
 /*
+ * Sends the removal of the place own of c's folder together with those
+ * of its siblings removed meanwhile (their names read by place()), as
+ * one edit.
+ */
+static int remove_pending(struct rctx *c, size_t own,
+			  long (*place)(const char *), edit_fn edit)
+{
+	char dir[4096];
+	struct gone g = { malloc(sizeof(size_t)), 0 };
+	int rc = g.places ? path_of(c, c->nseg - 1, dir, sizeof(dir))
+			  : -ENOMEM;
+
+	if (rc == 0) {
+		g.places[g.n++] = own;
+		rc = take_pending(dir, place, &g.places, &g.n);
+	}
+	if (rc == 0)
+		rc = change(c, edit, &g);
+	free(g.places);
+	return rc;
+}
+
+/*
  * The delete of a variant, a moment after its rm (R_DEFER): the other
  * variants of the step removed meanwhile go with it, in one PATCH, so
  * that each name still stands for the place it had when it was removed
@@ -409,22 +432,12 @@ static cJSON *edit_unlink(struct rctx *c, const cJSON *obj,
  */
 int h_seq_variant_unlink(struct rctx *c)
 {
-	char dir[4096];
-	struct gone g = { NULL, 0 };
 	struct place p;
 	int rc = place_of(c, &p);
 
-	if (rc == 0)
-		rc = folder_of(c, dir, sizeof(dir));
-	g.places = rc == 0 ? malloc(sizeof(*g.places)) : NULL;
-	if (rc < 0 || !g.places)
-		return rc < 0 ? rc : -ENOMEM;
-	g.places[g.n++] = (size_t)p.idx;
-	rc = take_pending(dir, seqtext_variant_index, &g.places, &g.n);
-	if (rc == 0)
-		rc = change(c, edit_unlink, &g);
-	free(g.places);
-	return rc;
+	return rc < 0 ? rc
+		      : remove_pending(c, (size_t)p.idx, seqtext_variant_index,
+				       edit_unlink);
 }
 
 /* rm of `delay` changes nothing (a step always waits), so that rm -r of a
@@ -468,12 +481,10 @@ int h_seq_step_rmdir(struct rctx *c)
 	int rc = place_of(c, &p);
 
 	if (rc == 0)
-		rc = folder_of(c, dir, sizeof(dir));
+		rc = path_of(c, c->nseg, dir, sizeof(dir));
 	if (rc < 0)
 		return rc;
 	/* Its variants go with it. */
-	snprintf(dir + strlen(dir), sizeof(dir) - strlen(dir), "/%s",
-		 c->seg[c->nseg - 1]);
 	rc = take_pending(dir, seqtext_variant_index, &none, &n);
 	free(none);
 	if (rc == 0)
@@ -495,22 +506,12 @@ static cJSON *edit_steps(struct rctx *c, const cJSON *obj,
  * other steps removed meanwhile (rm -r of every step), in one PATCH. */
 int h_seq_step_delete(struct rctx *c)
 {
-	char dir[4096];
-	struct gone g = { NULL, 0 };
 	struct place p;
 	int rc = place_of(c, &p);
 
-	if (rc == 0)
-		rc = folder_of(c, dir, sizeof(dir));
-	g.places = rc == 0 ? malloc(sizeof(*g.places)) : NULL;
-	if (rc < 0 || !g.places)
-		return rc < 0 ? rc : -ENOMEM;
-	g.places[g.n++] = (size_t)p.step;
-	rc = take_pending(dir, seqtext_step_number, &g.places, &g.n);
-	if (rc == 0)
-		rc = change(c, edit_steps, &g);
-	free(g.places);
-	return rc;
+	return rc < 0 ? rc
+		      : remove_pending(c, (size_t)p.step, seqtext_step_number,
+				       edit_steps);
 }
 
 int h_seq_step_mkdir(struct rctx *c, const char *name)
