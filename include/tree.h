@@ -45,6 +45,8 @@ int h_coll_link(struct rctx *c, struct blob *out);
 const char *h_cap_id(struct rctx *c, int cap, char *buf, size_t len);
 /* The entry the view's name capture names. */
 int h_coll_lookup(struct rctx *c, struct item *it);
+/* What a stat shows of an entry: its mtime, and a file's size and version. */
+void h_item_stat(const struct item *it, struct node *n);
 /* The entry whose label is the view's name capture (name, aux, mtime). */
 int h_coll_lookup_label(struct rctx *c, struct item *it);
 

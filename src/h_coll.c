@@ -104,6 +104,16 @@ int h_coll_lookup(struct rctx *c, struct item *it)
 			   it);
 }
 
+void h_item_stat(const struct item *it, struct node *n)
+{
+	if (it->mtime)
+		n->mtime = it->mtime;
+	if (n->type == NODE_FILE) {
+		n->size = it->size;
+		n->version = it->version;
+	}
+}
+
 int h_coll_stat(struct rctx *c, struct node *n)
 {
 	struct item it;
@@ -111,12 +121,7 @@ int h_coll_stat(struct rctx *c, struct node *n)
 
 	if (rc < 0)
 		return rc;
-	if (it.mtime)
-		n->mtime = it.mtime;
-	if (n->type == NODE_FILE) {
-		n->size = it.size;
-		n->version = it.version;
-	}
+	h_item_stat(&it, n);
 	item_free(&it);
 	return 0;
 }

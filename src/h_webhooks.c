@@ -343,10 +343,7 @@ int h_webhook_event_stat(struct rctx *c, struct node *n)
 
 	if (rc < 0)
 		return rc;
-	if (it.mtime)
-		n->mtime = it.mtime;
-	n->size = it.size;
-	n->version = it.version;
+	h_item_stat(&it, n);
 	item_free(&it);
 	return 0;
 }
